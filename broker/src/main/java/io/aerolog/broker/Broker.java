@@ -1,0 +1,522 @@
+package io.aerolog.broker;
+
+import io.aerolog.archive.PartitionLog;
+import io.aerolog.archive.PartitionLogStore;
+import io.aerolog.client.ClientContext;
+import io.aerolog.cluster.ControllerClient;
+import io.aerolog.cluster.ControllerNode;
+import io.aerolog.transport.Channels;
+import io.aerolog.transport.Wire;
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.Subscription;
+import io.aeron.archive.Archive;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.logbuffer.FrameDescriptor;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.io.File;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An Aerolog broker: a media driver, an Aeron Archive holding the partition logs, a one-node Aeron Cluster running
+ * the controller (topic metadata, producer ids, log start offsets), and the broker's two agents: the produce agent
+ * (data path) and the conductor (control path). {@link #launch} returns once it is ready to serve.
+ */
+public final class Broker implements AutoCloseable
+{
+    private static final long STARTUP_TIMEOUT_MS = 60_000;
+
+    private final Context ctx;
+    private ControllerNode controllerNode;
+    private Aeron aeron;
+    private AeronArchive archive;
+    private BrokerCounters counters;
+    private AgentRunner produceRunner;
+    private AgentRunner conductorRunner;
+    private BrokerConductor conductor;
+    private ControllerClient controller;
+    private PartitionLogStore store;
+    private final AtomicLong errorCount = new AtomicLong();
+    private volatile Throwable firstError;
+
+    private Broker(final Context ctx)
+    {
+        this.ctx = ctx;
+    }
+
+    /**
+     * Starts a broker and waits until it serves.
+     *
+     * @param ctx its settings.
+     * @return the running broker.
+     * @throws IllegalStateException if another broker runs on the same Aeron directory or the start fails.
+     */
+    public static Broker launch(final Context ctx)
+    {
+        ctx.conclude();
+        final Broker broker = new Broker(ctx);
+        try
+        {
+            broker.start();
+            return broker;
+        }
+        catch (final RuntimeException ex)
+        {
+            broker.close();
+            throw ex;
+        }
+    }
+
+    private void start()
+    {
+        final File aeronDir = new File(ctx.aeronDirectoryName());
+        if (CommonContext.isDriverActive(aeronDir, 1_000, (s) -> {}))
+        {
+            throw new IllegalStateException("a broker (or other Aeron media driver) is already running with Aeron " +
+                "directory " + aeronDir + "; stop it or start this one with another aeron.dir");
+        }
+        controllerNode = ControllerNode.launch(new ControllerNode.Context()
+            .baseDir(ctx.dataDir())
+            .aeronDirectoryName(ctx.aeronDirectoryName())
+            .memberId(ctx.brokerId())
+            .host(ctx.host())
+            .portBase(ctx.portBase())
+            .archiveSegmentFileLength(ctx.segmentLength()));
+        if (!controllerNode.awaitLeader(STARTUP_TIMEOUT_MS))
+        {
+            throw new IllegalStateException("the controller did not elect a leader in time");
+        }
+
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName())
+            .errorHandler(this::onError));
+        final Archive.Context archiveCtx = controllerNode.archiveContext();
+        archive = AeronArchive.connect(new AeronArchive.Context()
+            .aeron(aeron)
+            .ownsAeronClient(false)
+            .controlRequestChannel(archiveCtx.localControlChannel())
+            .controlRequestStreamId(archiveCtx.localControlStreamId())
+            .controlResponseChannel(archiveCtx.localControlChannel())
+            .controlResponseStreamId(archiveCtx.localControlStreamId() + 1000 + ctx.brokerId()));
+
+        counters = new BrokerCounters(aeron, ctx.brokerId());
+        store = new PartitionLogStore(aeron, archive, ctx.logTermLength(), ctx.indexIntervalBytes());
+        final SystemEpochClock clock = SystemEpochClock.INSTANCE;
+        final String udpIngress = Channels.udpIngress(ctx.host(), ctx.portBase());
+        final Subscription[] produceIngress = {
+            aeron.addSubscription(Channels.ipcIngress(), Wire.PRODUCE_STREAM_ID),
+            aeron.addSubscription(udpIngress, Wire.PRODUCE_STREAM_ID)};
+        final Subscription[] controlIngress = {
+            aeron.addSubscription(Channels.ipcIngress(), Wire.CONTROL_STREAM_ID),
+            aeron.addSubscription(udpIngress, Wire.CONTROL_STREAM_ID)};
+        final ProduceAgent produceAgent = new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes());
+        conductor = new BrokerConductor(ctx, aeron, archive, store, produceAgent, counters, controlIngress, clock,
+            this::onError, ctx.maxBatchBytes());
+        controller = ControllerClient.connect(
+            aeron, controllerNode.context().ingressEndpoints(), "aeron:udp?endpoint=" + ctx.host() + ":0", conductor);
+        conductor.controller(controller);
+        conductor.loadMetadata(STARTUP_TIMEOUT_MS);
+
+        final AtomicCounter errorCounter = counters.errors;
+        produceRunner = new AgentRunner(idleStrategy(), this::onError, errorCounter, produceAgent);
+        conductorRunner = new AgentRunner(idleStrategy(), this::onError, errorCounter, conductor);
+        AgentRunner.startOnThread(produceRunner);
+        AgentRunner.startOnThread(conductorRunner);
+    }
+
+    private static BackoffIdleStrategy idleStrategy()
+    {
+        // Gentle by default: on a 2-core machine at most two threads may spin.
+        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    }
+
+    private void onError(final Throwable throwable)
+    {
+        errorCount.incrementAndGet();
+        if (null == firstError)
+        {
+            firstError = throwable;
+        }
+        if (ctx.printErrors())
+        {
+            System.err.println("aerolog broker " + ctx.brokerId() + " error: " + throwable);
+        }
+    }
+
+    /** @return the settings the broker runs with. */
+    public Context context()
+    {
+        return ctx;
+    }
+
+    /** @return a client context for clients on this host: IPC through the broker's media driver. */
+    public ClientContext clientContext()
+    {
+        return new ClientContext().aeronDirectoryName(ctx.aeronDirectoryName());
+    }
+
+    /** @return a client context for clients over UDP to this broker's client ingress. */
+    public ClientContext udpClientContext()
+    {
+        return new ClientContext().bootstrap(ctx.host() + ":" + ctx.portBase()).clientHost(ctx.host());
+    }
+
+    /** @return errors the broker's agents have met since start. */
+    public long errorCount()
+    {
+        return errorCount.get();
+    }
+
+    /** @return the first error met, or null. */
+    public Throwable firstError()
+    {
+        return firstError;
+    }
+
+    /** @return frames refused because they were malformed or of an unknown schema or version. */
+    public long rejectedFrames()
+    {
+        return null == counters ? 0 : counters.rejectedFrames.get();
+    }
+
+    /** @return requests answered with an error code. */
+    public long errorResponses()
+    {
+        return null == counters ? 0 : counters.errorResponses.get();
+    }
+
+    /** @return client sessions open now. */
+    public long clientSessions()
+    {
+        return null == counters ? 0 : counters.clientSessions.get();
+    }
+
+    /**
+     * Takes a snapshot of the controller's state (so a restart replays less of its log).
+     *
+     * @return true if the snapshot completed in time.
+     */
+    public boolean takeControllerSnapshot()
+    {
+        return controllerNode.takeSnapshot(10_000);
+    }
+
+    /** Stops the broker: agents first, then every partition log cleanly, then the archive, cluster and driver. */
+    @Override
+    public void close()
+    {
+        CloseHelper.quietCloseAll(produceRunner, conductorRunner);
+        if (null != conductor && null != store)
+        {
+            for (final PartitionLog log : conductor.logs())
+            {
+                store.stop(log);
+            }
+            conductor.closeSessions();
+        }
+        CloseHelper.quietCloseAll(controller, archive, counters, aeron, controllerNode);
+    }
+
+    /** Settings of a broker. */
+    public static final class Context
+    {
+        private File dataDir = new File("aerolog-data");
+        private int brokerId = 0;
+        private String host = Wire.DEFAULT_HOST;
+        private int portBase = Wire.DEFAULT_PORT_BASE;
+        private String aeronDirectoryName = Wire.defaultAeronDirectoryName();
+        private int logTermLength = 16 * 1024 * 1024;
+        private int segmentLength = 64 * 1024 * 1024;
+        private int indexIntervalBytes = 4096;
+        private long retentionCheckIntervalMs = 5_000;
+        private long sessionTimeoutMs = 10_000;
+        private int maxBatchBytes;
+        private boolean printErrors = true;
+
+        /**
+         * Reads settings from properties (a broker config file): broker.id, host, port.base, data.dir, aeron.dir,
+         * log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms,
+         * session.timeout.ms. Absent keys keep their defaults.
+         *
+         * @param p the properties.
+         * @return a context.
+         */
+        public static Context fromProperties(final Properties p)
+        {
+            final Context ctx = new Context();
+            if (p.containsKey("broker.id"))
+            {
+                ctx.brokerId(Integer.parseInt(p.getProperty("broker.id").trim()));
+            }
+            if (p.containsKey("host"))
+            {
+                ctx.host(p.getProperty("host").trim());
+            }
+            if (p.containsKey("port.base"))
+            {
+                ctx.portBase(Integer.parseInt(p.getProperty("port.base").trim()));
+            }
+            if (p.containsKey("data.dir"))
+            {
+                ctx.dataDir(new File(p.getProperty("data.dir").trim()));
+            }
+            if (p.containsKey("aeron.dir"))
+            {
+                ctx.aeronDirectoryName(p.getProperty("aeron.dir").trim());
+            }
+            if (p.containsKey("log.term.length"))
+            {
+                ctx.logTermLength(Integer.parseInt(p.getProperty("log.term.length").trim()));
+            }
+            if (p.containsKey("log.segment.length"))
+            {
+                ctx.segmentLength(Integer.parseInt(p.getProperty("log.segment.length").trim()));
+            }
+            if (p.containsKey("log.index.interval.bytes"))
+            {
+                ctx.indexIntervalBytes(Integer.parseInt(p.getProperty("log.index.interval.bytes").trim()));
+            }
+            if (p.containsKey("retention.check.interval.ms"))
+            {
+                ctx.retentionCheckIntervalMs(Long.parseLong(p.getProperty("retention.check.interval.ms").trim()));
+            }
+            if (p.containsKey("session.timeout.ms"))
+            {
+                ctx.sessionTimeoutMs(Long.parseLong(p.getProperty("session.timeout.ms").trim()));
+            }
+            return ctx;
+        }
+
+        /**
+         * Validates the settings and fills in derived ones.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the bad setting.
+         */
+        public Context conclude()
+        {
+            if (!isPowerOfTwo(logTermLength) || logTermLength < 64 * 1024 || logTermLength > 1024 * 1024 * 1024)
+            {
+                throw new IllegalArgumentException(
+                    "log.term.length must be a power of two from 64 KiB to 1 GiB: " + logTermLength);
+            }
+            if (!isPowerOfTwo(segmentLength) || segmentLength < logTermLength)
+            {
+                throw new IllegalArgumentException("log.segment.length must be a power of two >= log.term.length: " +
+                    segmentLength);
+            }
+            if (portBase <= 0 || portBase > 65535 - 10)
+            {
+                throw new IllegalArgumentException("port.base must be in 1..65525: " + portBase);
+            }
+            if (indexIntervalBytes < 0 || retentionCheckIntervalMs <= 0 || sessionTimeoutMs <= 0)
+            {
+                throw new IllegalArgumentException("index interval, retention check interval and session timeout " +
+                    "must be positive");
+            }
+            // A batch plus its log header must fit one message of the log stream and of the request stream.
+            final int logLimit = FrameDescriptor.computeMaxMessageLength(logTermLength) - 256;
+            final int requestLimit = FrameDescriptor.computeMaxMessageLength(Channels.REQUEST_TERM_LENGTH) - 256;
+            maxBatchBytes = Math.min(logLimit, requestLimit);
+            if (!dataDir.exists() && !dataDir.mkdirs())
+            {
+                throw new IllegalArgumentException("cannot create data directory " + dataDir);
+            }
+            return this;
+        }
+
+        private static boolean isPowerOfTwo(final int value)
+        {
+            return value > 0 && (value & (value - 1)) == 0;
+        }
+
+        /**
+         * @param dataDir where the archive and controller state live.
+         * @return this.
+         */
+        public Context dataDir(final File dataDir)
+        {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        /** @return where the archive and controller state live. */
+        public File dataDir()
+        {
+            return dataDir;
+        }
+
+        /**
+         * @param brokerId this broker's id (and its controller member id).
+         * @return this.
+         */
+        public Context brokerId(final int brokerId)
+        {
+            this.brokerId = brokerId;
+            return this;
+        }
+
+        /** @return this broker's id. */
+        public int brokerId()
+        {
+            return brokerId;
+        }
+
+        /**
+         * @param host the broker binds and advertises.
+         * @return this.
+         */
+        public Context host(final String host)
+        {
+            this.host = host;
+            return this;
+        }
+
+        /** @return the host the broker binds and advertises. */
+        public String host()
+        {
+            return host;
+        }
+
+        /**
+         * @param portBase client UDP ingress port; the next six ports serve the archive and controller.
+         * @return this.
+         */
+        public Context portBase(final int portBase)
+        {
+            this.portBase = portBase;
+            return this;
+        }
+
+        /** @return client UDP ingress port. */
+        public int portBase()
+        {
+            return portBase;
+        }
+
+        /**
+         * @param aeronDirectoryName of the broker's media driver, shared with clients on this host.
+         * @return this.
+         */
+        public Context aeronDirectoryName(final String aeronDirectoryName)
+        {
+            this.aeronDirectoryName = aeronDirectoryName;
+            return this;
+        }
+
+        /** @return Aeron directory of the broker's media driver. */
+        public String aeronDirectoryName()
+        {
+            return aeronDirectoryName;
+        }
+
+        /**
+         * @param logTermLength term length of partition log streams; the largest batch is about an eighth of it.
+         * @return this.
+         */
+        public Context logTermLength(final int logTermLength)
+        {
+            this.logTermLength = logTermLength;
+            return this;
+        }
+
+        /** @return term length of partition log streams. */
+        public int logTermLength()
+        {
+            return logTermLength;
+        }
+
+        /**
+         * @param segmentLength archive segment file length: the unit retention deletes.
+         * @return this.
+         */
+        public Context segmentLength(final int segmentLength)
+        {
+            this.segmentLength = segmentLength;
+            return this;
+        }
+
+        /** @return archive segment file length. */
+        public int segmentLength()
+        {
+            return segmentLength;
+        }
+
+        /**
+         * @param indexIntervalBytes bytes of log between offset index entries.
+         * @return this.
+         */
+        public Context indexIntervalBytes(final int indexIntervalBytes)
+        {
+            this.indexIntervalBytes = indexIntervalBytes;
+            return this;
+        }
+
+        /** @return bytes of log between offset index entries. */
+        public int indexIntervalBytes()
+        {
+            return indexIntervalBytes;
+        }
+
+        /**
+         * @param retentionCheckIntervalMs how often retention runs.
+         * @return this.
+         */
+        public Context retentionCheckIntervalMs(final long retentionCheckIntervalMs)
+        {
+            this.retentionCheckIntervalMs = retentionCheckIntervalMs;
+            return this;
+        }
+
+        /** @return how often retention runs. */
+        public long retentionCheckIntervalMs()
+        {
+            return retentionCheckIntervalMs;
+        }
+
+        /**
+         * @param sessionTimeoutMs how long a silent client keeps its session.
+         * @return this.
+         */
+        public Context sessionTimeoutMs(final long sessionTimeoutMs)
+        {
+            this.sessionTimeoutMs = sessionTimeoutMs;
+            return this;
+        }
+
+        /** @return how long a silent client keeps its session. */
+        public long sessionTimeoutMs()
+        {
+            return sessionTimeoutMs;
+        }
+
+        /** @return largest record batch accepted (derived in {@link #conclude()}). */
+        public int maxBatchBytes()
+        {
+            return maxBatchBytes;
+        }
+
+        /**
+         * @param printErrors whether agent errors are printed to stderr as well as counted.
+         * @return this.
+         */
+        public Context printErrors(final boolean printErrors)
+        {
+            this.printErrors = printErrors;
+            return this;
+        }
+
+        /** @return whether agent errors are printed to stderr. */
+        public boolean printErrors()
+        {
+            return printErrors;
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package io.aerolog.broker;
+
+import io.aerolog.archive.PartitionLog;
+import io.aerolog.archive.PendingBatches;
+import io.aerolog.codecs.wire.Acks;
+import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.codecs.wire.ErrorResponseEncoder;
+import io.aerolog.codecs.wire.MessageHeaderDecoder;
+import io.aerolog.codecs.wire.MessageHeaderEncoder;
+import io.aerolog.codecs.wire.ProduceRequestDecoder;
+import io.aerolog.codecs.wire.ProduceResponseEncoder;
+import io.aerolog.sequencer.PartitionSequencer;
+import io.aerolog.transport.Offers;
+import io.aerolog.transport.RecordSetReader;
+import io.aerolog.transport.Wire;
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler.Action;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+
+/**
+ * The data path of a broker: reads produce requests from the produce ingress, sequences each batch onto its
+ * partition log, and answers once the batch is durable in the archive, moving the high watermark. One thread;
+ * allocation-free in steady state. Other threads reach it only through its command queue.
+ */
+final class ProduceAgent implements Agent
+{
+    private static final int FRAGMENT_LIMIT = 32;
+    private static final int COMMAND_DRAIN_LIMIT = 16;
+
+    private final Subscription[] ingress;
+    private final BrokerCounters counters;
+    private final ResponseSender sender;
+    private final EpochClock clock;
+    private final int maxBatchBytes;
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final Long2ObjectHashMap<PartitionLog> logs = new Long2ObjectHashMap<>();
+    private final ArrayList<PartitionLog> logList = new ArrayList<>();
+    private final Int2ObjectHashMap<ClientSession> sessionsByImage = new Int2ObjectHashMap<>();
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onFragment);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ProduceRequestDecoder requestDecoder = new ProduceRequestDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ProduceResponseEncoder responseEncoder = new ProduceResponseEncoder();
+    private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
+    private final RecordSetReader recordSetReader = new RecordSetReader();
+    private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer batchHeader = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+    private final UnsafeBuffer responseBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+    private long nowMs;
+
+    ProduceAgent(
+        final Subscription[] ingress,
+        final BrokerCounters counters,
+        final EpochClock clock,
+        final int maxBatchBytes)
+    {
+        this.ingress = ingress;
+        this.counters = counters;
+        this.sender = new ResponseSender(counters);
+        this.clock = clock;
+        this.maxBatchBytes = maxBatchBytes;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "aerolog-produce";
+    }
+
+    @Override
+    public int doWork()
+    {
+        nowMs = clock.time();
+        int work = commands.drain(Runnable::run, COMMAND_DRAIN_LIMIT);
+        for (final Subscription subscription : ingress)
+        {
+            work += subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
+        }
+        return work + acknowledgeDurable();
+    }
+
+    /** Called from the conductor: start accepting batches for a log. */
+    void addLog(final PartitionLog log)
+    {
+        enqueue(() ->
+        {
+            logs.put(PartitionLog.key(log.topicId(), log.partition()), log);
+            logList.add(log);
+        });
+    }
+
+    /** Called from the conductor: stop using a log; it is marked detached once let go. */
+    void removeLog(final PartitionLog log)
+    {
+        enqueue(() ->
+        {
+            logs.remove(PartitionLog.key(log.topicId(), log.partition()));
+            logList.remove(log);
+            log.pending().clear();
+            log.detach();
+        });
+    }
+
+    /** Called from the conductor: a client may now produce. */
+    void addSession(final ClientSession session)
+    {
+        enqueue(() -> sessionsByImage.put(session.produceSessionId(), session));
+    }
+
+    /** Called from the conductor: a client has gone. */
+    void removeSession(final ClientSession session)
+    {
+        enqueue(() -> sessionsByImage.remove(session.produceSessionId(), session));
+    }
+
+    private void enqueue(final Runnable command)
+    {
+        while (!commands.offer(command))
+        {
+            Thread.onSpinWait(); // control path only: the agent drains every duty cycle
+        }
+    }
+
+    private Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        ClientSession session = sessionsByImage.get(header.sessionId());
+        if (null == session)
+        {
+            // A client sends its first batch only after its connect was answered, so the command may be queued.
+            commands.drain(Runnable::run, COMMAND_DRAIN_LIMIT);
+            session = sessionsByImage.get(header.sessionId());
+        }
+        frame.wrap(buffer, offset, length);
+        final String headerProblem = Wire.checkHeader(
+            frame, 0, length, headerDecoder, MessageHeaderDecoder.SCHEMA_ID, MessageHeaderDecoder.SCHEMA_VERSION);
+        if (null != headerProblem || headerDecoder.templateId() != ProduceRequestDecoder.TEMPLATE_ID)
+        {
+            counters.rejectedFrames.increment();
+            final boolean badVersion = null != headerProblem && headerProblem.contains("version");
+            sendError(session, -1, badVersion ? ErrorCode.UNSUPPORTED_VERSION : ErrorCode.CORRUPT_MESSAGE,
+                null != headerProblem ? headerProblem : "not a produce request");
+            return Action.CONTINUE;
+        }
+        if (null == session)
+        {
+            counters.rejectedFrames.increment();
+            return Action.CONTINUE; // nobody to answer: the sender never opened a session
+        }
+        try
+        {
+            return onProduceRequest(session, length);
+        }
+        catch (final IndexOutOfBoundsException | IllegalStateException ex)
+        {
+            counters.rejectedFrames.increment();
+            sendError(session, -1, ErrorCode.CORRUPT_MESSAGE, "malformed produce request");
+            return Action.CONTINUE;
+        }
+    }
+
+    private Action onProduceRequest(final ClientSession session, final int length)
+    {
+        final ProduceRequestDecoder request = requestDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+        final long correlationId = request.correlationId();
+        final int topicId = request.topicId();
+        final int partition = request.partition();
+        final int recordCount = request.recordCount();
+        final Acks acks = request.acks();
+        final int recordsLength = request.recordsLength();
+        final int recordsOffset = request.limit() + ProduceRequestDecoder.recordsHeaderLength();
+        if (recordsLength < 0 || recordsOffset + recordsLength > length || Acks.NULL_VAL == acks ||
+            Acks.SBE_UNKNOWN == acks)
+        {
+            counters.rejectedFrames.increment();
+            respond(session, correlationId, topicId, partition, ErrorCode.CORRUPT_MESSAGE, -1);
+            return Action.CONTINUE;
+        }
+        final PartitionLog log = logs.get(PartitionLog.key(topicId, partition));
+        if (null == log)
+        {
+            respond(session, correlationId, topicId, partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1);
+            return Action.CONTINUE;
+        }
+        if (recordsLength > maxBatchBytes)
+        {
+            respond(session, correlationId, topicId, partition, ErrorCode.RECORD_TOO_LARGE, -1);
+            return Action.CONTINUE;
+        }
+        final long maxTimestamp = recordSetReader.validate(frame, recordsOffset, recordsLength, recordCount);
+        if (Long.MIN_VALUE == maxTimestamp)
+        {
+            counters.rejectedFrames.increment();
+            respond(session, correlationId, topicId, partition, ErrorCode.CORRUPT_MESSAGE, -1);
+            return Action.CONTINUE;
+        }
+
+        final long producerId = request.producerId();
+        final short producerEpoch = request.producerEpoch();
+        final int baseSequence = request.baseSequence();
+        final PartitionSequencer sequencer = log.sequencer();
+        final ClientSession answerTo = Acks.NONE == acks ? null : session;
+        switch (sequencer.check(producerId, producerEpoch, baseSequence, recordCount))
+        {
+            case PartitionSequencer.ACCEPT:
+                break;
+            case PartitionSequencer.DUPLICATE:
+                // Already written: answer with its offsets once everything written so far is durable.
+                log.pending().add(log.position(), sequencer.duplicateBaseOffset(), sequencer.nextOffset(),
+                    correlationId, answerTo);
+                return Action.CONTINUE;
+            case PartitionSequencer.OUT_OF_ORDER_SEQUENCE:
+                respond(session, correlationId, topicId, partition, ErrorCode.OUT_OF_ORDER_SEQUENCE, -1);
+                return Action.CONTINUE;
+            default:
+                respond(session, correlationId, topicId, partition, ErrorCode.INVALID_REQUEST, -1);
+                return Action.CONTINUE;
+        }
+
+        final long baseOffset = sequencer.nextOffset();
+        final long position = log.append(batchHeader, producerId, producerEpoch, baseSequence, recordCount,
+            maxTimestamp, nowMs, frame, recordsOffset, recordsLength);
+        if (position > 0)
+        {
+            counters.produceRequests.incrementOrdered();
+            log.pending().add(position, baseOffset, baseOffset + recordCount, correlationId, answerTo);
+            return Action.CONTINUE;
+        }
+        if (Offers.isTransient(position))
+        {
+            counters.backPressureEvents.incrementOrdered();
+            return Action.ABORT; // the archive is behind: take the request again next duty cycle
+        }
+        respond(session, correlationId, topicId, partition, ErrorCode.BROKER_NOT_AVAILABLE, -1);
+        return Action.CONTINUE;
+    }
+
+    private int acknowledgeDurable()
+    {
+        int work = 0;
+        final ArrayList<PartitionLog> logList = this.logList;
+        for (int i = 0, size = logList.size(); i < size; i++)
+        {
+            final PartitionLog log = logList.get(i);
+            final PendingBatches pending = log.pending();
+            if (pending.isEmpty())
+            {
+                continue;
+            }
+            final long recordedPosition = log.recordedPosition();
+            long highWatermark = -1;
+            long highWatermarkPosition = -1;
+            while (!pending.isEmpty() && pending.headEndPosition() <= recordedPosition)
+            {
+                final ClientSession session = (ClientSession)pending.headSession();
+                if (null != session)
+                {
+                    respond(session, pending.headCorrelationId(), log.topicId(), log.partition(), ErrorCode.NONE,
+                        pending.headBaseOffset());
+                }
+                highWatermark = pending.headEndOffset();
+                highWatermarkPosition = pending.headEndPosition();
+                pending.removeHead();
+                work++;
+            }
+            if (highWatermark >= 0 && highWatermark >= log.highWatermark())
+            {
+                log.highWatermark(highWatermark, Math.max(highWatermarkPosition, log.highWatermarkPosition()));
+            }
+        }
+        return work;
+    }
+
+    private void respond(
+        final ClientSession session,
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final ErrorCode code,
+        final long baseOffset)
+    {
+        if (ErrorCode.NONE != code)
+        {
+            counters.errorResponses.incrementOrdered();
+        }
+        responseEncoder.wrapAndApplyHeader(responseBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .topicId(topicId)
+            .partition(partition)
+            .code(code)
+            .baseOffset(baseOffset)
+            .logAppendTime(-1)
+            .message(ErrorCode.NONE == code ? "" : ErrorMessages.describe(code));
+        sender.send(session, responseBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength());
+    }
+
+    private void sendError(final ClientSession session, final long correlationId, final ErrorCode code, final String msg)
+    {
+        counters.errorResponses.incrementOrdered();
+        if (null == session)
+        {
+            return;
+        }
+        errorEncoder.wrapAndApplyHeader(responseBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .code(code)
+            .message(msg);
+        sender.send(session, responseBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength());
+    }
+}

@@ -1,0 +1,115 @@
+package io.aerolog.cli;
+
+import io.aerolog.broker.Broker;
+import io.aeron.CommonContext;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code aerolog broker}: runs a broker in the foreground until Ctrl-C or SIGTERM.
+ */
+@Command(
+    name = "broker",
+    mixinStandardHelpOptions = true,
+    description = "Runs a broker in the foreground until Ctrl-C or SIGTERM.")
+final class BrokerCommand extends CliCommand
+{
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
+        description = "Data directory; wins over data.dir of --config (default: ./aerolog-data).")
+    File dir;
+
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "Broker settings (.properties): broker.id, host, port.base, data.dir, aeron.dir, " +
+            "log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms, " +
+            "session.timeout.ms.")
+    File config;
+
+    int execute()
+    {
+        final Broker.Context ctx = context(config, dir);
+        final PrintWriter out = out();
+        final String aeronDir = ctx.aeronDirectoryName();
+        if (CommonContext.isDriverActive(new File(aeronDir), 1_000, (s) -> {}))
+        {
+            return error("a broker (or another Aeron media driver) is already running with Aeron directory " +
+                aeronDir + ": stop it first, or give this one its own aeron.dir and port.base with --config");
+        }
+
+        out.println("starting broker " + ctx.brokerId() + " with data in " + ctx.dataDir().getAbsolutePath());
+        out.flush();
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
+        {
+            final long startNs = System.nanoTime();
+            final Broker broker;
+            try
+            {
+                broker = Broker.launch(ctx);
+            }
+            catch (final RuntimeException ex)
+            {
+                return error("could not start the broker: " + Errors.describe(ex));
+            }
+
+            try
+            {
+                out.println("clients on this host: IPC via " + aeronDir + "; other hosts: --bootstrap " +
+                    ctx.host() + ":" + ctx.portBase());
+                out.println("broker " + ctx.brokerId() + " ready in " +
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms (Ctrl-C to stop)");
+                out.flush();
+                barrier.await();
+                out.println("stopping broker " + ctx.brokerId());
+                out.flush();
+            }
+            finally
+            {
+                broker.close();
+            }
+            out.println("stopped");
+            out.flush();
+        }
+        return 0;
+    }
+
+    /**
+     * The broker's settings: defaults, overridden by a properties file, overridden by a data directory.
+     *
+     * @param config properties file, or null.
+     * @param dir    data directory, or null.
+     * @return the settings.
+     */
+    static Broker.Context context(final File config, final File dir)
+    {
+        final Properties properties = new Properties();
+        if (null != config)
+        {
+            try (InputStream in = Files.newInputStream(config.toPath()))
+            {
+                properties.load(in);
+            }
+            catch (final IOException | IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("cannot read --config " + config + ": " + Errors.describe(ex));
+            }
+        }
+        final Broker.Context ctx = Broker.Context.fromProperties(properties);
+        if (null != dir)
+        {
+            ctx.dataDir(dir);
+        }
+        return ctx;
+    }
+}

@@ -1,0 +1,80 @@
+package io.aerolog.cli;
+
+import io.aerolog.client.ClientContext;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags every client command takes to reach a broker. With neither, clients attach over IPC to a broker started
+ * on this host with default settings.
+ */
+public final class ConnectionOptions
+{
+    @Option(
+        names = "--bootstrap",
+        paramLabel = "HOST:PORT",
+        description = "Client ingress of a broker on another host (UDP), e.g. broker1:9090.")
+    String bootstrap;
+
+    @Option(
+        names = "--aeron-dir",
+        paramLabel = "DIR",
+        description = "Aeron directory of a broker on this host (IPC); default: that of a default broker.")
+    String aeronDir;
+
+    @Option(
+        names = "--client-host",
+        paramLabel = "HOST",
+        description = "With --bootstrap: this host's address as the broker can reach it (default: localhost).")
+    String clientHost;
+
+    /**
+     * @param clientName shown in the broker's session list.
+     * @return a context for the chosen broker.
+     */
+    public ClientContext clientContext(final String clientName)
+    {
+        final ClientContext ctx = new ClientContext().clientName(clientName);
+        if (null != aeronDir)
+        {
+            ctx.aeronDirectoryName(aeronDir);
+        }
+        if (null != bootstrap)
+        {
+            checkHostPort(bootstrap);
+            ctx.bootstrap(bootstrap);
+        }
+        if (null != clientHost)
+        {
+            ctx.clientHost(clientHost);
+        }
+        return ctx;
+    }
+
+    /**
+     * Checks a {@code host:port}.
+     *
+     * @param hostPort to check.
+     * @throws IllegalArgumentException if it is not a host, a colon and a port number.
+     */
+    static void checkHostPort(final String hostPort)
+    {
+        final int colon = hostPort.lastIndexOf(':');
+        boolean valid = colon > 0 && colon == hostPort.indexOf(':') && colon < hostPort.length() - 1;
+        if (valid)
+        {
+            try
+            {
+                final int port = Integer.parseInt(hostPort.substring(colon + 1));
+                valid = port > 0 && port < 65536;
+            }
+            catch (final NumberFormatException ex)
+            {
+                valid = false;
+            }
+        }
+        if (!valid)
+        {
+            throw new IllegalArgumentException("--bootstrap must be HOST:PORT, got: " + hostPort);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.aerolog.cli;
+
+import io.aerolog.client.TopicInfo;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FormattingTest
+{
+    @Test
+    void describeLines()
+    {
+        final TopicInfo info = new TopicInfo("orders", 4, 604_800_000L, -1, false, 1_048_576,
+            List.of(new TopicInfo.PartitionInfo(0, 0, 0, 10, 9), new TopicInfo.PartitionInfo(1, 0, 5, 5, 5)));
+
+        assertThat(TopicFormatter.header(info)).isEqualTo("topic=orders id=4 partitions=2 retention.ms=604800000 " +
+            "retention.bytes=-1 timestamp=CreateTime max.batch.bytes=1048576");
+        assertThat(TopicFormatter.partition(info.partitions().get(0)))
+            .isEqualTo("partition=0 leader=0 logStartOffset=0 logEndOffset=10 highWatermark=9");
+        assertThat(TopicFormatter.partition(info.partitions().get(1)))
+            .isEqualTo("partition=1 leader=0 logStartOffset=5 logEndOffset=5 highWatermark=5");
+    }
+
+    @Test
+    void demoKeysRoundTrip()
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[16]);
+        for (final int i : new int[]{ 0, 7, 99_999, Integer.MAX_VALUE })
+        {
+            final int length = DemoRecords.putKey(key, i);
+            assertThat(key.getStringWithoutLengthAscii(0, length)).isEqualTo("key-" + i);
+            assertThat(DemoRecords.keyIndex(key, length)).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void foreignKeysAreNotDemoKeys()
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[32]);
+        for (final String text : new String[]{ "key-", "kex-1", "key-1x", "key-99999999999", "k" })
+        {
+            key.putStringWithoutLengthAscii(0, text);
+            assertThat(DemoRecords.keyIndex(key, text.length())).as(text).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void latencyTableInMicroseconds()
+    {
+        final Histogram histogram = Latency.newHistogram();
+        for (int i = 1; i <= 1000; i++)
+        {
+            Latency.record(histogram, i * 1000L);
+        }
+        Latency.record(histogram, -5);
+
+        final String[] lines = new LatencyTable().row("produce->ack", histogram)
+            .row("produce->consume", Latency.newHistogram()).toString().split(System.lineSeparator());
+
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0].split("\\s+"))
+            .containsExactly("latency", "(us)", "p50", "p90", "p99", "p99.9", "max", "samples");
+        assertThat(lines[1].split("\\s+"))
+            .containsExactly("produce->ack", "500.0", "900.0", "990.0", "999.0", "1000.0", "1001");
+        assertThat(lines[2].split("\\s+")).containsExactly("produce->consume", "-", "-", "-", "-", "-", "0");
+    }
+}

@@ -1,0 +1,258 @@
+package io.aerolog.client;
+
+import io.aerolog.codecs.wire.AdminResponseDecoder;
+import io.aerolog.codecs.wire.CreateTopicEncoder;
+import io.aerolog.codecs.wire.DeleteTopicEncoder;
+import io.aerolog.codecs.wire.DescribeTopicEncoder;
+import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.codecs.wire.ListOffsetsEncoder;
+import io.aerolog.codecs.wire.ListOffsetsResponseDecoder;
+import io.aerolog.codecs.wire.ListTopicsEncoder;
+import io.aerolog.codecs.wire.MessageHeaderDecoder;
+import io.aerolog.codecs.wire.MessageHeaderEncoder;
+import io.aerolog.codecs.wire.OffsetSpec;
+import io.aerolog.codecs.wire.TimestampType;
+import io.aerolog.codecs.wire.TopicDescriptionDecoder;
+import io.aerolog.codecs.wire.TopicListDecoder;
+import org.agrona.DirectBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Manages topics and looks up offsets, like Kafka's {@code Admin}. Every call blocks until the broker answers or
+ * the request times out; not for a duty cycle. Not thread safe.
+ */
+public final class Admin implements AutoCloseable
+{
+    /** Offset spec meaning "the earliest retained offset" in {@link #listOffset}. */
+    public static final long EARLIEST = -2;
+    /** Offset spec meaning "the next offset to be written" in {@link #listOffset}. */
+    public static final long LATEST = -1;
+
+    private final BrokerConnection connection;
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+
+    private Admin(final BrokerConnection connection)
+    {
+        this.connection = connection;
+    }
+
+    /**
+     * Connects to a broker.
+     *
+     * @param ctx how to reach it.
+     * @return the admin client.
+     */
+    public static Admin connect(final ClientContext ctx)
+    {
+        return new Admin(BrokerConnection.connect(ctx));
+    }
+
+    /**
+     * Creates a topic.
+     *
+     * @param topic          name: 1..249 characters of letters, digits, '.', '_' and '-'.
+     * @param partitions     how many, at least 1.
+     * @param retentionMs    how long records are kept; -1 for ever.
+     * @param retentionBytes how many bytes each partition keeps; -1 without bound.
+     * @param logAppendTime  stamp records with the broker's time instead of their create time.
+     * @throws AerologException if the broker refuses (duplicate name, bad partition count, ...).
+     */
+    public void createTopic(
+        final String topic,
+        final int partitions,
+        final long retentionMs,
+        final long retentionBytes,
+        final boolean logAppendTime)
+    {
+        final long correlationId = connection.nextCorrelationId();
+        final CreateTopicEncoder encoder = new CreateTopicEncoder()
+            .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
+            .correlationId(correlationId)
+            .clientSessionId(connection.clientSessionId())
+            .partitions(partitions)
+            .retentionMs(retentionMs)
+            .retentionBytes(retentionBytes)
+            .timestampType(logAppendTime ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME)
+            .topicName(topic);
+        checkAdminResponse(send(encoder.encodedLength(), correlationId));
+    }
+
+    /**
+     * Creates a topic that keeps records for ever.
+     *
+     * @param topic      name.
+     * @param partitions how many.
+     */
+    public void createTopic(final String topic, final int partitions)
+    {
+        createTopic(topic, partitions, -1, -1, false);
+    }
+
+    /**
+     * Deletes a topic and its data.
+     *
+     * @param topic name.
+     * @throws AerologException if there is no such topic.
+     */
+    public void deleteTopic(final String topic)
+    {
+        final long correlationId = connection.nextCorrelationId();
+        final DeleteTopicEncoder encoder = new DeleteTopicEncoder()
+            .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
+            .correlationId(correlationId)
+            .clientSessionId(connection.clientSessionId())
+            .topicName(topic);
+        checkAdminResponse(send(encoder.encodedLength(), correlationId));
+    }
+
+    /**
+     * Names of all topics, in the order they were created.
+     *
+     * @return topic names.
+     */
+    public List<String> listTopics()
+    {
+        final long correlationId = connection.nextCorrelationId();
+        final ListTopicsEncoder encoder = new ListTopicsEncoder()
+            .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
+            .correlationId(correlationId)
+            .clientSessionId(connection.clientSessionId());
+        final DirectBuffer response = send(encoder.encodedLength(), correlationId);
+        final TopicListDecoder decoder = new TopicListDecoder().wrapAndApplyHeader(response, 0, headerDecoder);
+        check(decoder.code(), "list topics");
+        final List<String> names = new ArrayList<>();
+        for (final TopicListDecoder.TopicsDecoder topic : decoder.topics())
+        {
+            names.add(topic.name());
+        }
+        return names;
+    }
+
+    /**
+     * Describes a topic: its config and each partition's leader and offsets.
+     *
+     * @param topic name.
+     * @return the description.
+     * @throws AerologException if there is no such topic.
+     */
+    public TopicInfo describeTopic(final String topic)
+    {
+        return describe(connection, headerDecoder, topic);
+    }
+
+    static TopicInfo describe(
+        final BrokerConnection connection, final MessageHeaderDecoder headerDecoder, final String topic)
+    {
+        final long correlationId = connection.nextCorrelationId();
+        final DescribeTopicEncoder encoder = new DescribeTopicEncoder()
+            .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
+            .correlationId(correlationId)
+            .clientSessionId(connection.clientSessionId())
+            .topicName(topic);
+        final DirectBuffer response = connection.request(
+            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId,
+            connection.context().requestTimeoutMs(), null);
+        connection.throwIfErrorResponse(response);
+        final TopicDescriptionDecoder decoder = new TopicDescriptionDecoder()
+            .wrapAndApplyHeader(response, 0, headerDecoder);
+        final ErrorCode code = decoder.code();
+        final int topicId = decoder.topicId();
+        final long retentionMs = decoder.retentionMs();
+        final long retentionBytes = decoder.retentionBytes();
+        final boolean logAppendTime = decoder.timestampType() == TimestampType.LOG_APPEND_TIME;
+        final int maxBatchBytes = decoder.maxBatchBytes();
+        final List<TopicInfo.PartitionInfo> partitions = new ArrayList<>();
+        for (final TopicDescriptionDecoder.PartitionsDecoder p : decoder.partitions())
+        {
+            partitions.add(new TopicInfo.PartitionInfo(
+                p.partition(), p.leaderBrokerId(), p.logStartOffset(), p.logEndOffset(), p.highWatermark()));
+        }
+        final String name = decoder.topicName();
+        final String message = decoder.message();
+        if (ErrorCode.NONE != code)
+        {
+            throw new AerologException(code, message);
+        }
+        return new TopicInfo(name, topicId, retentionMs, retentionBytes, logAppendTime, maxBatchBytes, partitions);
+    }
+
+    /**
+     * Looks up an offset of a partition: the earliest retained, the latest (next to be written), or the first
+     * whose record timestamp is at or after a time.
+     *
+     * @param topic     name.
+     * @param partition number.
+     * @param spec      {@link #EARLIEST}, {@link #LATEST}, or a timestamp in ms since the epoch (>= 0).
+     * @return the offset; for a timestamp past every record, -1.
+     */
+    public long listOffset(final String topic, final int partition, final long spec)
+    {
+        final TopicInfo info = describeTopic(topic);
+        return listOffset(connection, headerDecoder, info.topicId(), partition, spec);
+    }
+
+    static long listOffset(
+        final BrokerConnection connection,
+        final MessageHeaderDecoder headerDecoder,
+        final int topicId,
+        final int partition,
+        final long spec)
+    {
+        final long correlationId = connection.nextCorrelationId();
+        final ListOffsetsEncoder encoder = new ListOffsetsEncoder()
+            .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
+            .correlationId(correlationId)
+            .clientSessionId(connection.clientSessionId())
+            .topicId(topicId)
+            .partition(partition)
+            .spec(spec == EARLIEST ? OffsetSpec.EARLIEST : spec == LATEST ? OffsetSpec.LATEST : OffsetSpec.TIMESTAMP)
+            .timestamp(Math.max(0, spec));
+        final DirectBuffer response = connection.request(
+            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId,
+            connection.context().requestTimeoutMs(), null);
+        connection.throwIfErrorResponse(response);
+        final ListOffsetsResponseDecoder decoder = new ListOffsetsResponseDecoder()
+            .wrapAndApplyHeader(response, 0, headerDecoder);
+        if (ErrorCode.NONE != decoder.code())
+        {
+            throw new AerologException(decoder.code(), decoder.message());
+        }
+        return decoder.resultOffset();
+    }
+
+    private DirectBuffer send(final int encodedLength, final long correlationId)
+    {
+        final DirectBuffer response = connection.request(
+            MessageHeaderEncoder.ENCODED_LENGTH + encodedLength, correlationId,
+            connection.context().requestTimeoutMs(), null);
+        connection.throwIfErrorResponse(response);
+        return response;
+    }
+
+    private void checkAdminResponse(final DirectBuffer response)
+    {
+        final AdminResponseDecoder decoder = new AdminResponseDecoder().wrapAndApplyHeader(response, 0, headerDecoder);
+        final ErrorCode code = decoder.code();
+        final String message = decoder.message();
+        if (ErrorCode.NONE != code)
+        {
+            throw new AerologException(code, message);
+        }
+    }
+
+    private static void check(final ErrorCode code, final String what)
+    {
+        if (ErrorCode.NONE != code)
+        {
+            throw new AerologException(code, what + " failed");
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        connection.close();
+    }
+}

@@ -1,0 +1,733 @@
+package io.aerolog.client;
+
+import io.aerolog.client.partition.DefaultPartitioner;
+import io.aerolog.client.partition.Partitioner;
+import io.aerolog.codecs.wire.Acks;
+import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.codecs.wire.ErrorResponseDecoder;
+import io.aerolog.codecs.wire.InitProducerIdEncoder;
+import io.aerolog.codecs.wire.InitProducerIdResponseDecoder;
+import io.aerolog.codecs.wire.MessageHeaderDecoder;
+import io.aerolog.codecs.wire.MessageHeaderEncoder;
+import io.aerolog.codecs.wire.ProduceRequestEncoder;
+import io.aerolog.codecs.wire.ProduceResponseDecoder;
+import io.aerolog.transport.RecordSetWriter;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends records to partitions, like Kafka's {@code KafkaProducer}: it batches records per partition (with linger),
+ * keeps up to {@code maxInFlight} batches per partition in flight, and is idempotent by default (producer id +
+ * per-partition sequence, so a retried batch is written once). Calls to {@link #send} and {@link #poll} drive its
+ * I/O on the caller's thread; there is no background thread. Not thread safe.
+ */
+public final class Producer implements AutoCloseable
+{
+    /** Producer settings. */
+    public static final class Config
+    {
+        private Acks acks = Acks.ALL;
+        private long lingerMs = 0;
+        private int batchSize = 64 * 1024;
+        private boolean idempotent = true;
+        private int maxInFlight = 5;
+        private long deliveryTimeoutMs = 120_000;
+        private int maxQueuedBatches = 1024;
+        private Partitioner partitioner;
+
+        /**
+         * @param acks NONE (fire and forget), LEADER or ALL (same as LEADER on a single broker).
+         * @return this.
+         */
+        public Config acks(final Acks acks)
+        {
+            this.acks = acks;
+            return this;
+        }
+
+        /**
+         * @param lingerMs how long a batch may wait for more records; 0 sends as soon as a batch slot is free.
+         * @return this.
+         */
+        public Config lingerMs(final long lingerMs)
+        {
+            this.lingerMs = lingerMs;
+            return this;
+        }
+
+        /**
+         * @param batchSize bytes at which a batch is sent without waiting for linger.
+         * @return this.
+         */
+        public Config batchSize(final int batchSize)
+        {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * @param idempotent whether to use a producer id and sequences so retries are written once.
+         * @return this.
+         */
+        public Config idempotent(final boolean idempotent)
+        {
+            this.idempotent = idempotent;
+            return this;
+        }
+
+        /**
+         * @param maxInFlight batches per partition sent but not yet acknowledged.
+         * @return this.
+         */
+        public Config maxInFlight(final int maxInFlight)
+        {
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /**
+         * @param deliveryTimeoutMs how long a record may take from send to acknowledgement before it fails.
+         * @return this.
+         */
+        public Config deliveryTimeoutMs(final long deliveryTimeoutMs)
+        {
+            this.deliveryTimeoutMs = deliveryTimeoutMs;
+            return this;
+        }
+
+        /**
+         * @param partitioner chooses partitions for records sent without one; default is Kafka's (murmur2, sticky).
+         * @return this.
+         */
+        public Config partitioner(final Partitioner partitioner)
+        {
+            this.partitioner = partitioner;
+            return this;
+        }
+
+        /** @return acks setting. */
+        public Acks acks()
+        {
+            return acks;
+        }
+    }
+
+    private static final long TIMEOUT_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final BrokerConnection connection;
+    private final Config config;
+    private final Partitioner partitioner;
+    private final Map<String, TopicState> topics = new HashMap<>();
+    private final Long2ObjectHashMap<Batch> inFlight = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Batch> pool = new ArrayDeque<>();
+    private final ArrayDeque<PartitionState> withReadyBatches = new ArrayDeque<>();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ProduceResponseDecoder responseDecoder = new ProduceResponseDecoder();
+    private final ProduceRequestEncoder requestEncoder = new ProduceRequestEncoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final UnsafeBuffer requestHeader = new UnsafeBuffer(new byte[256]);
+    private final UnsafeBuffer keyWrapper = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valueWrapper = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer headerValueWrapper = new UnsafeBuffer(0, 0);
+    private final long producerId;
+    private final short producerEpoch;
+    private final int maxBatchBytes;
+    private long lastTimeoutCheckNs;
+    private int queuedBatches;
+
+    private Producer(final BrokerConnection connection, final Config config)
+    {
+        this.connection = connection;
+        this.config = config;
+        this.partitioner = null == config.partitioner ? new DefaultPartitioner() : config.partitioner;
+        this.maxBatchBytes = connection.maxBatchBytes();
+        if (config.idempotent)
+        {
+            final long correlationId = connection.nextCorrelationId();
+            final InitProducerIdEncoder encoder = new InitProducerIdEncoder()
+                .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
+                .correlationId(correlationId)
+                .clientSessionId(connection.clientSessionId());
+            final DirectBuffer response = connection.request(
+                MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId,
+                connection.context().requestTimeoutMs(), null);
+            connection.throwIfErrorResponse(response);
+            final InitProducerIdResponseDecoder decoder = new InitProducerIdResponseDecoder()
+                .wrapAndApplyHeader(response, 0, headerDecoder);
+            if (ErrorCode.NONE != decoder.code())
+            {
+                throw new AerologException(decoder.code(), "could not get a producer id");
+            }
+            producerId = decoder.producerId();
+            producerEpoch = decoder.producerEpoch();
+        }
+        else
+        {
+            producerId = -1;
+            producerEpoch = 0;
+        }
+    }
+
+    /**
+     * Connects a producer to a broker.
+     *
+     * @param ctx    how to reach the broker.
+     * @param config producer settings.
+     * @return the producer.
+     */
+    public static Producer connect(final ClientContext ctx, final Config config)
+    {
+        final BrokerConnection connection = BrokerConnection.connect(ctx);
+        try
+        {
+            return new Producer(connection, config);
+        }
+        catch (final RuntimeException ex)
+        {
+            connection.close();
+            throw ex;
+        }
+    }
+
+    /** @return the producer id the controller gave, or -1 when not idempotent. */
+    public long producerId()
+    {
+        return producerId;
+    }
+
+    /**
+     * How many partitions a topic has (looked up once, then cached).
+     *
+     * @param topic name.
+     * @return partition count.
+     */
+    public int partitionCount(final String topic)
+    {
+        return topic(topic).partitions.length;
+    }
+
+    /**
+     * Sends a record without allocating (after the first record to a topic). The callback is told the outcome
+     * from a later {@link #send}, {@link #poll} or {@link #flush}.
+     *
+     * @param topic       to send to.
+     * @param partition   to send to, or -1 to let the partitioner choose.
+     * @param key         buffer holding the key, or null for none.
+     * @param keyOffset   of the key.
+     * @param keyLength   of the key.
+     * @param value       buffer holding the value, or null for none.
+     * @param valueOffset of the value.
+     * @param valueLength of the value.
+     * @param timestamp   create time in ms since the epoch, or -1 for now.
+     * @param callback    told the outcome; may be null.
+     * @throws AerologException for an unknown topic or partition, or a record larger than the broker accepts.
+     */
+    public void send(
+        final String topic,
+        final int partition,
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final long timestamp,
+        final SendCallback callback)
+    {
+        final PartitionState ps = prepare(topic, partition, key, keyOffset, keyLength,
+            RecordSetWriter.encodedRecordLength(null == key ? -1 : keyLength, null == value ? -1 : valueLength, 0));
+        final Batch batch = ps.open;
+        batch.writer.append(timestamp < 0 ? System.currentTimeMillis() : timestamp,
+            key, keyOffset, keyLength, value, valueOffset, valueLength);
+        afterAppend(ps, batch, callback);
+    }
+
+    /**
+     * Sends a record (allocates: for convenience and tools).
+     *
+     * @param record to send.
+     * @return completed with where the record was written.
+     */
+    public CompletableFuture<RecordMetadata> send(final ProducerRecord record)
+    {
+        final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+        final DirectBuffer key = null == record.key() ? null : keyWrapper;
+        final DirectBuffer value = null == record.value() ? null : valueWrapper;
+        if (null != key)
+        {
+            keyWrapper.wrap(record.key());
+        }
+        if (null != value)
+        {
+            valueWrapper.wrap(record.value());
+        }
+        int headersBytes = 0;
+        final List<Map.Entry<String, byte[]>> headers = record.headers();
+        for (final Map.Entry<String, byte[]> header : headers)
+        {
+            headersBytes += 8 + header.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length +
+                header.getValue().length;
+        }
+        final int keyLength = null == key ? -1 : record.key().length;
+        final int valueLength = null == value ? -1 : record.value().length;
+        final PartitionState ps = prepare(record.topic(), record.partition(), key, 0, Math.max(0, keyLength),
+            RecordSetWriter.encodedRecordLength(keyLength, valueLength, headersBytes));
+        final Batch batch = ps.open;
+        batch.writer.beginRecord(
+            record.timestamp() < 0 ? System.currentTimeMillis() : record.timestamp(), key, value, headers.size());
+        for (final Map.Entry<String, byte[]> header : headers)
+        {
+            headerValueWrapper.wrap(header.getValue());
+            batch.writer.header(header.getKey(), headerValueWrapper, 0, header.getValue().length);
+        }
+        batch.writer.endRecord(key, 0, Math.max(0, keyLength), value, 0, Math.max(0, valueLength));
+        afterAppend(ps, batch, (t, p, o, e) ->
+        {
+            if (null == e)
+            {
+                future.complete(new RecordMetadata(t, p, o));
+            }
+            else
+            {
+                future.completeExceptionally(e);
+            }
+        });
+        return future;
+    }
+
+    /**
+     * Sends a keyed record (allocates).
+     *
+     * @param topic to send to.
+     * @param key   may be null.
+     * @param value may be null.
+     * @return completed with where the record was written.
+     */
+    public CompletableFuture<RecordMetadata> send(final String topic, final byte[] key, final byte[] value)
+    {
+        return send(new ProducerRecord(topic, key, value));
+    }
+
+    private PartitionState prepare(
+        final String topic,
+        final int partition,
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final int recordBytes)
+    {
+        final TopicState ts = topic(topic);
+        final int partitionCount = ts.partitions.length;
+        final int p = partition >= 0 ? partition :
+            partitioner.partition(topic, key, keyOffset, null == key ? -1 : keyLength, partitionCount);
+        if (p >= partitionCount)
+        {
+            throw new AerologException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                "topic " + topic + " has " + partitionCount + " partitions, no partition " + p);
+        }
+        if (recordBytes + RecordSetWriter.emptyLength() > maxBatchBytes)
+        {
+            throw new AerologException(ErrorCode.RECORD_TOO_LARGE, "record of about " + recordBytes +
+                " bytes is larger than the broker's limit of " + maxBatchBytes + " bytes per batch");
+        }
+        final PartitionState ps = ts.partitions[p];
+        Batch batch = ps.open;
+        if (null != batch && (batch.writer.length() + recordBytes > Math.min(maxBatchBytes,
+            Math.max(config.batchSize, RecordSetWriter.emptyLength() + recordBytes)) ||
+            batch.writer.count() >= RecordSetWriter.MAX_RECORDS))
+        {
+            seal(ps);
+            batch = null;
+        }
+        if (null == batch)
+        {
+            while (queuedBatches >= config.maxQueuedBatches)
+            {
+                // Bounded memory: block the caller (like Kafka's max.block.ms) while batches drain.
+                if (0 == poll())
+                {
+                    Thread.onSpinWait();
+                }
+            }
+            batch = null == pool.peek() ? new Batch() : pool.poll();
+            batch.begin(ps);
+            ps.open = batch;
+        }
+        return ps;
+    }
+
+    private void afterAppend(final PartitionState ps, final Batch batch, final SendCallback callback)
+    {
+        batch.addCallback(callback);
+        if (batch.writer.length() >= config.batchSize || (0 == config.lingerMs && ps.inFlight < config.maxInFlight))
+        {
+            seal(ps);
+        }
+        poll();
+    }
+
+    private void seal(final PartitionState ps)
+    {
+        final Batch batch = ps.open;
+        ps.open = null;
+        batch.length = batch.writer.seal();
+        batch.baseSequence = ps.nextSequence;
+        ps.nextSequence += batch.writer.count();
+        if (ps.ready.isEmpty())
+        {
+            withReadyBatches.add(ps);
+        }
+        ps.ready.add(batch);
+        queuedBatches++;
+        partitioner.onNewBatch(ps.topic.name, ps.topic.partitions.length, ps.partition);
+    }
+
+    /**
+     * Drives I/O: sends batches that are due, handles acknowledgements, retries and timeouts. Call it from the
+     * application's duty cycle when no sends are being made.
+     *
+     * @return work done.
+     */
+    public int poll()
+    {
+        final long nowNs = System.nanoTime();
+        int work = connection.poll(this::onResponse);
+        if (config.lingerMs > 0)
+        {
+            work += sealLingered(nowNs);
+        }
+        work += sendReady(nowNs);
+        if (nowNs - lastTimeoutCheckNs > TIMEOUT_CHECK_INTERVAL_NS)
+        {
+            lastTimeoutCheckNs = nowNs;
+            checkTimeouts(nowNs);
+        }
+        return work;
+    }
+
+    private int sealLingered(final long nowNs)
+    {
+        int work = 0;
+        final long lingerNs = TimeUnit.MILLISECONDS.toNanos(config.lingerMs);
+        for (final TopicState ts : topics.values())
+        {
+            for (final PartitionState ps : ts.partitions)
+            {
+                if (null != ps.open && nowNs - ps.open.firstAppendNs >= lingerNs)
+                {
+                    seal(ps);
+                    work++;
+                }
+            }
+        }
+        return work;
+    }
+
+    private int sendReady(final long nowNs)
+    {
+        int work = 0;
+        for (int i = withReadyBatches.size(); i > 0; i--)
+        {
+            final PartitionState ps = withReadyBatches.poll();
+            while (!ps.ready.isEmpty() && ps.inFlight < config.maxInFlight)
+            {
+                final Batch batch = ps.ready.peek();
+                if (!transmit(batch, nowNs))
+                {
+                    break;
+                }
+                ps.ready.poll();
+                work++;
+            }
+            if (!ps.ready.isEmpty())
+            {
+                withReadyBatches.add(ps);
+            }
+            if (0 == config.lingerMs && null != ps.open && ps.inFlight < config.maxInFlight)
+            {
+                // Natural batching: what accumulated while the slots were busy goes now.
+                seal(ps);
+                withReadyBatches.add(ps);
+            }
+        }
+        return work;
+    }
+
+    private boolean transmit(final Batch batch, final long nowNs)
+    {
+        final PartitionState ps = batch.partitionState;
+        final long correlationId = connection.nextCorrelationId();
+        requestEncoder.wrapAndApplyHeader(requestHeader, 0, headerEncoder)
+            .correlationId(correlationId)
+            .topicId(ps.topic.topicId)
+            .partition(ps.partition)
+            .producerId(producerId)
+            .producerEpoch(producerEpoch)
+            .baseSequence(batch.baseSequence)
+            .recordCount(batch.writer.count())
+            .acks(config.acks);
+        final int lengthFieldOffset = requestEncoder.limit();
+        requestHeader.putInt(lengthFieldOffset, batch.length, ByteOrder.LITTLE_ENDIAN);
+        final int headerLength = lengthFieldOffset + ProduceRequestEncoder.recordsHeaderLength();
+        if (!connection.offerProduce(requestHeader, headerLength, batch.buffer, 0, batch.length))
+        {
+            return false;
+        }
+        if (Acks.NONE == config.acks)
+        {
+            batch.complete(-1, null);
+            recycle(batch);
+            return true;
+        }
+        batch.correlationId = correlationId;
+        batch.sentNs = nowNs;
+        inFlight.put(correlationId, batch);
+        ps.inFlight++;
+        return true;
+    }
+
+    private void onResponse(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        headerDecoder.wrap(buffer, offset);
+        final int templateId = headerDecoder.templateId();
+        if (ProduceResponseDecoder.TEMPLATE_ID == templateId)
+        {
+            responseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+            final Batch batch = inFlight.remove(responseDecoder.correlationId());
+            if (null == batch)
+            {
+                return; // answer to a batch already retried or failed
+            }
+            batch.partitionState.inFlight--;
+            final ErrorCode code = responseDecoder.code();
+            final long baseOffset = responseDecoder.baseOffset();
+            if (ErrorCode.NONE == code)
+            {
+                batch.complete(baseOffset, null);
+            }
+            else
+            {
+                batch.complete(-1, new AerologException(code, responseDecoder.message()));
+            }
+            recycle(batch);
+        }
+        else if (ErrorResponseDecoder.TEMPLATE_ID == templateId)
+        {
+            final ErrorResponseDecoder decoder = new ErrorResponseDecoder().wrapAndApplyHeader(
+                buffer, offset, headerDecoder);
+            final Batch batch = inFlight.remove(decoder.correlationId());
+            if (null != batch)
+            {
+                batch.partitionState.inFlight--;
+                batch.complete(-1, new AerologException(decoder.code(), decoder.message()));
+                recycle(batch);
+            }
+        }
+    }
+
+    private void checkTimeouts(final long nowNs)
+    {
+        if (inFlight.isEmpty())
+        {
+            return;
+        }
+        final long requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(connection.context().requestTimeoutMs());
+        final long deliveryTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs);
+        final Long2ObjectHashMap<Batch>.ValueIterator iterator = inFlight.values().iterator();
+        ArrayDeque<Batch> retry = null;
+        while (iterator.hasNext())
+        {
+            final Batch batch = iterator.next();
+            if (nowNs - batch.firstAppendNs > deliveryTimeoutNs)
+            {
+                iterator.remove();
+                batch.partitionState.inFlight--;
+                batch.complete(-1, new AerologException(ErrorCode.REQUEST_TIMED_OUT,
+                    "not acknowledged within delivery timeout of " + config.deliveryTimeoutMs + " ms"));
+                recycle(batch);
+            }
+            else if (nowNs - batch.sentNs > requestTimeoutNs)
+            {
+                iterator.remove();
+                batch.partitionState.inFlight--;
+                if (null == retry)
+                {
+                    retry = new ArrayDeque<>();
+                }
+                retry.add(batch);
+            }
+        }
+        if (null != retry)
+        {
+            // Resend with the same sequence: the broker writes it once even if the first copy arrived.
+            for (final Batch batch : retry)
+            {
+                final PartitionState ps = batch.partitionState;
+                if (ps.ready.isEmpty())
+                {
+                    withReadyBatches.add(ps);
+                }
+                ps.ready.addFirst(batch);
+            }
+        }
+    }
+
+    private void recycle(final Batch batch)
+    {
+        queuedBatches--;
+        batch.reset();
+        pool.add(batch);
+    }
+
+    /**
+     * Sends everything queued and waits until every record sent so far is acknowledged or has failed.
+     *
+     * @throws AerologException if the broker cannot be reached within the delivery timeout.
+     */
+    public void flush()
+    {
+        for (final TopicState ts : topics.values())
+        {
+            for (final PartitionState ps : ts.partitions)
+            {
+                if (null != ps.open)
+                {
+                    seal(ps);
+                }
+            }
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs);
+        while (queuedBatches > 0)
+        {
+            if (0 == poll())
+            {
+                if (System.nanoTime() > deadlineNs)
+                {
+                    throw new AerologException(ErrorCode.REQUEST_TIMED_OUT, queuedBatches + " batches not acknowledged");
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private TopicState topic(final String topic)
+    {
+        TopicState ts = topics.get(topic);
+        if (null == ts)
+        {
+            final TopicInfo info = Admin.describe(connection, headerDecoder, topic);
+            ts = new TopicState(info.name(), info.topicId(), info.partitions().size());
+            topics.put(topic, ts);
+        }
+        return ts;
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            flush();
+        }
+        finally
+        {
+            connection.close();
+        }
+    }
+
+    private static final class TopicState
+    {
+        final String name;
+        final int topicId;
+        final PartitionState[] partitions;
+
+        TopicState(final String name, final int topicId, final int partitionCount)
+        {
+            this.name = name;
+            this.topicId = topicId;
+            partitions = new PartitionState[partitionCount];
+            for (int i = 0; i < partitionCount; i++)
+            {
+                partitions[i] = new PartitionState(this, i);
+            }
+        }
+    }
+
+    private static final class PartitionState
+    {
+        final TopicState topic;
+        final int partition;
+        final ArrayDeque<Batch> ready = new ArrayDeque<>();
+        Batch open;
+        int nextSequence;
+        int inFlight;
+
+        PartitionState(final TopicState topic, final int partition)
+        {
+            this.topic = topic;
+            this.partition = partition;
+        }
+    }
+
+    private static final class Batch
+    {
+        final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(64 * 1024);
+        final RecordSetWriter writer = new RecordSetWriter();
+        SendCallback[] callbacks = new SendCallback[64];
+        PartitionState partitionState;
+        long firstAppendNs;
+        long sentNs;
+        long correlationId;
+        int baseSequence;
+        int length;
+        int callbackCount;
+
+        void begin(final PartitionState ps)
+        {
+            partitionState = ps;
+            firstAppendNs = System.nanoTime();
+            writer.begin(buffer, 0);
+        }
+
+        void addCallback(final SendCallback callback)
+        {
+            if (callbackCount == callbacks.length)
+            {
+                callbacks = java.util.Arrays.copyOf(callbacks, callbacks.length * 2);
+            }
+            callbacks[callbackCount++] = callback;
+        }
+
+        void complete(final long baseOffset, final AerologException error)
+        {
+            final String topic = partitionState.topic.name;
+            final int partition = partitionState.partition;
+            for (int i = 0; i < callbackCount; i++)
+            {
+                final SendCallback callback = callbacks[i];
+                if (null != callback)
+                {
+                    callback.onCompletion(topic, partition, baseOffset < 0 ? -1 : baseOffset + i, error);
+                }
+            }
+        }
+
+        void reset()
+        {
+            java.util.Arrays.fill(callbacks, 0, callbackCount, null);
+            callbackCount = 0;
+            partitionState = null;
+        }
+    }
+}

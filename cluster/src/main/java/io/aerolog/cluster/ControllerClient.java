@@ -1,0 +1,356 @@
+package io.aerolog.cluster;
+
+import io.aerolog.codecs.cluster.AllocateProducerIdCommandEncoder;
+import io.aerolog.codecs.cluster.CommandResultDecoder;
+import io.aerolog.codecs.cluster.CreateTopicCommandEncoder;
+import io.aerolog.codecs.cluster.DeleteTopicCommandEncoder;
+import io.aerolog.codecs.cluster.MessageHeaderDecoder;
+import io.aerolog.codecs.cluster.MessageHeaderEncoder;
+import io.aerolog.codecs.cluster.MetadataEndDecoder;
+import io.aerolog.codecs.cluster.MetadataRequestEncoder;
+import io.aerolog.codecs.cluster.TopicEventDecoder;
+import io.aerolog.codecs.cluster.UpdateLogStartOffsetCommandEncoder;
+import io.aeron.Aeron;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.logbuffer.Header;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A broker's connection to the controller cluster: sends commands on ingress and dispatches answers and topic
+ * events from egress to a {@link ControllerListener}.
+ * <p>
+ * Command methods never block: they return false when back pressured or not connected, and the caller retries on
+ * a later duty cycle. Answers are matched by the caller's correlation id. {@link #poll()} must be called in the
+ * duty cycle: it polls egress, follows leader changes and sends a keep-alive every
+ * {@link #KEEP_ALIVE_INTERVAL_NS}. Once {@link #isClosed()} the cluster was lost for longer than the
+ * {@link AeronCluster.Context#messageTimeoutNs()}; close this and connect a new client.
+ * <p>
+ * Commands in flight across a leader change may be lost or applied twice: re-request metadata on
+ * {@link ControllerListener#onNewLeader(long, int)} and treat {@code TOPIC_ALREADY_EXISTS} after a retried create
+ * accordingly.
+ * <p>
+ * <b>Not thread-safe:</b> one thread uses a client, as with {@link AeronCluster}.
+ */
+public final class ControllerClient implements AutoCloseable
+{
+    /**
+     * Interval between keep-alives sent by {@link #poll()}, well inside the cluster session timeout.
+     */
+    public static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final CreateTopicCommandEncoder createTopicEncoder = new CreateTopicCommandEncoder();
+    private final DeleteTopicCommandEncoder deleteTopicEncoder = new DeleteTopicCommandEncoder();
+    private final AllocateProducerIdCommandEncoder allocateProducerIdEncoder = new AllocateProducerIdCommandEncoder();
+    private final UpdateLogStartOffsetCommandEncoder updateLogStartOffsetEncoder =
+        new UpdateLogStartOffsetCommandEncoder();
+    private final MetadataRequestEncoder metadataRequestEncoder = new MetadataRequestEncoder();
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
+    private final NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private final EgressDispatcher dispatcher;
+    private final AeronCluster aeronCluster;
+    private long lastKeepAliveNs;
+
+    private ControllerClient(final AeronCluster aeronCluster, final EgressDispatcher dispatcher)
+    {
+        this.aeronCluster = aeronCluster;
+        this.dispatcher = dispatcher;
+        lastKeepAliveNs = nanoClock.nanoTime();
+    }
+
+    /**
+     * Connect with a context prepared by the caller (ingress channel and endpoints, egress channel, Aeron client,
+     * timeouts). Its egress listener is replaced by this client's. Blocks until connected or
+     * {@link AeronCluster.Context#messageTimeoutNs()} passes.
+     *
+     * @param ctx      for the {@link AeronCluster}, not yet concluded.
+     * @param listener for answers and events.
+     * @return a connected client.
+     * @throws io.aeron.exceptions.TimeoutException if the cluster does not answer in time.
+     */
+    public static ControllerClient connect(final AeronCluster.Context ctx, final ControllerListener listener)
+    {
+        final EgressDispatcher dispatcher = new EgressDispatcher(listener);
+        ctx.egressListener(dispatcher);
+
+        return new ControllerClient(AeronCluster.connect(ctx), dispatcher);
+    }
+
+    /**
+     * Connect over UDP using an existing Aeron client, which stays owned by the caller. Blocks until connected or the
+     * default message timeout passes.
+     *
+     * @param aeron            client to use, not closed by this.
+     * @param ingressEndpoints cluster members' ingress endpoints, e.g. {@code "0=localhost:9093"}, see
+     *                         {@link ControllerNode.Context#ingressEndpoints()}.
+     * @param egressChannel    on which to receive answers, e.g. {@code "aeron:udp?endpoint=localhost:0"}.
+     * @param listener         for answers and events.
+     * @return a connected client.
+     * @throws io.aeron.exceptions.TimeoutException if the cluster does not answer in time.
+     */
+    public static ControllerClient connect(
+        final Aeron aeron, final String ingressEndpoints, final String egressChannel, final ControllerListener listener)
+    {
+        return connect(
+            new AeronCluster.Context()
+                .aeron(aeron)
+                .ownsAeronClient(false)
+                .ingressChannel("aeron:udp")
+                .ingressEndpoints(ingressEndpoints)
+                .egressChannel(egressChannel),
+            listener);
+    }
+
+    /**
+     * Request creation of a topic; answered with a result and, on success, a CREATED event to every broker.
+     *
+     * @param correlationId  echoed in the answer.
+     * @param name           of the topic.
+     * @param partitions     number of partitions.
+     * @param retentionMs    retention by age or -1 for unlimited.
+     * @param retentionBytes retention by size or -1 for unlimited.
+     * @param timestampType  0 create time, 1 log-append time.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean createTopic(
+        final long correlationId,
+        final String name,
+        final int partitions,
+        final long retentionMs,
+        final long retentionBytes,
+        final int timestampType)
+    {
+        createTopicEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .partitions(partitions)
+            .retentionMs(retentionMs)
+            .retentionBytes(retentionBytes)
+            .timestampType((short)timestampType)
+            .topicName(name);
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + createTopicEncoder.encodedLength());
+    }
+
+    /**
+     * Request deletion of a topic; answered with a result and, on success, a DELETED event to every broker.
+     *
+     * @param correlationId echoed in the answer.
+     * @param name          of the topic.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean deleteTopic(final long correlationId, final String name)
+    {
+        deleteTopicEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .topicName(name);
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + deleteTopicEncoder.encodedLength());
+    }
+
+    /**
+     * Request a new producer id, returned as the result's value.
+     *
+     * @param correlationId echoed in the answer.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean allocateProducerId(final long correlationId)
+    {
+        allocateProducerIdEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).correlationId(correlationId);
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + allocateProducerIdEncoder.encodedLength());
+    }
+
+    /**
+     * Move a partition's log start offset forward; a lower value is accepted and ignored. A change is announced to
+     * every broker with an UPDATED event.
+     *
+     * @param correlationId  echoed in the answer.
+     * @param topicId        of the topic.
+     * @param partition      index from 0.
+     * @param logStartOffset the new log start offset.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean updateLogStartOffset(
+        final long correlationId, final int topicId, final int partition, final long logStartOffset)
+    {
+        updateLogStartOffsetEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .topicId(topicId)
+            .partition(partition)
+            .logStartOffset(logStartOffset);
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + updateLogStartOffsetEncoder.encodedLength());
+    }
+
+    /**
+     * Request all topics: answered with one SNAPSHOT event per topic in topic id order, then a metadata end. An
+     * answer without its end was cut short by back pressure; ask again.
+     *
+     * @param correlationId echoed in the answer.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean requestMetadata(final long correlationId)
+    {
+        metadataRequestEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).correlationId(correlationId);
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + metadataRequestEncoder.encodedLength());
+    }
+
+    /**
+     * Poll egress, dispatching to the listener, follow leader changes and send keep-alives when due.
+     *
+     * @return amount of work done.
+     */
+    public int poll()
+    {
+        if (aeronCluster.isClosed())
+        {
+            return 0;
+        }
+
+        int workCount = aeronCluster.pollEgress();
+
+        final long nowNs = nanoClock.nanoTime();
+        if (nowNs - lastKeepAliveNs >= KEEP_ALIVE_INTERVAL_NS && !aeronCluster.isClosed())
+        {
+            // A failed keep-alive (e.g. during an election) is retried on the next poll.
+            if (aeronCluster.sendKeepAlive())
+            {
+                lastKeepAliveNs = nowNs;
+                workCount++;
+            }
+        }
+
+        return workCount;
+    }
+
+    /**
+     * Has the connection been lost for good? Then close this and connect a new client.
+     *
+     * @return true if the underlying {@link AeronCluster} is closed.
+     */
+    public boolean isClosed()
+    {
+        return aeronCluster.isClosed();
+    }
+
+    /**
+     * Number of egress messages ignored because they were not controller messages.
+     *
+     * @return number of egress messages ignored.
+     */
+    public long unknownMessages()
+    {
+        return dispatcher.unknownMessages;
+    }
+
+    /**
+     * The underlying cluster client, e.g. for its session id or leader member id.
+     *
+     * @return the underlying cluster client.
+     */
+    public AeronCluster aeronCluster()
+    {
+        return aeronCluster;
+    }
+
+    /**
+     * Close the session with the cluster.
+     */
+    public void close()
+    {
+        CloseHelper.close(aeronCluster);
+    }
+
+    /**
+     * Offer raw bytes, e.g. for testing how the controller handles malformed commands.
+     */
+    boolean offer(final DirectBuffer rawBuffer, final int offset, final int length)
+    {
+        return !aeronCluster.isClosed() && aeronCluster.offer(rawBuffer, offset, length) > 0;
+    }
+
+    private boolean offer(final int length)
+    {
+        return offer(buffer, 0, length);
+    }
+
+    private static final class EgressDispatcher implements EgressListener
+    {
+        private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+        private final CommandResultDecoder commandResultDecoder = new CommandResultDecoder();
+        private final MetadataEndDecoder metadataEndDecoder = new MetadataEndDecoder();
+        private final TopicEventCodec topicEventCodec = new TopicEventCodec();
+        private final ControllerListener listener;
+        private long unknownMessages;
+
+        EgressDispatcher(final ControllerListener listener)
+        {
+            this.listener = listener;
+        }
+
+        public void onMessage(
+            final long clusterSessionId,
+            final long timestamp,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final Header header)
+        {
+            if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+            {
+                unknownMessages++;
+                return;
+            }
+
+            headerDecoder.wrap(buffer, offset);
+            if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId())
+            {
+                unknownMessages++;
+                return;
+            }
+
+            switch (headerDecoder.templateId())
+            {
+                case CommandResultDecoder.TEMPLATE_ID:
+                    commandResultDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    listener.onCommandResult(
+                        commandResultDecoder.correlationId(),
+                        commandResultDecoder.code(),
+                        commandResultDecoder.topicId(),
+                        commandResultDecoder.value(),
+                        commandResultDecoder.message());
+                    break;
+
+                case TopicEventDecoder.TEMPLATE_ID:
+                    final TopicMetadata topic = topicEventCodec.decode(buffer, offset, length, headerDecoder);
+                    listener.onTopicEvent(topicEventCodec.lastCorrelationId(), topicEventCodec.lastEventType(), topic);
+                    break;
+
+                case MetadataEndDecoder.TEMPLATE_ID:
+                    metadataEndDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    listener.onMetadataEnd(metadataEndDecoder.correlationId(), metadataEndDecoder.topicCount());
+                    break;
+
+                default:
+                    unknownMessages++;
+            }
+        }
+
+        public void onNewLeader(
+            final long clusterSessionId,
+            final long leadershipTermId,
+            final int leaderMemberId,
+            final String ingressEndpoints)
+        {
+            listener.onNewLeader(leadershipTermId, leaderMemberId);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.aerolog.cluster;
+
+import io.aerolog.codecs.cluster.TopicEventType;
+
+/**
+ * Callbacks from {@link ControllerClient#poll()} for messages the controller sends a broker.
+ * <p>
+ * Arguments are only valid during the callback except the {@link TopicMetadata}, which is immutable.
+ */
+public interface ControllerListener
+{
+    /**
+     * Answer to a command.
+     *
+     * @param correlationId of the command, or {@link ControllerService#UNKNOWN_CORRELATION_ID} if the controller
+     *                      could not decode it.
+     * @param code          {@link io.aerolog.codecs.wire.ErrorCode} value.
+     * @param topicId       of the topic concerned, 0 if none.
+     * @param value         the producer id for an allocation, the first stream id for a create, the resulting log
+     *                      start offset for an update, else 0.
+     * @param message       reason for an error, empty on success.
+     */
+    void onCommandResult(long correlationId, int code, int topicId, long value, String message);
+
+    /**
+     * A topic was created, deleted or updated (correlationId {@link TopicEventCodec#NULL_CORRELATION_ID}), or one
+     * topic of the answer to a metadata request ({@link TopicEventType#SNAPSHOT}, request correlationId).
+     *
+     * @param correlationId of the metadata request, or {@link TopicEventCodec#NULL_CORRELATION_ID} for events.
+     * @param type          of event.
+     * @param topic         the topic after the change; for {@link TopicEventType#DELETED} as it was.
+     */
+    void onTopicEvent(long correlationId, TopicEventType type, TopicMetadata topic);
+
+    /**
+     * End of the answer to a metadata request.
+     *
+     * @param correlationId of the metadata request.
+     * @param topicCount    number of topics sent before this.
+     */
+    void onMetadataEnd(long correlationId, int topicCount);
+
+    /**
+     * A new leader was elected. Events may have been missed across the change, so request metadata again.
+     *
+     * @param leadershipTermId of the new term.
+     * @param leaderMemberId   of the new leader.
+     */
+    default void onNewLeader(final long leadershipTermId, final int leaderMemberId)
+    {
+    }
+}

@@ -1,0 +1,1163 @@
+package io.aerolog.cluster;
+
+import io.aeron.CommonContext;
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveMarkFile;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.ClusterMember;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusterMarkFile;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.ConfigurationException;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The metadata side of a broker, in-process: a media driver, archive and consensus module
+ * ({@link ClusteredMediaDriver}) plus a {@link ClusteredServiceContainer} running the {@link ControllerService}.
+ * <p>
+ * State is durable in {@link Context#baseDir()}: {@code archive/} holds the recorded cluster log and snapshots,
+ * {@code cluster/} the recording log and mark files. Relaunching on the same directory, after a clean close or a
+ * killed process, restores the state from the latest snapshot plus log replay.
+ * <p>
+ * Ports, all on {@link Context#host()}, relative to {@link Context#portBase()}: archive control +1, archive
+ * replication +2, cluster ingress +3, consensus +4, log +5, catch-up +6.
+ */
+public final class ControllerNode implements AutoCloseable
+{
+    /**
+     * Offset from the port base of the archive control channel, also the member's archive endpoint.
+     */
+    public static final int ARCHIVE_CONTROL_PORT_OFFSET = 1;
+
+    /**
+     * Offset from the port base of the archive replication channel.
+     */
+    public static final int ARCHIVE_REPLICATION_PORT_OFFSET = 2;
+
+    /**
+     * Offset from the port base of the cluster ingress endpoint brokers connect to.
+     */
+    public static final int INGRESS_PORT_OFFSET = 3;
+
+    /**
+     * Offset from the port base of the consensus endpoint.
+     */
+    public static final int CONSENSUS_PORT_OFFSET = 4;
+
+    /**
+     * Offset from the port base of the log endpoint.
+     */
+    public static final int LOG_PORT_OFFSET = 5;
+
+    /**
+     * Offset from the port base of the catch-up endpoint.
+     */
+    public static final int CATCHUP_PORT_OFFSET = 6;
+
+    /**
+     * Sub-directory of the base directory holding the archive.
+     */
+    public static final String ARCHIVE_DIR_NAME = "archive";
+
+    /**
+     * Sub-directory of the base directory holding the cluster files.
+     */
+    public static final String CLUSTER_DIR_NAME = "cluster";
+
+    private final Context ctx;
+    private final ControllerService service;
+    private final ClusteredMediaDriver clusteredMediaDriver;
+    private final ClusteredServiceContainer container;
+
+    private ControllerNode(
+        final Context ctx,
+        final ControllerService service,
+        final ClusteredMediaDriver clusteredMediaDriver,
+        final ClusteredServiceContainer container)
+    {
+        this.ctx = ctx;
+        this.service = service;
+        this.clusteredMediaDriver = clusteredMediaDriver;
+        this.container = container;
+    }
+
+    /**
+     * Launch a node. The context is concluded first.
+     *
+     * @param ctx configuration.
+     * @return the running node.
+     */
+    public static ControllerNode launch(final Context ctx)
+    {
+        ctx.conclude();
+
+        final File archiveDir = new File(ctx.baseDir, ARCHIVE_DIR_NAME);
+        final File clusterDir = new File(ctx.baseDir, CLUSTER_DIR_NAME);
+        releaseMarkFilesOfDeadProcesses(archiveDir, clusterDir);
+
+        final String aeronDir = ctx.aeronDirectoryName;
+        final Supplier<IdleStrategy> driverIdle = ctx.driverIdleStrategySupplier;
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ctx.threadingMode)
+            .dirDeleteOnStart(true) // a killed JVM leaves its driver directory behind
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .spiesSimulateConnection(true)
+            .sharedIdleStrategy(driverIdle.get())
+            .sharedNetworkIdleStrategy(driverIdle.get())
+            .conductorIdleStrategy(driverIdle.get())
+            .senderIdleStrategy(driverIdle.get())
+            .receiverIdleStrategy(driverIdle.get());
+        if (null != ctx.driverCustomiser)
+        {
+            ctx.driverCustomiser.accept(driverCtx);
+        }
+
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(archiveDir)
+            .archiveId(ctx.memberId)
+            .deleteArchiveOnStart(false)
+            .controlChannel(ctx.archiveControlChannel())
+            .replicationChannel(ctx.archiveReplicationChannel())
+            .archiveClientContext(new AeronArchive.Context()
+                .controlResponseChannel("aeron:udp?endpoint=" + ctx.host + ":0"))
+            .recordingEventsEnabled(false)
+            .segmentFileLength(ctx.archiveSegmentFileLength)
+            .maxConcurrentRecordings(ctx.archiveMaxConcurrentRecordings)
+            .maxConcurrentReplays(ctx.archiveMaxConcurrentReplays)
+            .fileSyncLevel(ctx.archiveFileSyncLevel)
+            .catalogFileSyncLevel(ctx.archiveFileSyncLevel)
+            .threadingMode(ctx.archiveThreadingMode)
+            .idleStrategySupplier(ctx.archiveIdleStrategySupplier);
+        if (null != ctx.archiveCustomiser)
+        {
+            ctx.archiveCustomiser.accept(archiveCtx);
+        }
+
+        // The consensus module and the service talk to the local archive over IPC.
+        final AeronArchive.Context localArchiveCtx = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(archiveCtx.localControlChannel())
+            .controlRequestStreamId(archiveCtx.localControlStreamId())
+            .controlResponseChannel(archiveCtx.localControlChannel())
+            .aeronDirectoryName(aeronDir);
+
+        final ConsensusModule.Context consensusModuleCtx = new ConsensusModule.Context()
+            .aeronDirectoryName(aeronDir)
+            .clusterMemberId(ctx.memberId)
+            .clusterMembers(ctx.clusterMembers)
+            .clusterDir(clusterDir)
+            .deleteDirOnStart(false)
+            .archiveContext(localArchiveCtx.clone())
+            .serviceCount(1)
+            .ingressChannel("aeron:udp")
+            .logChannel(ctx.logChannel)
+            .replicationChannel("aeron:udp?endpoint=" + ctx.host + ":0")
+            .sessionTimeoutNs(ctx.sessionTimeoutNs)
+            .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs)
+            .electionTimeoutNs(ctx.electionTimeoutNs)
+            .startupCanvassTimeoutNs(ctx.startupCanvassTimeoutNs)
+            .maxConcurrentSessions(ctx.maxConcurrentSessions)
+            .idleStrategySupplier(ctx.clusterIdleStrategySupplier);
+        if (null != ctx.consensusModuleCustomiser)
+        {
+            ctx.consensusModuleCustomiser.accept(consensusModuleCtx);
+        }
+
+        final ControllerService service = new ControllerService();
+        final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(localArchiveCtx.clone())
+            .clusterDir(clusterDir)
+            .clusteredService(service)
+            .serviceId(0)
+            .idleStrategySupplier(ctx.clusterIdleStrategySupplier);
+
+        ClusteredMediaDriver clusteredMediaDriver = null;
+        try
+        {
+            clusteredMediaDriver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusModuleCtx);
+            final ClusteredServiceContainer container = ClusteredServiceContainer.launch(containerCtx);
+
+            return new ControllerNode(ctx, service, clusteredMediaDriver, container);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(clusteredMediaDriver);
+            throw ex;
+        }
+    }
+
+    /**
+     * The configuration, concluded.
+     *
+     * @return the configuration.
+     */
+    public Context context()
+    {
+        return ctx;
+    }
+
+    /**
+     * The service, for its role and counters. Its state is only safe to read after {@link #close()}.
+     *
+     * @return the service.
+     */
+    public ControllerService service()
+    {
+        return service;
+    }
+
+    /**
+     * The embedded media driver, which the broker may share.
+     *
+     * @return the embedded media driver.
+     */
+    public MediaDriver mediaDriver()
+    {
+        return clusteredMediaDriver.mediaDriver();
+    }
+
+    /**
+     * Directory of the embedded media driver, for Aeron clients.
+     *
+     * @return directory of the embedded media driver.
+     */
+    public String aeronDirectoryName()
+    {
+        return clusteredMediaDriver.mediaDriver().aeronDirectoryName();
+    }
+
+    /**
+     * Context of the embedded archive, e.g. for its control channels.
+     *
+     * @return context of the embedded archive.
+     */
+    public Archive.Context archiveContext()
+    {
+        return clusteredMediaDriver.archive().context();
+    }
+
+    /**
+     * Context of the embedded consensus module, e.g. for its counters.
+     *
+     * @return context of the embedded consensus module.
+     */
+    public ConsensusModule.Context consensusModuleContext()
+    {
+        return clusteredMediaDriver.consensusModule().context();
+    }
+
+    /**
+     * The cluster control toggle counter of this node.
+     *
+     * @return the cluster control toggle counter.
+     */
+    public AtomicCounter controlToggle()
+    {
+        return consensusModuleContext().controlToggleCounter();
+    }
+
+    /**
+     * Is this node the leader, as last reported to the service?
+     *
+     * @return true if this node is the leader.
+     */
+    public boolean isLeader()
+    {
+        return Cluster.Role.LEADER == service.role();
+    }
+
+    /**
+     * Wait until this node is the leader.
+     *
+     * @param timeoutMs to wait.
+     * @return true if the node became the leader in time.
+     */
+    public boolean awaitLeader(final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        final IdleStrategy idleStrategy = new SleepingMillisIdleStrategy(1);
+        while (!isLeader())
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                return false;
+            }
+            idleStrategy.idle();
+        }
+
+        return true;
+    }
+
+    /**
+     * Take a snapshot through the control toggle and wait until the snapshot counter moves on. Call on the leader.
+     *
+     * @param timeoutMs to wait for the toggle to be free and the snapshot to complete.
+     * @return true if the snapshot completed in time.
+     */
+    public boolean takeSnapshot(final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        final IdleStrategy idleStrategy = new SleepingMillisIdleStrategy(1);
+        final AtomicCounter snapshotCounter = consensusModuleContext().snapshotCounter();
+        final AtomicCounter controlToggle = controlToggle();
+        final long snapshotCount = snapshotCounter.get();
+
+        // The toggle only accepts a request when NEUTRAL, e.g. not while a previous action is in progress.
+        while (!ClusterControl.ToggleState.SNAPSHOT.toggle(controlToggle))
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                return false;
+            }
+            idleStrategy.idle();
+        }
+
+        while (snapshotCounter.get() <= snapshotCount)
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                return false;
+            }
+            idleStrategy.idle();
+        }
+
+        return true;
+    }
+
+    /**
+     * Close the service container, then the consensus module, archive and driver.
+     */
+    public void close()
+    {
+        CloseHelper.closeAll(container, clusteredMediaDriver);
+    }
+
+    /**
+     * Cluster member entry for {@link ConsensusModule.Context#clusterMembers(String)} with this class's port scheme:
+     * {@code id,host:ingress,host:consensus,host:log,host:catchup,host:archiveControl}. Join entries with '|'.
+     *
+     * @param memberId of the member.
+     * @param host     of the member.
+     * @param portBase of the member.
+     * @return the member entry.
+     */
+    public static String clusterMember(final int memberId, final String host, final int portBase)
+    {
+        return memberId +
+            "," + endpoint(host, portBase, INGRESS_PORT_OFFSET) +
+            "," + endpoint(host, portBase, CONSENSUS_PORT_OFFSET) +
+            "," + endpoint(host, portBase, LOG_PORT_OFFSET) +
+            "," + endpoint(host, portBase, CATCHUP_PORT_OFFSET) +
+            "," + endpoint(host, portBase, ARCHIVE_CONTROL_PORT_OFFSET);
+    }
+
+    /**
+     * Endpoint {@code host:port} at an offset from a port base.
+     *
+     * @param host     name or address.
+     * @param portBase base port.
+     * @param offset   one of the {@code *_PORT_OFFSET} constants.
+     * @return {@code host:(portBase + offset)}.
+     */
+    public static String endpoint(final String host, final int portBase, final int offset)
+    {
+        return host + ":" + (portBase + offset);
+    }
+
+    /**
+     * A killed process leaves its cluster and archive mark files looking alive for 10 s, so an immediate restart
+     * fails with "active Mark file detected". Mark them terminated when the process that wrote them is gone.
+     */
+    private static void releaseMarkFilesOfDeadProcesses(final File archiveDir, final File clusterDir)
+    {
+        final long ownPid = ProcessHandle.current().pid();
+        final String[] clusterMarkFiles = { ClusterMarkFile.FILENAME, ClusterMarkFile.markFilenameForService(0) };
+        for (final String filename : clusterMarkFiles)
+        {
+            if (new File(clusterDir, filename).exists())
+            {
+                try (ClusterMarkFile markFile = new ClusterMarkFile(
+                    clusterDir, filename, SystemEpochClock.INSTANCE, 0, null))
+                {
+                    if (isDeadProcess(markFile.decoder().pid(), ownPid))
+                    {
+                        markFile.signalTerminated();
+                    }
+                }
+                catch (final RuntimeException ignore)
+                {
+                    // Unreadable or half written: leave the decision to Aeron's own checks.
+                }
+            }
+        }
+
+        if (new File(archiveDir, ArchiveMarkFile.FILENAME).exists())
+        {
+            try (ArchiveMarkFile markFile = new ArchiveMarkFile(
+                archiveDir, ArchiveMarkFile.FILENAME, SystemEpochClock.INSTANCE, 0, null))
+            {
+                if (isDeadProcess(markFile.decoder().pid(), ownPid))
+                {
+                    markFile.signalTerminated();
+                }
+            }
+            catch (final RuntimeException ignore)
+            {
+                // Unreadable or half written: leave the decision to Aeron's own checks.
+            }
+        }
+    }
+
+    private static boolean isDeadProcess(final long pid, final long ownPid)
+    {
+        return pid > 0 && pid != ownPid && ProcessHandle.of(pid).map((p) -> !p.isAlive()).orElse(true);
+    }
+
+    /**
+     * Configuration of a {@link ControllerNode}, with defaults for a single local member.
+     */
+    public static final class Context
+    {
+        /**
+         * Default {@link #portBase()}.
+         */
+        public static final int PORT_BASE_DEFAULT = 9090;
+
+        /**
+         * Default {@link #host()}.
+         */
+        public static final String HOST_DEFAULT = "localhost";
+
+        /**
+         * Default {@link #logChannel()}: small terms since only metadata commands go through the log.
+         */
+        public static final String LOG_CHANNEL_DEFAULT = "aeron:udp?term-length=512k";
+
+        /**
+         * Default {@link #archiveSegmentFileLength()}.
+         */
+        public static final int ARCHIVE_SEGMENT_FILE_LENGTH_DEFAULT = 64 * 1024 * 1024;
+
+        /**
+         * Default {@link #archiveMaxConcurrentRecordings()} and {@link #archiveMaxConcurrentReplays()}.
+         */
+        public static final int ARCHIVE_MAX_CONCURRENT_DEFAULT = 1000;
+
+        /**
+         * Default {@link #maxConcurrentSessions()}: brokers and tools.
+         */
+        public static final int MAX_CONCURRENT_SESSIONS_DEFAULT = 100;
+
+        private boolean isConcluded;
+        private File baseDir;
+        private String aeronDirectoryName;
+        private int memberId = 0;
+        private String clusterMembers;
+        private String host = HOST_DEFAULT;
+        private int portBase = PORT_BASE_DEFAULT;
+        private String logChannel = LOG_CHANNEL_DEFAULT;
+        private int archiveSegmentFileLength = ARCHIVE_SEGMENT_FILE_LENGTH_DEFAULT;
+        private int archiveMaxConcurrentRecordings = ARCHIVE_MAX_CONCURRENT_DEFAULT;
+        private int archiveMaxConcurrentReplays = ARCHIVE_MAX_CONCURRENT_DEFAULT;
+        private int archiveFileSyncLevel = 0;
+        private ThreadingMode threadingMode = ThreadingMode.SHARED;
+        private ArchiveThreadingMode archiveThreadingMode = ArchiveThreadingMode.SHARED;
+        private Supplier<IdleStrategy> driverIdleStrategySupplier = BackoffIdleStrategy::new;
+        private Supplier<IdleStrategy> archiveIdleStrategySupplier = BackoffIdleStrategy::new;
+        private Supplier<IdleStrategy> clusterIdleStrategySupplier = BackoffIdleStrategy::new;
+        private long sessionTimeoutNs = TimeUnit.SECONDS.toNanos(10);
+        private long leaderHeartbeatTimeoutNs = TimeUnit.SECONDS.toNanos(2);
+        private long electionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(500);
+        // Aeron requires at least twice the leader heartbeat timeout.
+        private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(4);
+        private int maxConcurrentSessions = MAX_CONCURRENT_SESSIONS_DEFAULT;
+        private Consumer<MediaDriver.Context> driverCustomiser;
+        private Consumer<Archive.Context> archiveCustomiser;
+        private Consumer<ConsensusModule.Context> consensusModuleCustomiser;
+
+        /**
+         * Validate and fill in defaults. Called by {@link ControllerNode#launch(Context)}; idempotent.
+         *
+         * @return this for a fluent API.
+         * @throws ConfigurationException if the configuration is invalid.
+         */
+        public Context conclude()
+        {
+            if (isConcluded)
+            {
+                return this;
+            }
+
+            if (null == baseDir)
+            {
+                throw new ConfigurationException("baseDir must be set");
+            }
+
+            if (memberId < 0)
+            {
+                throw new ConfigurationException("memberId must be >= 0: " + memberId);
+            }
+
+            if (portBase < 1 || portBase + CATCHUP_PORT_OFFSET > 65535)
+            {
+                throw new ConfigurationException("portBase out of range: " + portBase);
+            }
+
+            if (null == host || host.isEmpty())
+            {
+                throw new ConfigurationException("host must be set");
+            }
+
+            if (null == aeronDirectoryName)
+            {
+                aeronDirectoryName = CommonContext.getAeronDirectoryName() + "-aerolog-controller-" + memberId;
+            }
+
+            if (null == clusterMembers)
+            {
+                clusterMembers = clusterMember(memberId, host, portBase);
+            }
+
+            checkThisMember();
+
+            if (archiveMaxConcurrentRecordings < 1 || archiveMaxConcurrentReplays < 1)
+            {
+                throw new ConfigurationException("archive max concurrent recordings and replays must be >= 1");
+            }
+
+            if (startupCanvassTimeoutNs / leaderHeartbeatTimeoutNs < 2)
+            {
+                throw new ConfigurationException("startupCanvassTimeoutNs=" + startupCanvassTimeoutNs +
+                    " must be at least twice leaderHeartbeatTimeoutNs=" + leaderHeartbeatTimeoutNs);
+            }
+
+            if (maxConcurrentSessions < 1)
+            {
+                throw new ConfigurationException("maxConcurrentSessions must be >= 1: " + maxConcurrentSessions);
+            }
+
+            if (null == driverIdleStrategySupplier || null == archiveIdleStrategySupplier ||
+                null == clusterIdleStrategySupplier)
+            {
+                throw new ConfigurationException("idle strategy suppliers must not be null");
+            }
+
+            isConcluded = true;
+            return this;
+        }
+
+        /**
+         * Base directory: the archive is in {@code baseDir/archive}, the cluster files in {@code baseDir/cluster}.
+         *
+         * @param baseDir for persistent state.
+         * @return this for a fluent API.
+         */
+        public Context baseDir(final File baseDir)
+        {
+            this.baseDir = baseDir;
+            return this;
+        }
+
+        /**
+         * Base directory for persistent state.
+         *
+         * @return base directory for persistent state.
+         */
+        public File baseDir()
+        {
+            return baseDir;
+        }
+
+        /**
+         * Directory of the embedded media driver. Deleted on start, so it must not be shared with another driver.
+         * Default: the Aeron default directory name plus {@code -aerolog-controller-<memberId>}.
+         *
+         * @param aeronDirectoryName of the embedded media driver.
+         * @return this for a fluent API.
+         */
+        public Context aeronDirectoryName(final String aeronDirectoryName)
+        {
+            this.aeronDirectoryName = aeronDirectoryName;
+            return this;
+        }
+
+        /**
+         * Directory of the embedded media driver.
+         *
+         * @return directory of the embedded media driver.
+         */
+        public String aeronDirectoryName()
+        {
+            return aeronDirectoryName;
+        }
+
+        /**
+         * Id of this member in {@link #clusterMembers()}, also used as the archive id. Default 0.
+         *
+         * @param memberId of this member.
+         * @return this for a fluent API.
+         */
+        public Context memberId(final int memberId)
+        {
+            this.memberId = memberId;
+            return this;
+        }
+
+        /**
+         * Id of this member.
+         *
+         * @return id of this member.
+         */
+        public int memberId()
+        {
+            return memberId;
+        }
+
+        /**
+         * All members, as {@link ControllerNode#clusterMember(int, String, int)} entries joined with '|'. This
+         * member's entry must match {@link #host()} and {@link #portBase()}. Default: this member alone.
+         *
+         * @param clusterMembers of the cluster.
+         * @return this for a fluent API.
+         */
+        public Context clusterMembers(final String clusterMembers)
+        {
+            this.clusterMembers = clusterMembers;
+            return this;
+        }
+
+        /**
+         * All members of the cluster.
+         *
+         * @return all members of the cluster.
+         */
+        public String clusterMembers()
+        {
+            return clusterMembers;
+        }
+
+        /**
+         * Host name or address this member binds to. Default {@value #HOST_DEFAULT}.
+         *
+         * @param host of this member.
+         * @return this for a fluent API.
+         */
+        public Context host(final String host)
+        {
+            this.host = host;
+            return this;
+        }
+
+        /**
+         * Host name or address this member binds to.
+         *
+         * @return host of this member.
+         */
+        public String host()
+        {
+            return host;
+        }
+
+        /**
+         * Base of this member's ports, see {@link ControllerNode}. Default {@value #PORT_BASE_DEFAULT}.
+         *
+         * @param portBase of this member.
+         * @return this for a fluent API.
+         */
+        public Context portBase(final int portBase)
+        {
+            this.portBase = portBase;
+            return this;
+        }
+
+        /**
+         * Base of this member's ports.
+         *
+         * @return base of this member's ports.
+         */
+        public int portBase()
+        {
+            return portBase;
+        }
+
+        /**
+         * Channel of the cluster log, without endpoint. Default {@value #LOG_CHANNEL_DEFAULT}. A message, so a
+         * command, must fit in an eighth of the term length.
+         *
+         * @param logChannel of the cluster log.
+         * @return this for a fluent API.
+         */
+        public Context logChannel(final String logChannel)
+        {
+            this.logChannel = logChannel;
+            return this;
+        }
+
+        /**
+         * Channel of the cluster log.
+         *
+         * @return channel of the cluster log.
+         */
+        public String logChannel()
+        {
+            return logChannel;
+        }
+
+        /**
+         * Archive segment file length. Default 64 MiB.
+         *
+         * @param length of archive segment files.
+         * @return this for a fluent API.
+         */
+        public Context archiveSegmentFileLength(final int length)
+        {
+            this.archiveSegmentFileLength = length;
+            return this;
+        }
+
+        /**
+         * Archive segment file length.
+         *
+         * @return archive segment file length.
+         */
+        public int archiveSegmentFileLength()
+        {
+            return archiveSegmentFileLength;
+        }
+
+        /**
+         * Maximum concurrent recordings of the archive. Default 1000.
+         *
+         * @param max concurrent recordings.
+         * @return this for a fluent API.
+         */
+        public Context archiveMaxConcurrentRecordings(final int max)
+        {
+            this.archiveMaxConcurrentRecordings = max;
+            return this;
+        }
+
+        /**
+         * Maximum concurrent recordings of the archive.
+         *
+         * @return maximum concurrent recordings of the archive.
+         */
+        public int archiveMaxConcurrentRecordings()
+        {
+            return archiveMaxConcurrentRecordings;
+        }
+
+        /**
+         * Maximum concurrent replays of the archive. Default 1000.
+         *
+         * @param max concurrent replays.
+         * @return this for a fluent API.
+         */
+        public Context archiveMaxConcurrentReplays(final int max)
+        {
+            this.archiveMaxConcurrentReplays = max;
+            return this;
+        }
+
+        /**
+         * Maximum concurrent replays of the archive.
+         *
+         * @return maximum concurrent replays of the archive.
+         */
+        public int archiveMaxConcurrentReplays()
+        {
+            return archiveMaxConcurrentReplays;
+        }
+
+        /**
+         * Archive file and catalog sync level: 0 none, 1 data, 2 data and metadata. Default 0.
+         *
+         * @param level of file sync.
+         * @return this for a fluent API.
+         */
+        public Context archiveFileSyncLevel(final int level)
+        {
+            this.archiveFileSyncLevel = level;
+            return this;
+        }
+
+        /**
+         * Archive file and catalog sync level.
+         *
+         * @return archive file and catalog sync level.
+         */
+        public int archiveFileSyncLevel()
+        {
+            return archiveFileSyncLevel;
+        }
+
+        /**
+         * Threading mode of the embedded media driver. Default {@link ThreadingMode#SHARED}.
+         *
+         * @param threadingMode of the media driver.
+         * @return this for a fluent API.
+         */
+        public Context threadingMode(final ThreadingMode threadingMode)
+        {
+            this.threadingMode = threadingMode;
+            return this;
+        }
+
+        /**
+         * Threading mode of the embedded media driver.
+         *
+         * @return threading mode of the embedded media driver.
+         */
+        public ThreadingMode threadingMode()
+        {
+            return threadingMode;
+        }
+
+        /**
+         * Threading mode of the archive. Default {@link ArchiveThreadingMode#SHARED}.
+         *
+         * @param archiveThreadingMode of the archive.
+         * @return this for a fluent API.
+         */
+        public Context archiveThreadingMode(final ArchiveThreadingMode archiveThreadingMode)
+        {
+            this.archiveThreadingMode = archiveThreadingMode;
+            return this;
+        }
+
+        /**
+         * Threading mode of the archive.
+         *
+         * @return threading mode of the archive.
+         */
+        public ArchiveThreadingMode archiveThreadingMode()
+        {
+            return archiveThreadingMode;
+        }
+
+        /**
+         * Supplier of idle strategies for the media driver agents. Default {@link BackoffIdleStrategy}.
+         *
+         * @param supplier of idle strategies, called once per agent.
+         * @return this for a fluent API.
+         */
+        public Context driverIdleStrategySupplier(final Supplier<IdleStrategy> supplier)
+        {
+            this.driverIdleStrategySupplier = supplier;
+            return this;
+        }
+
+        /**
+         * Supplier of idle strategies for the media driver agents.
+         *
+         * @return supplier of idle strategies for the media driver agents.
+         */
+        public Supplier<IdleStrategy> driverIdleStrategySupplier()
+        {
+            return driverIdleStrategySupplier;
+        }
+
+        /**
+         * Supplier of idle strategies for the archive agents. Default {@link BackoffIdleStrategy}.
+         *
+         * @param supplier of idle strategies.
+         * @return this for a fluent API.
+         */
+        public Context archiveIdleStrategySupplier(final Supplier<IdleStrategy> supplier)
+        {
+            this.archiveIdleStrategySupplier = supplier;
+            return this;
+        }
+
+        /**
+         * Supplier of idle strategies for the archive agents.
+         *
+         * @return supplier of idle strategies for the archive agents.
+         */
+        public Supplier<IdleStrategy> archiveIdleStrategySupplier()
+        {
+            return archiveIdleStrategySupplier;
+        }
+
+        /**
+         * Supplier of idle strategies for the consensus module and the service. Default {@link BackoffIdleStrategy}.
+         *
+         * @param supplier of idle strategies.
+         * @return this for a fluent API.
+         */
+        public Context clusterIdleStrategySupplier(final Supplier<IdleStrategy> supplier)
+        {
+            this.clusterIdleStrategySupplier = supplier;
+            return this;
+        }
+
+        /**
+         * Supplier of idle strategies for the consensus module and the service.
+         *
+         * @return supplier of idle strategies for the consensus module and the service.
+         */
+        public Supplier<IdleStrategy> clusterIdleStrategySupplier()
+        {
+            return clusterIdleStrategySupplier;
+        }
+
+        /**
+         * Timeout after which a silent client session is closed. Default 10 s.
+         *
+         * @param sessionTimeoutNs timeout in nanoseconds.
+         * @return this for a fluent API.
+         */
+        public Context sessionTimeoutNs(final long sessionTimeoutNs)
+        {
+            this.sessionTimeoutNs = sessionTimeoutNs;
+            return this;
+        }
+
+        /**
+         * Timeout after which a silent client session is closed.
+         *
+         * @return timeout in nanoseconds.
+         */
+        public long sessionTimeoutNs()
+        {
+            return sessionTimeoutNs;
+        }
+
+        /**
+         * Timeout after which followers consider the leader dead. Default 2 s.
+         *
+         * @param leaderHeartbeatTimeoutNs timeout in nanoseconds.
+         * @return this for a fluent API.
+         */
+        public Context leaderHeartbeatTimeoutNs(final long leaderHeartbeatTimeoutNs)
+        {
+            this.leaderHeartbeatTimeoutNs = leaderHeartbeatTimeoutNs;
+            return this;
+        }
+
+        /**
+         * Timeout after which followers consider the leader dead.
+         *
+         * @return timeout in nanoseconds.
+         */
+        public long leaderHeartbeatTimeoutNs()
+        {
+            return leaderHeartbeatTimeoutNs;
+        }
+
+        /**
+         * Timeout of an election round. Default 500 ms.
+         *
+         * @param electionTimeoutNs timeout in nanoseconds.
+         * @return this for a fluent API.
+         */
+        public Context electionTimeoutNs(final long electionTimeoutNs)
+        {
+            this.electionTimeoutNs = electionTimeoutNs;
+            return this;
+        }
+
+        /**
+         * Timeout of an election round.
+         *
+         * @return timeout in nanoseconds.
+         */
+        public long electionTimeoutNs()
+        {
+            return electionTimeoutNs;
+        }
+
+        /**
+         * How long a starting member canvasses the others before nominating itself. Default 4 s: Aeron requires at
+         * least twice {@link #leaderHeartbeatTimeoutNs()}. A single member does not canvass.
+         *
+         * @param startupCanvassTimeoutNs timeout in nanoseconds.
+         * @return this for a fluent API.
+         */
+        public Context startupCanvassTimeoutNs(final long startupCanvassTimeoutNs)
+        {
+            this.startupCanvassTimeoutNs = startupCanvassTimeoutNs;
+            return this;
+        }
+
+        /**
+         * How long a starting member canvasses the others before nominating itself.
+         *
+         * @return timeout in nanoseconds.
+         */
+        public long startupCanvassTimeoutNs()
+        {
+            return startupCanvassTimeoutNs;
+        }
+
+        /**
+         * Maximum concurrent client sessions. Default 100.
+         *
+         * @param maxConcurrentSessions limit.
+         * @return this for a fluent API.
+         */
+        public Context maxConcurrentSessions(final int maxConcurrentSessions)
+        {
+            this.maxConcurrentSessions = maxConcurrentSessions;
+            return this;
+        }
+
+        /**
+         * Maximum concurrent client sessions.
+         *
+         * @return maximum concurrent client sessions.
+         */
+        public int maxConcurrentSessions()
+        {
+            return maxConcurrentSessions;
+        }
+
+        /**
+         * Hook to adjust the media driver context after the defaults are applied, e.g. for the broker's streams.
+         *
+         * @param driverCustomiser called with the context before launch, may be null.
+         * @return this for a fluent API.
+         */
+        public Context driverCustomiser(final Consumer<MediaDriver.Context> driverCustomiser)
+        {
+            this.driverCustomiser = driverCustomiser;
+            return this;
+        }
+
+        /**
+         * Hook to adjust the media driver context.
+         *
+         * @return the hook or null.
+         */
+        public Consumer<MediaDriver.Context> driverCustomiser()
+        {
+            return driverCustomiser;
+        }
+
+        /**
+         * Hook to adjust the archive context after the defaults are applied.
+         *
+         * @param archiveCustomiser called with the context before launch, may be null.
+         * @return this for a fluent API.
+         */
+        public Context archiveCustomiser(final Consumer<Archive.Context> archiveCustomiser)
+        {
+            this.archiveCustomiser = archiveCustomiser;
+            return this;
+        }
+
+        /**
+         * Hook to adjust the archive context.
+         *
+         * @return the hook or null.
+         */
+        public Consumer<Archive.Context> archiveCustomiser()
+        {
+            return archiveCustomiser;
+        }
+
+        /**
+         * Hook to adjust the consensus module context after the defaults are applied.
+         *
+         * @param consensusModuleCustomiser called with the context before launch, may be null.
+         * @return this for a fluent API.
+         */
+        public Context consensusModuleCustomiser(final Consumer<ConsensusModule.Context> consensusModuleCustomiser)
+        {
+            this.consensusModuleCustomiser = consensusModuleCustomiser;
+            return this;
+        }
+
+        /**
+         * Hook to adjust the consensus module context.
+         *
+         * @return the hook or null.
+         */
+        public Consumer<ConsensusModule.Context> consensusModuleCustomiser()
+        {
+            return consensusModuleCustomiser;
+        }
+
+        /**
+         * Ingress endpoints of all members for {@link io.aeron.cluster.client.AeronCluster.Context#ingressEndpoints},
+         * e.g. {@code "0=localhost:9093"}.
+         *
+         * @return ingress endpoints of all members.
+         */
+        public String ingressEndpoints()
+        {
+            final String members = null != clusterMembers ? clusterMembers : clusterMember(memberId, host, portBase);
+            return ClusterMember.ingressEndpoints(ClusterMember.parse(members));
+        }
+
+        /**
+         * Control channel of this member's archive, e.g. for replication from it.
+         *
+         * @return {@code aeron:udp?endpoint=host:(portBase + 1)}.
+         */
+        public String archiveControlChannel()
+        {
+            return "aeron:udp?endpoint=" + endpoint(host, portBase, ARCHIVE_CONTROL_PORT_OFFSET);
+        }
+
+        /**
+         * Replication channel of this member's archive.
+         *
+         * @return {@code aeron:udp?endpoint=host:(portBase + 2)}.
+         */
+        public String archiveReplicationChannel()
+        {
+            return "aeron:udp?endpoint=" + endpoint(host, portBase, ARCHIVE_REPLICATION_PORT_OFFSET);
+        }
+
+        private void checkThisMember()
+        {
+            final ClusterMember[] members;
+            try
+            {
+                members = ClusterMember.parse(clusterMembers);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new ConfigurationException("invalid clusterMembers: " + clusterMembers + ": " + ex);
+            }
+
+            for (final ClusterMember member : members)
+            {
+                if (member.id() == memberId)
+                {
+                    final String archiveEndpoint = endpoint(host, portBase, ARCHIVE_CONTROL_PORT_OFFSET);
+                    if (!archiveEndpoint.equals(member.archiveEndpoint()))
+                    {
+                        throw new ConfigurationException("member " + memberId + " archive endpoint " +
+                            member.archiveEndpoint() + " != " + archiveEndpoint + " from host and portBase");
+                    }
+                    return;
+                }
+            }
+
+            throw new ConfigurationException("memberId " + memberId + " not in clusterMembers: " + clusterMembers);
+        }
+    }
+}

@@ -1,0 +1,515 @@
+package io.aerolog.cluster;
+
+import io.aerolog.codecs.cluster.AllocateProducerIdCommandDecoder;
+import io.aerolog.codecs.cluster.CommandResultEncoder;
+import io.aerolog.codecs.cluster.CreateTopicCommandDecoder;
+import io.aerolog.codecs.cluster.DeleteTopicCommandDecoder;
+import io.aerolog.codecs.cluster.MessageHeaderDecoder;
+import io.aerolog.codecs.cluster.MessageHeaderEncoder;
+import io.aerolog.codecs.cluster.MetadataEndEncoder;
+import io.aerolog.codecs.cluster.MetadataRequestDecoder;
+import io.aerolog.codecs.cluster.TopicEventType;
+import io.aerolog.codecs.cluster.UpdateLogStartOffsetCommandDecoder;
+import io.aerolog.codecs.wire.ErrorCode;
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.ImageFragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.cluster.client.ClusterException;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.function.Consumer;
+
+import static org.agrona.BitUtil.SIZE_OF_INT;
+
+/**
+ * The controller as an Aeron Cluster service: applies broker commands to the replicated {@link ControllerState},
+ * answers the sender with a {@code CommandResult} and tells every connected broker about topic changes with
+ * {@code TopicEvent}s.
+ * <p>
+ * Deterministic: no clocks, iteration in topic id order, and a malformed command is rejected the same way on every
+ * replica. Egress offers are bounded retries: a broker that misses an answer re-asks, so the service never blocks
+ * on a slow client. On followers session offers are mocked by Aeron, so only the leader answers.
+ */
+public final class ControllerService implements ClusteredService
+{
+    /**
+     * Correlation id of the answer to a command that could not be decoded.
+     */
+    public static final long UNKNOWN_CORRELATION_ID = -1;
+
+    /**
+     * Offer attempts on back pressure or admin action before an egress message is dropped.
+     */
+    public static final int MAX_OFFER_ATTEMPTS = 5;
+
+    private static final int CORRUPT_MESSAGE = ErrorCode.CORRUPT_MESSAGE.value();
+    private static final int NONE = ErrorCode.NONE.value();
+    private static final int MAX_TOPIC_NAME_BYTES = 4 * ControllerState.MAX_TOPIC_NAME_LENGTH;
+
+    private final ControllerState state = new ControllerState();
+    private final TopicEventCodec topicEventCodec = new TopicEventCodec();
+    private final ControllerSnapshot.Writer snapshotWriter = new ControllerSnapshot.Writer(topicEventCodec);
+    private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(1024);
+    private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final CreateTopicCommandDecoder createTopicDecoder = new CreateTopicCommandDecoder();
+    private final DeleteTopicCommandDecoder deleteTopicDecoder = new DeleteTopicCommandDecoder();
+    private final AllocateProducerIdCommandDecoder allocateProducerIdDecoder = new AllocateProducerIdCommandDecoder();
+    private final UpdateLogStartOffsetCommandDecoder updateLogStartOffsetDecoder =
+        new UpdateLogStartOffsetCommandDecoder();
+    private final MetadataRequestDecoder metadataRequestDecoder = new MetadataRequestDecoder();
+    private final CommandResultEncoder commandResultEncoder = new CommandResultEncoder();
+    private final MetadataEndEncoder metadataEndEncoder = new MetadataEndEncoder();
+    private final Consumer<ClientSession> broadcastToSession = this::broadcastToSession;
+    private final Consumer<TopicMetadata> sendMetadataTopic = this::sendMetadataTopic;
+
+    private Cluster cluster;
+    private IdleStrategy idleStrategy;
+    private int broadcastLength;
+    private ClientSession metadataSession;
+    private long metadataCorrelationId;
+    private boolean metadataFailed;
+
+    private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private volatile long rejectedCommands;
+    private volatile long droppedMessages;
+    private volatile long appliedCommands;
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        this.idleStrategy = cluster.idleStrategy();
+
+        if (null != snapshotImage)
+        {
+            loadSnapshot(snapshotImage);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onSessionMessage(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        // A view of exactly this message: a bug in the checks below then fails on bounds instead of reading the
+        // next log entry, which would differ between live and replay and break determinism.
+        frame.wrap(buffer, offset, length);
+        try
+        {
+            onCommand(session, frame, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            reject(session, ex.toString());
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        snapshotWriter.write(state, (msgBuffer, msgOffset, msgLength) ->
+        {
+            idleStrategy.reset();
+            long result;
+            while ((result = snapshotPublication.offer(msgBuffer, msgOffset, msgLength)) < 0)
+            {
+                if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+                {
+                    throw new ClusterException("snapshot publication failed: " + Publication.errorString(result));
+                }
+                idleStrategy.idle();
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        role = newRole;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onTerminate(final Cluster cluster)
+    {
+    }
+
+    /**
+     * Role of this node as last reported by the cluster, readable from any thread.
+     *
+     * @return role of this node.
+     */
+    public Cluster.Role role()
+    {
+        return role;
+    }
+
+    /**
+     * Number of commands rejected as corrupt (unknown schema, template or version, or malformed), any thread.
+     *
+     * @return number of commands rejected as corrupt.
+     */
+    public long rejectedCommands()
+    {
+        return rejectedCommands;
+    }
+
+    /**
+     * Number of egress messages given up on after back pressure or a disconnected session, any thread.
+     *
+     * @return number of egress messages dropped.
+     */
+    public long droppedMessages()
+    {
+        return droppedMessages;
+    }
+
+    /**
+     * Number of well-formed commands applied, whatever their result, readable from any thread.
+     *
+     * @return number of well-formed commands applied.
+     */
+    public long appliedCommands()
+    {
+        return appliedCommands;
+    }
+
+    /**
+     * The replicated state. Only to be read on the service thread, or after the node is closed.
+     *
+     * @return the replicated state.
+     */
+    public ControllerState state()
+    {
+        return state;
+    }
+
+    private void onCommand(final ClientSession session, final DirectBuffer buffer, final int length)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            reject(session, "message shorter than header: " + length);
+            return;
+        }
+
+        headerDecoder.wrap(buffer, 0);
+        final int blockLength = headerDecoder.blockLength();
+        final int templateId = headerDecoder.templateId();
+        if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId() ||
+            headerDecoder.version() > MessageHeaderDecoder.SCHEMA_VERSION ||
+            length < MessageHeaderDecoder.ENCODED_LENGTH + blockLength)
+        {
+            reject(session, "unsupported message: " + TopicEventCodec.describe(headerDecoder) + " length=" + length);
+            return;
+        }
+
+        switch (templateId)
+        {
+            case CreateTopicCommandDecoder.TEMPLATE_ID:
+                if (checkBlock(session, CreateTopicCommandDecoder.BLOCK_LENGTH) && checkVarString(session, length))
+                {
+                    createTopicDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                    onCreateTopic(session, createTopicDecoder);
+                }
+                break;
+
+            case DeleteTopicCommandDecoder.TEMPLATE_ID:
+                if (checkBlock(session, DeleteTopicCommandDecoder.BLOCK_LENGTH) && checkVarString(session, length))
+                {
+                    deleteTopicDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                    onDeleteTopic(session, deleteTopicDecoder);
+                }
+                break;
+
+            case AllocateProducerIdCommandDecoder.TEMPLATE_ID:
+                if (checkBlock(session, AllocateProducerIdCommandDecoder.BLOCK_LENGTH))
+                {
+                    allocateProducerIdDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                    appliedCommands++;
+                    final long producerId = state.allocateProducerId();
+                    sendResult(session, allocateProducerIdDecoder.correlationId(), NONE, 0, producerId, null);
+                }
+                break;
+
+            case UpdateLogStartOffsetCommandDecoder.TEMPLATE_ID:
+                if (checkBlock(session, UpdateLogStartOffsetCommandDecoder.BLOCK_LENGTH))
+                {
+                    updateLogStartOffsetDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                    onUpdateLogStartOffset(session, updateLogStartOffsetDecoder);
+                }
+                break;
+
+            case MetadataRequestDecoder.TEMPLATE_ID:
+                if (checkBlock(session, MetadataRequestDecoder.BLOCK_LENGTH))
+                {
+                    metadataRequestDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+                    appliedCommands++;
+                    sendMetadata(session, metadataRequestDecoder.correlationId());
+                }
+                break;
+
+            default:
+                reject(session, "unknown templateId=" + templateId);
+        }
+    }
+
+    private void onCreateTopic(final ClientSession session, final CreateTopicCommandDecoder decoder)
+    {
+        final long correlationId = decoder.correlationId();
+        final int partitions = decoder.partitions();
+        final long retentionMs = decoder.retentionMs();
+        final long retentionBytes = decoder.retentionBytes();
+        final int timestampType = decoder.timestampType();
+        final String name = decoder.topicName();
+
+        appliedCommands++;
+        final int code = state.createTopic(name, partitions, retentionMs, retentionBytes, timestampType);
+        final TopicMetadata topic = state.lastTopic();
+        if (NONE == code)
+        {
+            sendResult(session, correlationId, code, topic.topicId(), topic.firstStreamId(), null);
+            broadcast(TopicEventType.CREATED, topic);
+        }
+        else
+        {
+            sendResult(session, correlationId, code, 0, 0, state.lastErrorMessage());
+        }
+    }
+
+    private void onDeleteTopic(final ClientSession session, final DeleteTopicCommandDecoder decoder)
+    {
+        final long correlationId = decoder.correlationId();
+        final String name = decoder.topicName();
+
+        appliedCommands++;
+        final int code = state.deleteTopic(name);
+        final TopicMetadata topic = state.lastTopic();
+        if (NONE == code)
+        {
+            sendResult(session, correlationId, code, topic.topicId(), 0, null);
+            broadcast(TopicEventType.DELETED, topic);
+        }
+        else
+        {
+            sendResult(session, correlationId, code, 0, 0, state.lastErrorMessage());
+        }
+    }
+
+    private void onUpdateLogStartOffset(final ClientSession session, final UpdateLogStartOffsetCommandDecoder decoder)
+    {
+        final long correlationId = decoder.correlationId();
+        final int topicId = decoder.topicId();
+        final int partition = decoder.partition();
+
+        appliedCommands++;
+        final int code = state.updateLogStartOffset(topicId, partition, decoder.logStartOffset());
+        final TopicMetadata topic = state.lastTopic();
+        if (NONE == code)
+        {
+            sendResult(session, correlationId, code, topicId, topic.logStartOffset(partition), null);
+            if (state.lastChanged())
+            {
+                broadcast(TopicEventType.UPDATED, topic);
+            }
+        }
+        else
+        {
+            sendResult(session, correlationId, code, topicId, 0, state.lastErrorMessage());
+        }
+    }
+
+    private boolean checkBlock(final ClientSession session, final int minBlockLength)
+    {
+        if (headerDecoder.blockLength() < minBlockLength)
+        {
+            reject(session, "blockLength too short: " + TopicEventCodec.describe(headerDecoder));
+            return false;
+        }
+
+        return true;
+    }
+
+    private boolean checkVarString(final ClientSession session, final int length)
+    {
+        final int varOffset = MessageHeaderDecoder.ENCODED_LENGTH + headerDecoder.blockLength();
+        if (varOffset + SIZE_OF_INT > length)
+        {
+            reject(session, "var data header truncated");
+            return false;
+        }
+
+        final long varLength = frame.getInt(varOffset, CreateTopicCommandDecoder.BYTE_ORDER) & 0xFFFF_FFFFL;
+        if (varLength > MAX_TOPIC_NAME_BYTES || varOffset + SIZE_OF_INT + varLength > length)
+        {
+            reject(session, "var data truncated or too long: " + varLength);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void reject(final ClientSession session, final String reason)
+    {
+        rejectedCommands++;
+        sendResult(session, UNKNOWN_CORRELATION_ID, CORRUPT_MESSAGE, 0, 0, reason);
+    }
+
+    private void sendResult(
+        final ClientSession session,
+        final long correlationId,
+        final int code,
+        final int topicId,
+        final long value,
+        final String message)
+    {
+        if (null == session)
+        {
+            return;
+        }
+
+        commandResultEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .code((short)code)
+            .topicId(topicId)
+            .value(value)
+            .message(message);
+
+        offer(session, MessageHeaderEncoder.ENCODED_LENGTH + commandResultEncoder.encodedLength());
+    }
+
+    private void broadcast(final TopicEventType eventType, final TopicMetadata topic)
+    {
+        broadcastLength = topicEventCodec.encode(sendBuffer, 0, TopicEventCodec.NULL_CORRELATION_ID, eventType, topic);
+        cluster.forEachClientSession(broadcastToSession);
+    }
+
+    private void broadcastToSession(final ClientSession session)
+    {
+        offer(session, broadcastLength);
+    }
+
+    private void sendMetadata(final ClientSession session, final long correlationId)
+    {
+        if (null == session)
+        {
+            return;
+        }
+
+        metadataSession = session;
+        metadataCorrelationId = correlationId;
+        metadataFailed = false;
+        state.forEachTopic(sendMetadataTopic);
+        metadataSession = null;
+
+        // An incomplete answer has no end marker, so the broker times out and asks again.
+        if (!metadataFailed)
+        {
+            metadataEndEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .correlationId(correlationId)
+                .topicCount(state.topicCount());
+            offer(session, MessageHeaderEncoder.ENCODED_LENGTH + metadataEndEncoder.encodedLength());
+        }
+    }
+
+    private void sendMetadataTopic(final TopicMetadata topic)
+    {
+        if (!metadataFailed)
+        {
+            final int length =
+                topicEventCodec.encode(sendBuffer, 0, metadataCorrelationId, TopicEventType.SNAPSHOT, topic);
+            metadataFailed = !offer(metadataSession, length);
+        }
+    }
+
+    private boolean offer(final ClientSession session, final int length)
+    {
+        idleStrategy.reset();
+        for (int attempt = 1; attempt <= MAX_OFFER_ATTEMPTS; attempt++)
+        {
+            final long result = session.offer(sendBuffer, 0, length);
+            if (result > 0)
+            {
+                return true;
+            }
+
+            if (Publication.BACK_PRESSURED != result && Publication.ADMIN_ACTION != result)
+            {
+                break;
+            }
+
+            idleStrategy.idle();
+        }
+
+        droppedMessages++;
+        return false;
+    }
+
+    private void loadSnapshot(final Image snapshotImage)
+    {
+        final ControllerSnapshot.Loader loader = new ControllerSnapshot.Loader(topicEventCodec);
+        final ImageFragmentAssembler assembler = new ImageFragmentAssembler(loader);
+
+        idleStrategy.reset();
+        while (!loader.isComplete())
+        {
+            final int fragments = snapshotImage.poll(assembler, 10);
+            if (0 == fragments && (snapshotImage.isEndOfStream() || snapshotImage.isClosed()))
+            {
+                break;
+            }
+            idleStrategy.idle(fragments);
+        }
+
+        if (!loader.isComplete())
+        {
+            throw new ClusterException("controller snapshot ended without end marker");
+        }
+
+        loader.restoreInto(state);
+    }
+}

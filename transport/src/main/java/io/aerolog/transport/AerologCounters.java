@@ -1,0 +1,35 @@
+package io.aerolog.transport;
+
+/**
+ * Type ids of the Aeron counters Aerolog registers (user counters start at 1000), so that tools such as
+ * {@code AeronStat} or {@code aerolog stat} can find them by type.
+ */
+public final class AerologCounters
+{
+    /** Next offset to be assigned in a partition. */
+    public static final int LOG_END_OFFSET_TYPE_ID = 1001;
+    /** Offset below which records are acknowledged and visible to consumers. */
+    public static final int HIGH_WATERMARK_TYPE_ID = 1002;
+    /** Stream position of the high watermark: the bound of every consumer replay. */
+    public static final int HIGH_WATERMARK_POSITION_TYPE_ID = 1003;
+    /** First offset still retained in a partition. */
+    public static final int LOG_START_OFFSET_TYPE_ID = 1004;
+    /** Errors seen by the broker's agents. */
+    public static final int BROKER_ERRORS_TYPE_ID = 1010;
+    /** Frames refused because they were malformed, truncated or of an unknown schema or version. */
+    public static final int REJECTED_FRAMES_TYPE_ID = 1011;
+    /** Offers that met back-pressure on the data path. */
+    public static final int BACK_PRESSURE_EVENTS_TYPE_ID = 1012;
+    /** Responses that could not be delivered to a client. */
+    public static final int DROPPED_RESPONSES_TYPE_ID = 1013;
+    /** Produce requests handled. */
+    public static final int PRODUCE_REQUESTS_TYPE_ID = 1014;
+    /** Client sessions open. */
+    public static final int CLIENT_SESSIONS_TYPE_ID = 1015;
+    /** Requests answered with an error code. */
+    public static final int ERROR_RESPONSES_TYPE_ID = 1016;
+
+    private AerologCounters()
+    {
+    }
+}
