@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 @Command(
     name = "broker",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = "Runs a broker in the foreground until Ctrl-C or SIGTERM.")
 final class BrokerCommand extends CliCommand
 {
@@ -105,7 +106,16 @@ final class BrokerCommand extends CliCommand
                 throw new IllegalArgumentException("cannot read --config " + config + ": " + Errors.describe(ex));
             }
         }
-        final Broker.Context ctx = Broker.Context.fromProperties(properties);
+        final Broker.Context ctx;
+        try
+        {
+            ctx = Broker.Context.fromProperties(properties);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("a setting in --config " + config + " is not a number: " +
+                ex.getMessage());
+        }
         if (null != dir)
         {
             ctx.dataDir(dir);

@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
 @Command(
     name = "consume",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = {
-        "Prints records of a topic, one a line: the fields asked for in the order partition, offset, key, value,",
-        "separated by a TAB. Runs until --max-messages, --timeout-ms, or Ctrl-C."
+        "Prints the records of a topic, one a line.",
+        "Fields asked for come in the order partition, offset, key, value, separated by a TAB; a missing key or " +
+            "value prints as null. Runs until --max-messages, --timeout-ms without a record, or Ctrl-C."
     })
 final class ConsumeCommand extends CliCommand
 {

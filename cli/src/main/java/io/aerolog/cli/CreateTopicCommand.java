@@ -9,7 +9,8 @@ import picocli.CommandLine.ParameterException;
 /**
  * {@code aerolog topics create}: creates a topic.
  */
-@Command(name = "create", mixinStandardHelpOptions = true, description = "Creates a topic.")
+@Command(name = "create", mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class, description = "Creates a topic.")
 final class CreateTopicCommand extends CliCommand
 {
     @Mixin

@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code aerolog topics delete}: deletes a topic and its data.
  */
-@Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a topic and its data.")
+@Command(name = "delete", mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class, description = "Deletes a topic and its data.")
 final class DeleteTopicCommand extends CliCommand
 {
     @Mixin

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 @Command(
     name = "describe",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = "Shows a topic's settings and each partition's leader and offsets.")
 final class DescribeTopicCommand extends CliCommand
 {

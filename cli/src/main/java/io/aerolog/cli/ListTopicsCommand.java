@@ -9,7 +9,8 @@ import java.io.PrintWriter;
 /**
  * {@code aerolog topics list}: prints the name of each topic, one a line.
  */
-@Command(name = "list", mixinStandardHelpOptions = true, description = "Lists topic names, one a line.")
+@Command(name = "list", mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class, description = "Lists topic names, one a line.")
 final class ListTopicsCommand extends CliCommand
 {
     @Mixin

@@ -19,9 +19,11 @@ import java.util.concurrent.TimeUnit;
 @Command(
     name = "produce",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = {
-        "Sends one record per line of stdin (UTF-8) and exits once every record is acknowledged.",
-        "With --key-separator, the text before its first occurrence is the key; lines without it have no key."
+        "Sends each line of stdin as a record.",
+        "Lines are UTF-8. With --key-separator, the text before its first occurrence is the key; lines without it " +
+            "have no key. Exits once every record is acknowledged (with --acks 0, once sent)."
     })
 final class ProduceCommand extends CliCommand
 {

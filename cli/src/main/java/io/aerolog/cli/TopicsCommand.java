@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "topics",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     description = "Creates, lists, describes and deletes topics.",
     subcommands = {
         CreateTopicCommand.class,

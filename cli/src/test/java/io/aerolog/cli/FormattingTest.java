@@ -64,8 +64,15 @@ class FormattingTest
         assertThat(lines).hasSize(3);
         assertThat(lines[0].split("\\s+"))
             .containsExactly("latency", "(us)", "p50", "p90", "p99", "p99.9", "max", "samples");
-        assertThat(lines[1].split("\\s+"))
-            .containsExactly("produce->ack", "500.0", "900.0", "990.0", "999.0", "1000.0", "1001");
+        final String[] row = lines[1].split("\\s+");
+        assertThat(row).hasSize(7);
+        assertThat(row[0]).isEqualTo("produce->ack");
+        assertThat(Double.parseDouble(row[1])).isCloseTo(500.0, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(Double.parseDouble(row[2])).isCloseTo(900.0, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(Double.parseDouble(row[3])).isCloseTo(990.0, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(Double.parseDouble(row[4])).isCloseTo(999.0, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(Double.parseDouble(row[5])).isCloseTo(1000.0, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(row[6]).isEqualTo("1001");
         assertThat(lines[2].split("\\s+")).containsExactly("produce->consume", "-", "-", "-", "-", "-", "0");
     }
 }

@@ -257,11 +257,11 @@ public final class Producer implements AutoCloseable
      * Sends a record (allocates: for convenience and tools).
      *
      * @param record to send.
-     * @return completed with where the record was written.
+     * @return completed with where the record was written; waiting on it drives this producer's I/O.
      */
     public CompletableFuture<RecordMetadata> send(final ProducerRecord record)
     {
-        final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+        final CompletableFuture<RecordMetadata> future = new SendFuture(this);
         final DirectBuffer key = null == record.key() ? null : keyWrapper;
         final DirectBuffer value = null == record.value() ? null : valueWrapper;
         if (null != key)
@@ -597,16 +597,7 @@ public final class Producer implements AutoCloseable
      */
     public void flush()
     {
-        for (final TopicState ts : topics.values())
-        {
-            for (final PartitionState ps : ts.partitions)
-            {
-                if (null != ps.open)
-                {
-                    seal(ps);
-                }
-            }
-        }
+        sealAll();
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs);
         while (queuedBatches > 0)
         {
@@ -617,6 +608,21 @@ public final class Producer implements AutoCloseable
                     throw new AerologException(ErrorCode.REQUEST_TIMED_OUT, queuedBatches + " batches not acknowledged");
                 }
                 Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** Closes every open batch so it is sent without waiting for linger. */
+    void sealAll()
+    {
+        for (final TopicState ts : topics.values())
+        {
+            for (final PartitionState ps : ts.partitions)
+            {
+                if (null != ps.open)
+                {
+                    seal(ps);
+                }
             }
         }
     }
