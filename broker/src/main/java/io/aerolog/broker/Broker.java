@@ -236,7 +236,7 @@ public final class Broker implements AutoCloseable
         private int segmentLength = 64 * 1024 * 1024;
         private int indexIntervalBytes = 4096;
         private long retentionCheckIntervalMs = 5_000;
-        private long sessionTimeoutMs = 10_000;
+        private long sessionTimeoutMs = 60_000;
         private int maxBatchBytes;
         private boolean printErrors = true;
 
@@ -482,7 +482,8 @@ public final class Broker implements AutoCloseable
         }
 
         /**
-         * @param sessionTimeoutMs how long a silent client keeps its session.
+         * @param sessionTimeoutMs how long a client that sends nothing keeps its session (a client whose Aeron
+         *                         stream goes away loses it within a second; clients re-open expired sessions).
          * @return this.
          */
         public Context sessionTimeoutMs(final long sessionTimeoutMs)

@@ -68,6 +68,7 @@ final class BrokerConductor implements Agent, ControllerListener
     private static final long CONTROLLER_REQUEST_TIMEOUT_MS = 10_000;
     private static final long CONNECT_RESPONSE_TIMEOUT_MS = 5_000;
     private static final long SCAN_TIMEOUT_MS = 30_000;
+    private static final long STREAM_GONE_GRACE_MS = 1_000;
 
     private final Broker.Context ctx;
     private final Aeron aeron;
@@ -469,13 +470,29 @@ final class BrokerConductor implements Agent, ControllerListener
         int work = 0;
         for (final ClientSession session : new ArrayList<>(sessions.values()))
         {
-            if (nowMs - session.lastSeenMs() > ctx.sessionTimeoutMs())
+            // A client whose stream Aeron has dropped is gone (closed, or its process died); one that is merely
+            // quiet keeps its session until the idle timeout, and re-opens it by itself after that.
+            final boolean streamGone = !isControlImageAvailable(session.controlImageSessionId());
+            final long silentMs = nowMs - session.lastSeenMs();
+            if ((streamGone && silentMs > STREAM_GONE_GRACE_MS) || silentMs > ctx.sessionTimeoutMs())
             {
                 closeSession(session);
                 work++;
             }
         }
         return work;
+    }
+
+    private boolean isControlImageAvailable(final int imageSessionId)
+    {
+        for (final Subscription subscription : ingress)
+        {
+            if (null != subscription.imageBySessionId(imageSessionId))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void closeSession(final ClientSession session)

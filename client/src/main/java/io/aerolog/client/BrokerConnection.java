@@ -62,6 +62,8 @@ final class BrokerConnection implements AutoCloseable
     private Subscription responseSubscription;
     private Subscription dataSubscription;
     private long clientSessionId;
+    private long sessionTimeoutNs;
+    private long lastSentNs;
     private int maxBatchBytes;
     private int brokerId;
     private long nextCorrelationId = 1;
@@ -177,6 +179,21 @@ final class BrokerConnection implements AutoCloseable
             idleStrategy.idle();
         }
 
+        this.responseStreamId = responseStreamId;
+        this.dataStreamId = dataStreamId;
+        this.responseChannelForBroker = responseChannelForBroker;
+        this.dataChannelForBroker = dataChannelForBroker;
+        handshake(null);
+    }
+
+    private String responseChannelForBroker;
+    private String dataChannelForBroker;
+    private int responseStreamId;
+    private int dataStreamId;
+
+    /** Opens (or re-opens) the session with the broker over the already connected streams. */
+    private void handshake(final FragmentHandler others)
+    {
         final long correlationId = nextCorrelationId();
         final ConnectEncoder encoder = new ConnectEncoder().wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
@@ -188,7 +205,7 @@ final class BrokerConnection implements AutoCloseable
             .dataChannel(dataChannelForBroker)
             .clientName(ctx.clientName());
         final DirectBuffer response = request(
-            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId, ctx.connectTimeoutMs(), null);
+            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId, ctx.connectTimeoutMs(), others);
         final ConnectResponseDecoder decoder = new ConnectResponseDecoder();
         decoder.wrapAndApplyHeader(response, 0, headerDecoder);
         if (ErrorCode.NONE != decoder.code())
@@ -198,7 +215,9 @@ final class BrokerConnection implements AutoCloseable
         clientSessionId = decoder.clientSessionId();
         maxBatchBytes = decoder.maxBatchBytes();
         brokerId = decoder.brokerId();
+        sessionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(decoder.sessionTimeoutMs());
         lastHeartbeatNs = System.nanoTime();
+        lastSentNs = lastHeartbeatNs;
     }
 
     private String awaitResolved(final Subscription subscription)
@@ -293,6 +312,7 @@ final class BrokerConnection implements AutoCloseable
         final long result = controlPublication.offer(sendBuffer, 0, length);
         if (result > 0)
         {
+            lastSentNs = System.nanoTime();
             return true;
         }
         if (Offers.isTransient(result))
@@ -344,11 +364,21 @@ final class BrokerConnection implements AutoCloseable
         checkAsyncError();
         final long nowNs = System.nanoTime();
         int work = 0;
+        if (nowNs - lastSentNs > sessionTimeoutNs - sessionTimeoutNs / 4 && awaitedCorrelationId == Long.MIN_VALUE)
+        {
+            // Idle for most of the broker's session timeout: the session may be gone, so open a fresh one.
+            handshake(handler);
+            work++;
+        }
         if (nowNs - lastHeartbeatNs > HEARTBEAT_INTERVAL_NS)
         {
             lastHeartbeatNs = nowNs;
             heartbeatEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).clientSessionId(clientSessionId);
-            controlPublication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + HeartbeatEncoder.BLOCK_LENGTH);
+            if (controlPublication.offer(
+                sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + HeartbeatEncoder.BLOCK_LENGTH) > 0)
+            {
+                lastSentNs = nowNs;
+            }
             work++;
         }
         delegate = handler;
