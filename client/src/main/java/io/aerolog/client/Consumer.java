@@ -5,6 +5,7 @@ import io.aerolog.codecs.log.LogTimestampType;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.codecs.wire.FetchStartEncoder;
 import io.aerolog.codecs.wire.FetchStartResponseDecoder;
+import io.aerolog.codecs.wire.FetchStopEncoder;
 import io.aerolog.codecs.wire.MessageHeaderDecoder;
 import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aerolog.transport.RecordSetReader;
@@ -136,6 +137,13 @@ public final class Consumer implements AutoCloseable
             }
             final PartitionFetch existing = assignment.get(tp);
             next.put(tp, null != existing ? existing : new PartitionFetch(tp, info, resetOffset()));
+        }
+        for (final PartitionFetch dropped : assignment.values())
+        {
+            if (!next.containsKey(dropped.tp))
+            {
+                dropped.stop();
+            }
         }
         assignment.clear();
         assignment.putAll(next);
@@ -492,6 +500,22 @@ public final class Consumer implements AutoCloseable
             imageSeen = false;
             pendingCorrelationId = -1;
             state = FetchState.NEEDS_START;
+        }
+
+        void stop()
+        {
+            if (FetchState.STREAMING == state || FetchState.STARTING == state)
+            {
+                final FetchStopEncoder encoder = new FetchStopEncoder()
+                    .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
+                    .correlationId(connection.nextCorrelationId())
+                    .clientSessionId(connection.clientSessionId())
+                    .topicId(topicId)
+                    .partition(tp.partition());
+                // Best effort: if it cannot be sent now the replay ends when the session does.
+                connection.offerControl(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+            }
+            state = FetchState.FAILED;
         }
 
         void onStarted(final int sessionId, final long fetchOffset)
