@@ -181,7 +181,9 @@ final class BrokerConductor implements Agent, ControllerListener
     public int doWork()
     {
         nowMs = clock.time();
-        int work = controller.poll();
+        // Drain the archive's control responses (recording signals) so the archive never finds our control session
+        // back-pressured and closes it.
+        int work = archive.pollForRecordingSignals() + controller.poll();
         for (final Subscription subscription : ingress)
         {
             work += subscription.poll(assembler, FRAGMENT_LIMIT);

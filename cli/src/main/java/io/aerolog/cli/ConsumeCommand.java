@@ -72,33 +72,39 @@ final class ConsumeCommand extends CliCommand
         final PrintWriter out = out();
         final RecordPrinter printer = new RecordPrinter(
             new RecordLineFormatter(printPartition, printOffset, printKey), out);
-        try (ShutdownFlag shutdown = new ShutdownFlag();
-            Consumer consumer = Consumer.connect(connection.clientContext("aerolog-consume"), config))
+        // The flag is closed last: on a signal the JVM halts once it is, so everything is printed by then.
+        try (ShutdownFlag shutdown = new ShutdownFlag())
         {
-            if (null == partition)
+            try (Consumer consumer = Consumer.connect(connection.clientContext("aerolog-consume"), config))
             {
-                consumer.assignAll(topic);
-            }
-            else
-            {
-                final TopicPartition tp = new TopicPartition(topic, partition);
-                consumer.assign(List.of(tp));
-                if (null != offset)
-                {
-                    consumer.seek(tp, offset);
-                }
-            }
-            try
-            {
+                assign(consumer);
                 consume(consumer, printer, shutdown);
             }
             finally
             {
                 out.flush();
             }
+            err().println("processed a total of " + printer.count() + " records");
+            err().flush();
         }
-        err().println("processed a total of " + printer.count() + " records");
         return 0;
+    }
+
+    private void assign(final Consumer consumer)
+    {
+        if (null == partition)
+        {
+            consumer.assignAll(topic);
+        }
+        else
+        {
+            final TopicPartition tp = new TopicPartition(topic, partition);
+            consumer.assign(List.of(tp));
+            if (null != offset)
+            {
+                consumer.seek(tp, offset);
+            }
+        }
     }
 
     private void validate()

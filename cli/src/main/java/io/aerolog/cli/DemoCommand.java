@@ -65,7 +65,9 @@ final class DemoCommand extends CliCommand
             "acks=all, " + (0 == rate ? "as fast as acks allow" : rate + " records/s"));
         out.flush();
 
-        try (DemoDirectories dirs = DemoDirectories.create())
+        // The flag is closed last: on Ctrl-C the broker is closed and its directories removed before the JVM halts.
+        try (ShutdownFlag shutdown = new ShutdownFlag();
+            DemoDirectories dirs = DemoDirectories.create())
         {
             final int portBase = PortBaseFinder.find(HOST);
             final Broker.Context ctx = new Broker.Context()
@@ -80,7 +82,7 @@ final class DemoCommand extends CliCommand
                     " ms (data in " + dirs.dataDir() + ", Aeron dir " + dirs.aeronDir() + ", port base " +
                     portBase + ")");
                 out.flush();
-                return run(broker.clientContext(), out);
+                return run(broker.clientContext(), out, shutdown);
             }
             finally
             {
@@ -111,7 +113,8 @@ final class DemoCommand extends CliCommand
         }
     }
 
-    private int run(final ClientContext clientContext, final PrintWriter out) throws InterruptedException
+    private int run(final ClientContext clientContext, final PrintWriter out, final ShutdownFlag shutdown)
+        throws InterruptedException
     {
         try (Admin admin = Admin.connect(clientContext.copy().clientName("aerolog-demo-admin")))
         {
@@ -136,8 +139,12 @@ final class DemoCommand extends CliCommand
             out.flush();
 
             final AckLatencyRecorder acks = new AckLatencyRecorder(partitions);
-            produce(clientContext.copy().clientName("aerolog-demo-producer"), acks, out);
-            awaitConsumed(consumer);
+            produce(clientContext.copy().clientName("aerolog-demo-producer"), acks, out, shutdown);
+            awaitConsumed(consumer, shutdown);
+            if (shutdown.isStopRequested())
+            {
+                return error("demo interrupted");
+            }
             consumer.stop(CONSUMER_STOP_TIMEOUT_MS);
             return report(acks, consumer, out);
         }
@@ -148,7 +155,10 @@ final class DemoCommand extends CliCommand
     }
 
     private void produce(
-        final ClientContext clientContext, final AckLatencyRecorder acks, final PrintWriter out)
+        final ClientContext clientContext,
+        final AckLatencyRecorder acks,
+        final PrintWriter out,
+        final ShutdownFlag shutdown)
     {
         final UnsafeBuffer key = new UnsafeBuffer(new byte[16]);
         final UnsafeBuffer value = new UnsafeBuffer(new byte[size]);
@@ -167,6 +177,10 @@ final class DemoCommand extends CliCommand
             startNs = System.nanoTime();
             for (int i = 0; i < records; i++)
             {
+                if (shutdown.isStopRequested())
+                {
+                    return;
+                }
                 if (0 != intervalNs)
                 {
                     final long dueNs = startNs + i * intervalNs;
@@ -198,11 +212,11 @@ final class DemoCommand extends CliCommand
         out.flush();
     }
 
-    private void awaitConsumed(final DemoConsumer consumer) throws InterruptedException
+    private void awaitConsumed(final DemoConsumer consumer, final ShutdownFlag shutdown) throws InterruptedException
     {
         long lastReceived = consumer.received();
         long lastProgressNs = System.nanoTime();
-        while (!consumer.isDone() && consumer.received() < records)
+        while (!consumer.isDone() && consumer.received() < records && !shutdown.isStopRequested())
         {
             Thread.sleep(1);
             final long received = consumer.received();

@@ -76,25 +76,28 @@ final class ProduceCommand extends CliCommand
         }
 
         final SendTracker tracker = new SendTracker();
-        final long sent;
-        try (ShutdownFlag shutdown = new ShutdownFlag();
-            Producer producer = Producer.connect(
+        // The flag is closed last: on a signal the JVM halts once it is, so everything is reported by then.
+        try (ShutdownFlag shutdown = new ShutdownFlag())
+        {
+            final long sent;
+            try (Producer producer = Producer.connect(
                 connection.clientContext("aerolog-produce"), new Producer.Config().acks(acks).lingerMs(lingerMs)))
-        {
-            final int partitionCount = producer.partitionCount(topic);
-            if (partition >= partitionCount)
             {
-                throw new IllegalArgumentException(
-                    "topic " + topic + " has " + partitionCount + " partitions, no partition " + partition);
+                final int partitionCount = producer.partitionCount(topic);
+                if (partition >= partitionCount)
+                {
+                    throw new IllegalArgumentException(
+                        "topic " + topic + " has " + partitionCount + " partitions, no partition " + partition);
+                }
+                sent = sendLines(producer, StdinLines.start(System.in), tracker, shutdown);
+                producer.flush();
             }
-            sent = sendLines(producer, StdinLines.start(System.in), tracker, shutdown);
-            producer.flush();
-        }
 
-        if (tracker.failed() > 0)
-        {
-            return error(tracker.failed() + " of " + sent + " records failed, the first with: " +
-                tracker.firstError().getMessage());
+            if (tracker.failed() > 0)
+            {
+                return error(tracker.failed() + " of " + sent + " records failed, the first with: " +
+                    tracker.firstError().getMessage());
+            }
         }
         return 0;
     }

@@ -29,6 +29,7 @@ final class TopicsCommand implements Runnable
      */
     public void run()
     {
-        throw new ParameterException(spec.commandLine(), "Missing required subcommand: create, list, describe or delete");
+        throw new ParameterException(
+            spec.commandLine(), "Missing required subcommand: create, list, describe or delete");
     }
 }
