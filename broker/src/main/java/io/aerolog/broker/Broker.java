@@ -89,7 +89,10 @@ public final class Broker implements AutoCloseable
             .memberId(ctx.brokerId())
             .host(ctx.host())
             .portBase(ctx.portBase())
-            .archiveSegmentFileLength(ctx.segmentLength()));
+            .archiveSegmentFileLength(ctx.segmentLength())
+            .driverIdleStrategySupplier(Broker::idleStrategy)
+            .archiveIdleStrategySupplier(Broker::idleStrategy)
+            .clusterIdleStrategySupplier(Broker::idleStrategy));
         if (!controllerNode.awaitLeader(STARTUP_TIMEOUT_MS))
         {
             throw new IllegalStateException("the controller did not elect a leader in time");

@@ -41,7 +41,7 @@ final class DemoCommand extends CliCommand
     private static final long CONSUMER_IDLE_TIMEOUT_MS = 10_000;
     private static final long CONSUMER_STOP_TIMEOUT_MS = 10_000;
 
-    @Option(names = "--records", paramLabel = "N", defaultValue = "100000",
+    @Option(names = "--records", paramLabel = "N", defaultValue = "50000",
         description = "Records to produce (default: ${DEFAULT-VALUE}).")
     int records;
 
@@ -53,8 +53,9 @@ final class DemoCommand extends CliCommand
         description = "Partitions of the demo topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
-        description = "Records per second; 0 sends as fast as acknowledgements allow (default).")
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "10000",
+        description = "Records per second, so the latency summary is not queueing; 0 sends as fast as " +
+            "acknowledgements allow (default: ${DEFAULT-VALUE}).")
     long rate;
 
     int execute() throws InterruptedException
