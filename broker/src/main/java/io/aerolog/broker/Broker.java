@@ -211,11 +211,25 @@ public final class Broker implements AutoCloseable
         return controllerNode.takeSnapshot(10_000);
     }
 
-    /** Stops the broker: agents first, then every partition log cleanly, then the archive, cluster and driver. */
+    /**
+     * Stops the broker: agents first, then every partition log cleanly, a controller snapshot (so the next start
+     * replays little of the cluster log), then the archive, cluster and driver.
+     */
     @Override
     public void close()
     {
         CloseHelper.quietCloseAll(produceRunner, conductorRunner);
+        if (null != conductorRunner && null != controllerNode)
+        {
+            try
+            {
+                controllerNode.takeSnapshot(5_000);
+            }
+            catch (final RuntimeException ex)
+            {
+                onError(ex); // the state is still in the cluster log; only the restart is slower
+            }
+        }
         if (null != conductor && null != store)
         {
             for (final PartitionLog log : conductor.logs())

@@ -41,6 +41,7 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.client.ArchiveException;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
@@ -961,15 +962,43 @@ final class BrokerConductor implements Agent, ControllerListener
                             nextControllerCorrelationId++, log.topicId(), log.partition(), log.logStartOffset());
                         work++;
                     }
+                    catch (final ArchiveException ex)
+                    {
+                        if (!isReplayInProgress(ex))
+                        {
+                            errorHandler.onError(ex);
+                        }
+                        else if (log.index().entryAtOrAfter(purgeTo, indexEntry))
+                        {
+                            // A lagging consumer still reads the segments to go. As in Kafka, retention does not
+                            // wait for it: the log start moves now, so its next fetch is out of range, its replay
+                            // stops, and the purge is tried again next round.
+                            log.advanceLogStartOffset(indexEntry.baseOffset());
+                            stopReplays(PartitionLog.key(log.topicId(), log.partition()));
+                            work++;
+                        }
+                    }
                     catch (final RuntimeException ex)
                     {
-                        // typically a slow consumer still reading the segment: try again next round
                         errorHandler.onError(ex);
                     }
                 }
             }
         }
         return work;
+    }
+
+    private static boolean isReplayInProgress(final ArchiveException ex)
+    {
+        return null != ex.getMessage() && ex.getMessage().contains("replay in progress");
+    }
+
+    private void stopReplays(final long partitionKey)
+    {
+        for (final ClientSession session : sessions.values())
+        {
+            stopReplay(session, partitionKey);
+        }
     }
 
     // ---------------------------------------------------------------- answers

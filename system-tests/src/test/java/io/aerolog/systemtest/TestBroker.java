@@ -1,0 +1,178 @@
+package io.aerolog.systemtest;
+
+import io.aerolog.broker.Broker;
+import io.aerolog.client.Admin;
+import io.aerolog.client.ClientContext;
+
+import java.io.File;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A broker for a test: its own data directory, Aeron directory and port range, small log terms and segments by
+ * default, and a restart on the same directories and ports.
+ */
+final class TestBroker implements AutoCloseable
+{
+    static final int TERM_LENGTH = 64 * 1024;
+    static final int SEGMENT_LENGTH = 256 * 1024;
+    static final long REQUEST_TIMEOUT_MS = 10_000;
+
+    private final File dir;
+    private final int portBase;
+    private final UnaryOperator<Broker.Context> settings;
+    private Broker broker;
+
+    private TestBroker(final File dir, final int portBase, final UnaryOperator<Broker.Context> settings)
+    {
+        this.dir = dir;
+        this.portBase = portBase;
+        this.settings = settings;
+    }
+
+    /**
+     * Launches a broker with small terms and segments.
+     *
+     * @param dir a directory of the test's own.
+     * @return the running broker.
+     */
+    static TestBroker launch(final File dir)
+    {
+        return launch(dir, UnaryOperator.identity());
+    }
+
+    /**
+     * Launches a broker.
+     *
+     * @param dir      a directory of the test's own.
+     * @param settings changes to the test defaults.
+     * @return the running broker.
+     */
+    static TestBroker launch(final File dir, final UnaryOperator<Broker.Context> settings)
+    {
+        final TestBroker testBroker = new TestBroker(dir, Ports.nextPortBase(), settings);
+        testBroker.start();
+        return testBroker;
+    }
+
+    /**
+     * The defaults every test broker starts from.
+     *
+     * @param dir      holds data/ and aeron/.
+     * @param portBase of the broker.
+     * @return settings.
+     */
+    static Broker.Context defaults(final File dir, final int portBase)
+    {
+        return new Broker.Context()
+            .dataDir(new File(dir, "data"))
+            .aeronDirectoryName(aeronDirFor(dir))
+            .portBase(portBase)
+            .logTermLength(TERM_LENGTH)
+            .segmentLength(SEGMENT_LENGTH);
+    }
+
+    /**
+     * Aeron's log buffers go in memory (/dev/shm) as in production: on a busy disk, mapping them can stall a media
+     * driver past its keep-alive. Stable for a given data dir, so a restarted broker reuses it.
+     *
+     * @param dir the test's directory.
+     * @return the Aeron directory name.
+     */
+    static String aeronDirFor(final File dir)
+    {
+        return new File("/dev/shm").isDirectory() ?
+            "/dev/shm/aerolog-test-" + Integer.toHexString(dir.getAbsolutePath().hashCode()) :
+            new File(dir, "aeron").getAbsolutePath();
+    }
+
+    private void start()
+    {
+        broker = Broker.launch(settings.apply(defaults(dir, portBase)));
+    }
+
+    /** Stops the broker cleanly and launches a new one on the same directories and ports. */
+    void restart()
+    {
+        stop();
+        start();
+    }
+
+    /** Stops the broker (idempotent). */
+    void stop()
+    {
+        if (null != broker)
+        {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    Broker broker()
+    {
+        return broker;
+    }
+
+    int portBase()
+    {
+        return portBase;
+    }
+
+    File dir()
+    {
+        return dir;
+    }
+
+    /** @return a client context over IPC through the broker's media driver. */
+    ClientContext ipc()
+    {
+        return broker.clientContext().requestTimeoutMs(REQUEST_TIMEOUT_MS);
+    }
+
+    /** @return a client context over UDP through a client-side media driver. */
+    ClientContext udp()
+    {
+        return broker.udpClientContext().requestTimeoutMs(REQUEST_TIMEOUT_MS);
+    }
+
+    /**
+     * Creates a topic that keeps everything.
+     *
+     * @param name       of the topic.
+     * @param partitions how many.
+     */
+    void createTopic(final String name, final int partitions)
+    {
+        try (Admin admin = Admin.connect(ipc()))
+        {
+            admin.createTopic(name, partitions);
+        }
+    }
+
+    /** Fails the test if the broker's agents met an error. */
+    void assertNoErrors()
+    {
+        final Throwable first = broker.firstError();
+        assertThat(broker.errorCount())
+            .withFailMessage(() -> "broker errors: " + broker.errorCount() + ", first: " + stackTrace(first))
+            .isZero();
+    }
+
+    private static String stackTrace(final Throwable throwable)
+    {
+        if (null == throwable)
+        {
+            return "none";
+        }
+        final java.io.StringWriter out = new java.io.StringWriter();
+        throwable.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+
+    @Override
+    public void close()
+    {
+        stop();
+    }
+}
