@@ -456,9 +456,7 @@ public final class Producer implements AutoCloseable
             }
             if (0 == config.lingerMs && null != ps.open && ps.inFlight < config.maxInFlight)
             {
-                // Natural batching: what accumulated while the slots were busy goes now.
-                seal(ps);
-                withReadyBatches.add(ps);
+                seal(ps); // natural batching: what accumulated while the slots were busy goes next (seal queues it)
             }
         }
         return work;
