@@ -583,6 +583,11 @@ public final class Producer implements AutoCloseable
 
     private void recycle(final Batch batch)
     {
+        final PartitionState ps = batch.partitionState;
+        if (0 == config.lingerMs && null != ps && null != ps.open && ps.inFlight < config.maxInFlight)
+        {
+            seal(ps); // a slot is free: records that waited for it go without waiting for another send
+        }
         queuedBatches--;
         batch.reset();
         pool.add(batch);
