@@ -89,10 +89,7 @@ public final class Broker implements AutoCloseable
             .memberId(ctx.brokerId())
             .host(ctx.host())
             .portBase(ctx.portBase())
-            .archiveSegmentFileLength(ctx.segmentLength())
-            .driverIdleStrategySupplier(Broker::idleStrategy)
-            .archiveIdleStrategySupplier(Broker::idleStrategy)
-            .clusterIdleStrategySupplier(Broker::idleStrategy));
+            .archiveSegmentFileLength(ctx.segmentLength()));
         if (!controllerNode.awaitLeader(STARTUP_TIMEOUT_MS))
         {
             throw new IllegalStateException("the controller did not elect a leader in time");
@@ -136,7 +133,8 @@ public final class Broker implements AutoCloseable
 
     private static BackoffIdleStrategy idleStrategy()
     {
-        // Gentle by default: on a 2-core machine at most two threads may spin.
+        // Gentle by default: on a 2-core machine at most two threads may spin, and an idle broker should cost little.
+        // The driver, archive and cluster keep Agrona's default back-off (parks of up to 1 ms).
         return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
     }
 
