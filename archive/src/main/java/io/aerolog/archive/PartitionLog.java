@@ -267,6 +267,20 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
+     * Moves the first readable offset forward ahead of a purge that has to wait (a consumer still reads the segments
+     * to go), so that no read starts below it meanwhile. Conductor thread.
+     *
+     * @param offset new log start offset; ignored unless beyond the current one.
+     */
+    public void advanceLogStartOffset(final long offset)
+    {
+        if (offset > logStartOffset.get())
+        {
+            logStartOffset.setOrdered(offset);
+        }
+    }
+
+    /**
      * Records that retention removed the log before a position.
      *
      * @param newStartPosition first retained position.

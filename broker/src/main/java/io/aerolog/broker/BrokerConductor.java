@@ -248,7 +248,8 @@ final class BrokerConductor implements Agent, ControllerListener
         {
             dispatch(header.sessionId(), imageSession);
         }
-        catch (final IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException ex)
+        catch (final IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException |
+            NegativeArraySizeException ex) // a var-data length over 2^31 decodes as a negative int
         {
             counters.rejectedFrames.increment();
             sendError(imageSession, -1, ErrorCode.CORRUPT_MESSAGE, "malformed request: " + ex.getMessage());
@@ -429,7 +430,9 @@ final class BrokerConductor implements Agent, ControllerListener
         for (final Iterator<ClientSession> it = awaitingConnect.iterator(); it.hasNext(); )
         {
             final ClientSession session = it.next();
-            if (session.responsePublication().isConnected())
+            // A new publication may be connected before the driver has given it a limit, and an answer offered
+            // then is back-pressured and lost: wait for room as well.
+            if (session.responsePublication().isConnected() && session.responsePublication().availableWindow() > 0)
             {
                 it.remove();
                 final ErrorCode code = session.connectClientVersion() == Wire.CLIENT_VERSION ?

@@ -47,6 +47,7 @@ final class ProduceAgent implements Agent
     private final Long2ObjectHashMap<PartitionLog> logs = new Long2ObjectHashMap<>();
     private final ArrayList<PartitionLog> logList = new ArrayList<>();
     private final Int2ObjectHashMap<ClientSession> sessionsByImage = new Int2ObjectHashMap<>();
+    private final ArrayList<ClientSession> closingSessions = new ArrayList<>();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onFragment);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ProduceRequestDecoder requestDecoder = new ProduceRequestDecoder();
@@ -87,7 +88,7 @@ final class ProduceAgent implements Agent
         {
             work += subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
         }
-        return work + acknowledgeDurable();
+        return work + acknowledgeDurable() + forgetDrainedSessions();
     }
 
     /** Called from the conductor: start accepting batches for a log. */
@@ -118,10 +119,42 @@ final class ProduceAgent implements Agent
         enqueue(() -> sessionsByImage.put(session.produceSessionId(), session));
     }
 
-    /** Called from the conductor: a client has gone. */
+    /**
+     * Called from the conductor: a client has gone. Its produce stream may still hold batches it sent before its
+     * goodbye (which came on the control stream): they are written until the stream itself has gone.
+     */
     void removeSession(final ClientSession session)
     {
-        enqueue(() -> sessionsByImage.remove(session.produceSessionId(), session));
+        enqueue(() -> closingSessions.add(session));
+    }
+
+    private int forgetDrainedSessions()
+    {
+        int work = 0;
+        for (int i = closingSessions.size() - 1; i >= 0; i--)
+        {
+            final ClientSession session = closingSessions.get(i);
+            final int produceSessionId = session.produceSessionId();
+            if (sessionsByImage.get(produceSessionId) != session || !isProduceImageAvailable(produceSessionId))
+            {
+                sessionsByImage.remove(produceSessionId, session);
+                closingSessions.remove(i);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private boolean isProduceImageAvailable(final int produceSessionId)
+    {
+        for (final Subscription subscription : ingress)
+        {
+            if (null != subscription.imageBySessionId(produceSessionId))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void enqueue(final Runnable command)

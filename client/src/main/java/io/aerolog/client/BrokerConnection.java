@@ -63,6 +63,7 @@ final class BrokerConnection implements AutoCloseable
     private Subscription dataSubscription;
     private long clientSessionId;
     private long sessionTimeoutNs;
+    private long heartbeatIntervalNs = HEARTBEAT_INTERVAL_NS;
     private long lastSentNs;
     private int maxBatchBytes;
     private int brokerId;
@@ -216,6 +217,8 @@ final class BrokerConnection implements AutoCloseable
         maxBatchBytes = decoder.maxBatchBytes();
         brokerId = decoder.brokerId();
         sessionTimeoutNs = TimeUnit.MILLISECONDS.toNanos(decoder.sessionTimeoutMs());
+        // Several heartbeats per session timeout, so a polling client never looks idle to the broker.
+        heartbeatIntervalNs = Math.min(HEARTBEAT_INTERVAL_NS, sessionTimeoutNs / 4);
         lastHeartbeatNs = System.nanoTime();
         lastSentNs = lastHeartbeatNs;
     }
@@ -370,7 +373,7 @@ final class BrokerConnection implements AutoCloseable
             handshake(handler);
             work++;
         }
-        if (nowNs - lastHeartbeatNs > HEARTBEAT_INTERVAL_NS)
+        if (nowNs - lastHeartbeatNs > heartbeatIntervalNs)
         {
             lastHeartbeatNs = nowNs;
             heartbeatEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).clientSessionId(clientSessionId);

@@ -75,6 +75,7 @@ public final class Consumer implements AutoCloseable
         }
     }
 
+    private static final long STREAM_APPEAR_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final long EARLIEST = -2;
     private static final long LATEST = -1;
 
@@ -482,6 +483,7 @@ public final class Consumer implements AutoCloseable
         long nextOffset;
         long pendingCorrelationId = -1;
         int streamSessionId;
+        long streamingSinceNs;
         boolean imageSeen;
         Image image;
         FetchState state = FetchState.NEEDS_START;
@@ -523,6 +525,7 @@ public final class Consumer implements AutoCloseable
             streamSessionId = sessionId;
             nextOffset = fetchOffset;
             state = FetchState.STREAMING;
+            streamingSinceNs = System.nanoTime();
         }
 
         int doWork()
@@ -573,9 +576,10 @@ public final class Consumer implements AutoCloseable
                 image = connection.dataSubscription().imageBySessionId(streamSessionId);
                 if (null == image)
                 {
-                    if (imageSeen)
+                    // The stream ended (replay stopped), or ended before we ever saw it: ask again from where we are.
+                    if (imageSeen || System.nanoTime() - streamingSinceNs > STREAM_APPEAR_TIMEOUT_NS)
                     {
-                        restartAt(nextOffset); // stream ended (replay stopped): ask again from where we are
+                        restartAt(nextOffset);
                     }
                     return 0;
                 }

@@ -51,7 +51,20 @@ final class TestBroker implements AutoCloseable
      */
     static TestBroker launch(final File dir, final UnaryOperator<Broker.Context> settings)
     {
-        final TestBroker testBroker = new TestBroker(dir, Ports.nextPortBase(), settings);
+        return launch(dir, Ports.nextPortBase(), settings);
+    }
+
+    /**
+     * Launches a broker on given ports, e.g. on the directories of one that ran in another process.
+     *
+     * @param dir      a directory of the test's own.
+     * @param portBase of the broker.
+     * @param settings changes to the test defaults.
+     * @return the running broker.
+     */
+    static TestBroker launch(final File dir, final int portBase, final UnaryOperator<Broker.Context> settings)
+    {
+        final TestBroker testBroker = new TestBroker(dir, portBase, settings);
         testBroker.start();
         return testBroker;
     }
