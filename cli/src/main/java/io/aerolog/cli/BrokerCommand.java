@@ -1,7 +1,6 @@
 package io.aerolog.cli;
 
 import io.aerolog.broker.Broker;
-import io.aeron.CommonContext;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,12 +42,6 @@ final class BrokerCommand extends CliCommand
         final Broker.Context ctx = context(config, dir);
         final PrintWriter out = out();
         final String aeronDir = ctx.aeronDirectoryName();
-        if (CommonContext.isDriverActive(new File(aeronDir), 1_000, (s) -> {}))
-        {
-            return error("a broker (or another Aeron media driver) is already running with Aeron directory " +
-                aeronDir + ": stop it first, or give this one its own aeron.dir and port.base with --config");
-        }
-
         out.println("starting broker " + ctx.brokerId() + " with data in " + ctx.dataDir().getAbsolutePath());
         out.flush();
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
@@ -61,6 +54,7 @@ final class BrokerCommand extends CliCommand
             }
             catch (final RuntimeException ex)
             {
+                // Broker.launch refuses an Aeron directory a live broker uses (and not one a killed broker left).
                 return error("could not start the broker: " + Errors.describe(ex));
             }
 

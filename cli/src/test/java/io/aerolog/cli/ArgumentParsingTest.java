@@ -121,10 +121,10 @@ class ArgumentParsingTest
         assertThat(broker.config).isEqualTo(new File("c.properties"));
 
         final DemoCommand demo = parse("demo");
-        assertThat(demo.records).isEqualTo(100_000);
+        assertThat(demo.records).isEqualTo(50_000);
         assertThat(demo.size).isEqualTo(100);
         assertThat(demo.partitions).isEqualTo(3);
-        assertThat(demo.rate).isZero();
+        assertThat(demo.rate).isEqualTo(10_000);
 
         final DemoCommand custom = parse("demo", "--records", "5", "--size", "8", "--partitions", "1", "--rate", "10");
         assertThat(custom.records).isEqualTo(5);

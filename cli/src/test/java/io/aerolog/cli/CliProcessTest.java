@@ -133,7 +133,7 @@ class CliProcessTest
         broker = javaProcess("broker", "--dir", new File(dir, "data").getAbsolutePath(),
             "--config", config.getAbsolutePath()).redirectErrorStream(true).redirectOutput(log).start();
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!log.exists() || !Files.readString(log.toPath()).contains("ready"))
+        while (!log.exists() || !Files.readString(log.toPath()).contains(" ready in "))
         {
             if (!broker.isAlive() || System.nanoTime() > deadlineNs)
             {
@@ -169,7 +169,22 @@ class CliProcessTest
             process.destroyForcibly();
             throw new AssertionError("aerolog " + String.join(" ", args) + " did not finish");
         }
+        if (0 != process.exitValue())
+        {
+            dumpBrokerThreads();
+        }
         return new Result(process.exitValue(), stdout.get(), String.join("\n", stderr.get()));
+    }
+
+    private void dumpBrokerThreads() throws IOException, InterruptedException
+    {
+        if (null != broker && broker.isAlive())
+        {
+            final File dump = new File(dir, "broker-threads-" + System.nanoTime() + ".txt");
+            new ProcessBuilder(new File(System.getProperty("java.home"), "bin/jstack").getAbsolutePath(),
+                String.valueOf(broker.pid())).redirectErrorStream(true).redirectOutput(dump).start()
+                .waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     private static List<String> readLines(final java.io.InputStream stream)
