@@ -6,13 +6,8 @@ import io.aerolog.client.Producer;
 import io.aerolog.client.ProducerRecord;
 import io.aerolog.client.TopicPartition;
 import io.aerolog.codecs.wire.Acks;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,32 +29,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * The consumer: seeks, positions, offset lookups, catch-up from the archive onto the live log, bounded polls.
  */
-class ConsumerTest
+class ConsumerTest extends SharedBrokerTest
 {
     private static final Consumer.Config EARLIEST = new Consumer.Config()
         .autoOffsetReset(Consumer.OffsetReset.EARLIEST);
 
-    @TempDir
-    static File dir;
-    static TestBroker broker;
-
-    @BeforeAll
-    static void launch()
-    {
-        broker = TestBroker.launch(dir);
-    }
-
-    @AfterAll
-    static void close()
-    {
-        broker.close();
-    }
-
-    @AfterEach
-    void noErrors()
-    {
-        broker.assertNoErrors();
-    }
 
     private static void produceValues(final String topic, final int count)
     {

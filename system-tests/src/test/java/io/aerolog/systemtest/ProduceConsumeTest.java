@@ -9,15 +9,10 @@ import io.aerolog.client.ProducerRecord;
 import io.aerolog.client.RecordMetadata;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.codecs.wire.ErrorCode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.File;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,30 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Records go in and come out unchanged, once each, with dense offsets from 0 per partition, over IPC and UDP.
  */
-class ProduceConsumeTest
+class ProduceConsumeTest extends SharedBrokerTest
 {
-    @TempDir
-    static File dir;
-    static TestBroker broker;
-
-    @BeforeAll
-    static void launch()
-    {
-        broker = TestBroker.launch(dir);
-    }
-
-    @AfterAll
-    static void close()
-    {
-        broker.close();
-    }
-
-    @AfterEach
-    void noErrors()
-    {
-        broker.assertNoErrors();
-    }
-
     @ParameterizedTest
     @EnumSource(Transport.class)
     void shouldRoundTripEveryRecordOnceWithDenseOffsets(final Transport transport) throws Exception

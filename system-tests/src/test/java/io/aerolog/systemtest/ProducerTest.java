@@ -14,15 +14,10 @@ import io.aerolog.codecs.wire.Acks;
 import io.aerolog.codecs.wire.ErrorCode;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,30 +35,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The producer: partitioning, acks, linger and flush, and idempotence on the broker.
  */
-class ProducerTest
+class ProducerTest extends SharedBrokerTest
 {
-    @TempDir
-    static File dir;
-    static TestBroker broker;
-
-    @BeforeAll
-    static void launch()
-    {
-        broker = TestBroker.launch(dir);
-    }
-
-    @AfterAll
-    static void close()
-    {
-        broker.close();
-    }
-
-    @AfterEach
-    void noErrors()
-    {
-        broker.assertNoErrors();
-    }
-
     @Test
     void shouldPlaceKeyedRecordsByMurmur2AsKafkaDoes() throws Exception
     {
