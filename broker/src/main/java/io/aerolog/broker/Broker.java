@@ -129,7 +129,8 @@ public final class Broker implements AutoCloseable
 
         final AtomicCounter errorCounter = counters.errors;
         produceRunner = new AgentRunner(idleStrategy(), this::onError, errorCounter, produceAgent);
-        conductorRunner = new AgentRunner(idleStrategy(), this::onError, errorCounter, conductor);
+        // The conductor is the control path: Agrona's default back-off (parks of up to 1 ms) is plenty.
+        conductorRunner = new AgentRunner(new BackoffIdleStrategy(), this::onError, errorCounter, conductor);
         AgentRunner.startOnThread(produceRunner);
         AgentRunner.startOnThread(conductorRunner);
     }
