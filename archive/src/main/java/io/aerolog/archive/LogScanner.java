@@ -128,7 +128,6 @@ public final class LogScanner
                 catch (final RuntimeException ignore)
                 {
                     // the replay may already have ended on its own; nothing left to stop
-                    malformed += 0;
                 }
             }
         }

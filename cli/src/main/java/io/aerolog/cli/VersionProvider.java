@@ -31,6 +31,7 @@ public final class VersionProvider implements IVersionProvider
         }
         catch (final IOException ignore)
         {
+            // unreadable resource: fall back to the jar manifest's version below
         }
 
         final String implementationVersion = VersionProvider.class.getPackage().getImplementationVersion();
