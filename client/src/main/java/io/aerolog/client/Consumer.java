@@ -13,6 +13,7 @@ import io.aerolog.transport.Wire;
 import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Image;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
+import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -85,6 +86,8 @@ public final class Consumer implements AutoCloseable
     private final Map<String, TopicInfo> topics = new HashMap<>();
     private final Long2ObjectHashMap<PartitionFetch> fetchByCorrelationId = new Long2ObjectHashMap<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    // One instance: a method reference passed to every poll would allocate each time.
+    private final FragmentHandler responseHandler = this::onResponse;
     private final FetchStartResponseDecoder fetchStartResponseDecoder = new FetchStartResponseDecoder();
     private final io.aerolog.codecs.log.MessageHeaderDecoder logHeaderDecoder =
         new io.aerolog.codecs.log.MessageHeaderDecoder();
@@ -298,7 +301,7 @@ public final class Consumer implements AutoCloseable
      */
     public int poll(final RecordHandler handler, final int maxRecords)
     {
-        int work = connection.poll(this::onResponse);
+        int work = connection.poll(responseHandler);
         throwPendingError();
         this.handler = handler;
         this.remaining = maxRecords;

@@ -12,6 +12,7 @@ import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aerolog.codecs.wire.ProduceRequestEncoder;
 import io.aerolog.codecs.wire.ProduceResponseDecoder;
 import io.aerolog.transport.RecordSetWriter;
+import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -133,6 +134,8 @@ public final class Producer implements AutoCloseable
     private final ArrayDeque<Batch> pool = new ArrayDeque<>();
     private final ArrayDeque<PartitionState> withReadyBatches = new ArrayDeque<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    // One instance: a method reference passed to every poll would allocate each time.
+    private final FragmentHandler responseHandler = this::onResponse;
     private final ProduceResponseDecoder responseDecoder = new ProduceResponseDecoder();
     private final ProduceRequestEncoder requestEncoder = new ProduceRequestEncoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -402,7 +405,7 @@ public final class Producer implements AutoCloseable
     public int poll()
     {
         final long nowNs = System.nanoTime();
-        int work = connection.poll(this::onResponse);
+        int work = connection.poll(responseHandler);
         if (config.lingerMs > 0)
         {
             work += sealLingered(nowNs);
