@@ -1,5 +1,6 @@
 package io.aerolog.cli;
 
+import io.aerolog.perf.PerfCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Spec;
         ProduceCommand.class,
         ConsumeCommand.class,
         DemoCommand.class,
+        PerfCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {
