@@ -1,0 +1,48 @@
+package io.aerolog.cluster.group;
+
+import java.util.TreeSet;
+
+/**
+ * Mutable state of one member of a {@link ConsumerGroup}, owned by the coordinator.
+ */
+final class GroupMember
+{
+    static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    String memberId;
+    final String instanceId;
+    int memberEpoch;
+    final TreeSet<String> subscribedTopics = new TreeSet<>();
+    int rebalanceTimeoutMs;
+    int sessionTimeoutMs;
+    long sessionDeadlineMs = NO_DEADLINE;
+    long revocationDeadlineMs = NO_DEADLINE;
+    long queuedDeadlineMs = NO_DEADLINE;
+    boolean leftTemporarily;
+
+    /**
+     * Partitions the coordinator has given this member and that it has not released: owned by no other member.
+     */
+    final TreeSet<TopicPartition> assigned = new TreeSet<>();
+
+    /**
+     * Partitions the current target assignment gives this member.
+     */
+    TreeSet<TopicPartition> target = new TreeSet<>();
+
+    GroupMember(final String memberId, final String instanceId)
+    {
+        this.memberId = memberId;
+        this.instanceId = instanceId;
+    }
+
+    long nextDeadlineMs()
+    {
+        return Math.min(sessionDeadlineMs, revocationDeadlineMs);
+    }
+
+    boolean isStatic()
+    {
+        return null != instanceId;
+    }
+}
