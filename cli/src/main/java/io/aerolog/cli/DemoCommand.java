@@ -6,6 +6,8 @@ import io.aerolog.client.ClientContext;
 import io.aerolog.client.Producer;
 import io.aerolog.client.partition.DefaultPartitioner;
 import io.aerolog.codecs.wire.Acks;
+import io.aerolog.perf.latency.BrokerDirectories;
+import io.aerolog.perf.latency.PortBases;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -68,9 +70,9 @@ final class DemoCommand extends CliCommand
 
         // The flag is closed last: on Ctrl-C the broker is closed and its directories removed before the JVM halts.
         try (ShutdownFlag shutdown = new ShutdownFlag();
-            DemoDirectories dirs = DemoDirectories.create())
+            BrokerDirectories dirs = BrokerDirectories.create("aerolog-demo"))
         {
-            final int portBase = PortBaseFinder.find(HOST);
+            final int portBase = PortBases.find(HOST);
             final Broker.Context ctx = new Broker.Context()
                 .dataDir(dirs.dataDir())
                 .aeronDirectoryName(dirs.aeronDir().getAbsolutePath())

@@ -1,6 +1,7 @@
 package io.aerolog.cli;
 
 import io.aerolog.client.partition.Murmur2;
+import io.aerolog.perf.latency.PortBases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,7 +61,7 @@ class CliProcessTest
         aeronDir = (new File("/dev/shm").isDirectory() ? "/dev/shm" : dir.getAbsolutePath()) +
             "/aerolog-cli-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         config = new File(dir, "broker.properties");
-        Files.writeString(config.toPath(), "port.base=" + PortBaseFinder.find("localhost") + "\naeron.dir=" + aeronDir + "\n");
+        Files.writeString(config.toPath(), "port.base=" + PortBases.find("localhost") + "\naeron.dir=" + aeronDir + "\n");
 
         startBroker();
         assertThat(cli(null, "topics", "create", "--topic", TOPIC, "--partitions", String.valueOf(PARTITIONS))

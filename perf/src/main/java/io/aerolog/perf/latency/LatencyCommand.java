@@ -102,7 +102,7 @@ public final class LatencyCommand implements Callable<Integer>
             (1 == partitions ? "" : "s") + ", acks=" + AcksConverter.toString(acks));
         out.flush();
 
-        try (PerfDirectories dirs = PerfDirectories.create())
+        try (BrokerDirectories dirs = BrokerDirectories.create("aerolog-perf"))
         {
             final int portBase = PortBases.find(HOST);
             final long startNs = System.nanoTime();

@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Finds a port base for the measured broker: a run of UDP ports, from the base up, that are free on a host. Starts
  * from random bases so that runs in parallel (tests, other tools) rarely pick the same one.
  */
-final class PortBases
+public final class PortBases
 {
     /** Ports a broker uses: client ingress at the base, archive and cluster on the next six. */
     static final int PORTS_PER_BROKER = 7;
@@ -27,7 +27,7 @@ final class PortBases
      * @return a port base whose ports are all free now.
      * @throws IllegalStateException if none is found.
      */
-    static int find(final String host)
+    public static int find(final String host)
     {
         for (int i = 0; i < CANDIDATES; i++)
         {

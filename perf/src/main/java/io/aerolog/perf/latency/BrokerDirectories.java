@@ -1,4 +1,4 @@
-package io.aerolog.cli;
+package io.aerolog.perf.latency;
 
 import org.agrona.IoUtil;
 
@@ -9,17 +9,18 @@ import java.nio.file.Files;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The fresh directories of a demo broker: its data in a new temp dir, and its own Aeron dir (in /dev/shm when it has
- * room, else the temp dir) named {@code aerolog-demo-<pid>-<random>}. Closing deletes both.
+ * Fresh directories for a throw-away broker (the demo's, a latency run's): its data in a new temp dir, and its own
+ * Aeron dir (in /dev/shm when it has room, else the temp dir) named {@code <prefix>-<pid>-<random>}. Closing deletes
+ * both.
  */
-final class DemoDirectories implements AutoCloseable
+public final class BrokerDirectories implements AutoCloseable
 {
     private static final long MIN_SHM_FREE_BYTES = 1024L * 1024 * 1024;
 
     private final File dataDir;
     private final File aeronDir;
 
-    private DemoDirectories(final File dataDir, final File aeronDir)
+    private BrokerDirectories(final File dataDir, final File aeronDir)
     {
         this.dataDir = dataDir;
         this.aeronDir = aeronDir;
@@ -30,28 +31,28 @@ final class DemoDirectories implements AutoCloseable
      *
      * @return the directories.
      */
-    static DemoDirectories create()
+    public static BrokerDirectories create(final String prefix)
     {
         final String suffix = ProcessHandle.current().pid() + "-" +
             Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
         try
         {
-            final File dataDir = Files.createTempDirectory("aerolog-demo-" + suffix + "-").toFile();
+            final File dataDir = Files.createTempDirectory(prefix + "-" + suffix + "-").toFile();
             final File shm = new File("/dev/shm");
             final File aeronBase = shm.isDirectory() && shm.getUsableSpace() > MIN_SHM_FREE_BYTES ?
                 shm : new File(System.getProperty("java.io.tmpdir"));
-            return new DemoDirectories(dataDir, new File(aeronBase, "aerolog-demo-" + suffix));
+            return new BrokerDirectories(dataDir, new File(aeronBase, prefix + "-" + suffix));
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot create a temp dir for the demo", ex);
+            throw new UncheckedIOException("cannot create a temp dir for the broker", ex);
         }
     }
 
     /**
      * @return where the broker keeps its data.
      */
-    File dataDir()
+    public File dataDir()
     {
         return dataDir;
     }
@@ -59,7 +60,7 @@ final class DemoDirectories implements AutoCloseable
     /**
      * @return the broker's own Aeron directory.
      */
-    File aeronDir()
+    public File aeronDir()
     {
         return aeronDir;
     }
