@@ -2,6 +2,7 @@ package io.aerolog.cli;
 
 import io.aerolog.client.Producer;
 import io.aerolog.codecs.wire.Acks;
+import io.aerolog.perf.latency.AcksConverter;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;

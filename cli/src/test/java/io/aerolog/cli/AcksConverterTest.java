@@ -1,6 +1,7 @@
 package io.aerolog.cli;
 
 import io.aerolog.codecs.wire.Acks;
+import io.aerolog.perf.latency.AcksConverter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 

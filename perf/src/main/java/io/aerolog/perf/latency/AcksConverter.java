@@ -9,7 +9,7 @@ import java.util.Locale;
 /**
  * Reads {@code --acks} as Kafka spells it: {@code 0}, {@code 1}, or {@code all} (also {@code -1}).
  */
-final class AcksConverter implements ITypeConverter<Acks>
+public final class AcksConverter implements ITypeConverter<Acks>
 {
     /**
      * {@inheritDoc}
@@ -34,7 +34,7 @@ final class AcksConverter implements ITypeConverter<Acks>
      * @param acks setting.
      * @return it as Kafka spells it.
      */
-    static String toString(final Acks acks)
+    public static String toString(final Acks acks)
     {
         switch (acks)
         {
