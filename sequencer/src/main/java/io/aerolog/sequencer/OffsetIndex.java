@@ -160,16 +160,12 @@ public final class OffsetIndex
         // Read the log end before the entries: all batches up to it are then covered by the snapshot.
         final long endOffset = logEndOffset;
 
-        long count;
-        Entries entries;
-        long first;
-        do
-        {
-            count = this.count;
-            entries = this.entries;
-            first = Math.max(lowerBound, entries.baseSequence);
-        }
-        while (first > count);
+        // Rare (retention), so a fresh holder is fine; the consistent read itself lives in snapshot().
+        final Entry view = new Entry();
+        snapshot(view);
+        final long count = view.limit;
+        final Entries entries = view.entries;
+        final long first = view.first;
 
         final long newLowerBound = entries.firstAtOrAfter(first, count, POSITION_INDEX, position);
         if (newLowerBound <= first)
@@ -291,45 +287,25 @@ public final class OffsetIndex
     }
 
     /**
-     * Base offset of the first retained entry.
+     * Base offset of the first retained entry. Allocates a view: for tools and tests, not a duty cycle.
      *
      * @return base offset of the first retained entry, or {@link #NULL_VALUE} if the index is empty.
      */
     public long firstEntryOffset()
     {
-        long count;
-        Entries entries;
-        long first;
-        do
-        {
-            count = this.count;
-            entries = this.entries;
-            first = Math.max(lowerBound, entries.baseSequence);
-        }
-        while (first > count);
-
-        return first < count ? entries.get(first, BASE_OFFSET_INDEX) : NULL_VALUE;
+        final Entry view = new Entry();
+        return snapshot(view) ? view.entries.get(view.first, BASE_OFFSET_INDEX) : NULL_VALUE;
     }
 
     /**
-     * Position of the last entry.
+     * Position of the last entry. Allocates a view: for tools and tests, not a duty cycle.
      *
      * @return position of the last entry, or {@link #NULL_VALUE} if the index is empty.
      */
     public long lastEntryPosition()
     {
-        long count;
-        Entries entries;
-        long first;
-        do
-        {
-            count = this.count;
-            entries = this.entries;
-            first = Math.max(lowerBound, entries.baseSequence);
-        }
-        while (first > count);
-
-        return first < count ? entries.get(count - 1, POSITION_INDEX) : NULL_VALUE;
+        final Entry view = new Entry();
+        return snapshot(view) ? view.entries.get(view.limit - 1, POSITION_INDEX) : NULL_VALUE;
     }
 
     /**
