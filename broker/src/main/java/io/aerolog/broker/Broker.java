@@ -8,22 +8,17 @@ import io.aerolog.cluster.ControllerNode;
 import io.aerolog.transport.Channels;
 import io.aerolog.transport.Wire;
 import io.aeron.Aeron;
-import io.aeron.CncFileDescriptor;
-import io.aeron.CommonContext;
 import io.aeron.Subscription;
 import io.aeron.archive.Archive;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.logbuffer.FrameDescriptor;
 import org.agrona.CloseHelper;
-import org.agrona.ErrorHandler;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.File;
-import java.nio.MappedByteBuffer;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,12 +75,7 @@ public final class Broker implements AutoCloseable
 
     private void start()
     {
-        final File aeronDir = new File(ctx.aeronDirectoryName());
-        if (isDriverRunning(aeronDir))
-        {
-            throw new IllegalStateException("a broker (or other Aeron media driver) is already running with Aeron " +
-                "directory " + aeronDir + "; stop it or start this one with another aeron.dir");
-        }
+        // ControllerNode.launch refuses an Aeron directory that a live broker uses (and reuses a killed one's).
         controllerNode = ControllerNode.launch(new ControllerNode.Context()
             .baseDir(ctx.dataDir())
             .aeronDirectoryName(ctx.aeronDirectoryName())
@@ -133,30 +123,6 @@ public final class Broker implements AutoCloseable
         conductorRunner = new AgentRunner(new BackoffIdleStrategy(), this::onError, errorCounter, conductor);
         AgentRunner.startOnThread(produceRunner);
         AgentRunner.startOnThread(conductorRunner);
-    }
-
-    private static boolean isDriverRunning(final File aeronDir)
-    {
-        if (!CommonContext.isDriverActive(aeronDir, 1_000, (s) -> {}))
-        {
-            return false;
-        }
-        // A driver killed a moment ago still has a fresh heartbeat: it runs only if its process does.
-        MappedByteBuffer cnc = null;
-        try
-        {
-            cnc = IoUtil.mapExistingFile(new File(aeronDir, CncFileDescriptor.CNC_FILE), "cnc");
-            final long pid = CncFileDescriptor.pid(CncFileDescriptor.createMetaDataBuffer(cnc));
-            return pid <= 0 || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-        }
-        catch (final RuntimeException ex)
-        {
-            return true;
-        }
-        finally
-        {
-            IoUtil.unmap(cnc);
-        }
     }
 
     private static BackoffIdleStrategy idleStrategy()

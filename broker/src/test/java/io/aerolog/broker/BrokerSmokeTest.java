@@ -18,11 +18,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BrokerSmokeTest
 {
     @TempDir
     File dir;
+
+    @Test
+    void shouldRefuseASecondBrokerOnTheSameAeronDirectoryAndKeepServing()
+    {
+        final Broker.Context ctx = new Broker.Context().dataDir(new File(dir, "first")).portBase(31100)
+            .aeronDirectoryName(dir.getAbsolutePath() + "/shared-aeron").logTermLength(64 * 1024)
+            .segmentLength(256 * 1024);
+        try (Broker broker = Broker.launch(ctx))
+        {
+            final Broker.Context second = new Broker.Context().dataDir(new File(dir, "second")).portBase(31200)
+                .aeronDirectoryName(ctx.aeronDirectoryName());
+            assertThatThrownBy(() -> Broker.launch(second))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already running");
+
+            try (Admin admin = Admin.connect(broker.clientContext().requestTimeoutMs(5000)))
+            {
+                admin.createTopic("still-serving", 1);
+                assertThat(admin.listTopics()).containsExactly("still-serving");
+            }
+        }
+    }
 
     @Test
     void shouldProduceAndConsume() throws Exception

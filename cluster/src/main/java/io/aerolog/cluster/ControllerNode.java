@@ -1,5 +1,6 @@
 package io.aerolog.cluster;
 
+import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveMarkFile;
@@ -16,6 +17,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.ConfigurationException;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpLock;
@@ -24,6 +26,7 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.File;
+import java.nio.MappedByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -110,6 +113,12 @@ public final class ControllerNode implements AutoCloseable
 
         final File archiveDir = new File(ctx.baseDir, ARCHIVE_DIR_NAME);
         final File clusterDir = new File(ctx.baseDir, CLUSTER_DIR_NAME);
+        // The driver deletes its directory on start: never do that under a live broker.
+        if (isDriverRunning(new File(ctx.aeronDirectoryName)))
+        {
+            throw new IllegalStateException("a broker (or other Aeron media driver) is already running with Aeron " +
+                "directory " + ctx.aeronDirectoryName + "; stop it or start this one with another aeron.dir");
+        }
         releaseMarkFilesOfDeadProcesses(archiveDir, clusterDir);
 
         final String aeronDir = ctx.aeronDirectoryName;
@@ -426,6 +435,36 @@ public final class ControllerNode implements AutoCloseable
             {
                 // Unreadable or half written: leave the decision to Aeron's own checks.
             }
+        }
+    }
+
+    /**
+     * Is a media driver alive in this Aeron directory? A driver killed a moment ago still has a fresh heartbeat, so it
+     * counts as running only while the process named in its CnC file does.
+     *
+     * @param aeronDir to check.
+     * @return true if a live driver uses it.
+     */
+    public static boolean isDriverRunning(final File aeronDir)
+    {
+        if (!CommonContext.isDriverActive(aeronDir, 1_000, (s) -> {}))
+        {
+            return false;
+        }
+        MappedByteBuffer cnc = null;
+        try
+        {
+            cnc = IoUtil.mapExistingFile(new File(aeronDir, CncFileDescriptor.CNC_FILE), "cnc");
+            final long pid = CncFileDescriptor.pid(CncFileDescriptor.createMetaDataBuffer(cnc));
+            return !isDeadProcess(pid, ProcessHandle.current().pid());
+        }
+        catch (final RuntimeException ex)
+        {
+            return true; // unreadable: assume a driver is there rather than delete its files
+        }
+        finally
+        {
+            IoUtil.unmap(cnc);
         }
     }
 
