@@ -2,6 +2,7 @@ package io.aerolog.cli;
 
 import io.aerolog.client.AerologException;
 import io.aerolog.client.SendCallback;
+import io.aerolog.perf.latency.LatencyHistograms;
 import org.HdrHistogram.Histogram;
 import org.agrona.collections.LongArrayQueue;
 
@@ -14,7 +15,7 @@ final class AckLatencyRecorder implements SendCallback
 {
     private final LongArrayQueue[] sendTimes;
     private final long[] nextOffsets;
-    private final Histogram histogram = Latency.newHistogram();
+    private final Histogram histogram = LatencyHistograms.newHistogram();
     private long acked;
     private long failed;
     private long unexpectedOffsets;
@@ -63,7 +64,7 @@ final class AckLatencyRecorder implements SendCallback
         acked++;
         if (Long.MIN_VALUE != sendNs)
         {
-            Latency.record(histogram, nowNs - sendNs);
+            LatencyHistograms.record(histogram, nowNs - sendNs);
         }
         if (offset != nextOffsets[partition])
         {

@@ -7,6 +7,7 @@ import io.aerolog.client.Producer;
 import io.aerolog.client.partition.DefaultPartitioner;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.perf.latency.BrokerDirectories;
+import io.aerolog.perf.latency.LatencyHistograms;
 import io.aerolog.perf.latency.PortBases;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -269,9 +270,9 @@ final class DemoCommand extends CliCommand
             out.println(acks.unexpectedOffsets() + " acknowledgements at unexpected offsets");
         }
         out.println();
-        out.println(new LatencyTable()
-            .row("produce->ack", acks.histogram())
-            .row("produce->consume", consumer.histogram()));
+        out.println(LatencyHistograms.header());
+        out.println(LatencyHistograms.row("produce->ack", acks.histogram()));
+        out.println(LatencyHistograms.row("produce->consume", consumer.histogram()));
         out.println();
         out.flush();
 

@@ -5,6 +5,7 @@ import io.aerolog.client.ConsumedRecord;
 import io.aerolog.client.Consumer;
 import io.aerolog.client.RecordHandler;
 import io.aerolog.client.TopicPartition;
+import io.aerolog.perf.latency.LatencyHistograms;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -27,7 +28,7 @@ final class DemoConsumer implements Runnable, RecordHandler
     private final int valueSize;
     private final BitSet seen;
     private final long[] nextOffsets;
-    private final Histogram histogram = Latency.newHistogram();
+    private final Histogram histogram = LatencyHistograms.newHistogram();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile boolean stopRequested;
@@ -102,7 +103,7 @@ final class DemoConsumer implements Runnable, RecordHandler
         }
         else
         {
-            Latency.record(histogram, nowNs - DemoRecords.sendTime(value));
+            LatencyHistograms.record(histogram, nowNs - DemoRecords.sendTime(value));
             if (seen.get(index))
             {
                 duplicates++;

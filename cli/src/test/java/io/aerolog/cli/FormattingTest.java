@@ -1,7 +1,6 @@
 package io.aerolog.cli;
 
 import io.aerolog.client.TopicInfo;
-import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -46,33 +45,5 @@ class FormattingTest
             key.putStringWithoutLengthAscii(0, text);
             assertThat(DemoRecords.keyIndex(key, text.length())).as(text).isEqualTo(-1);
         }
-    }
-
-    @Test
-    void latencyTableInMicroseconds()
-    {
-        final Histogram histogram = Latency.newHistogram();
-        for (int i = 1; i <= 1000; i++)
-        {
-            Latency.record(histogram, i * 1000L);
-        }
-        Latency.record(histogram, -5);
-
-        final String[] lines = new LatencyTable().row("produce->ack", histogram)
-            .row("produce->consume", Latency.newHistogram()).toString().split(System.lineSeparator());
-
-        assertThat(lines).hasSize(3);
-        assertThat(lines[0].split("\\s+"))
-            .containsExactly("latency", "(us)", "p50", "p90", "p99", "p99.9", "max", "samples");
-        final String[] row = lines[1].split("\\s+");
-        assertThat(row).hasSize(7);
-        assertThat(row[0]).isEqualTo("produce->ack");
-        assertThat(Double.parseDouble(row[1])).isCloseTo(500.0, org.assertj.core.data.Offset.offset(1.0));
-        assertThat(Double.parseDouble(row[2])).isCloseTo(900.0, org.assertj.core.data.Offset.offset(1.0));
-        assertThat(Double.parseDouble(row[3])).isCloseTo(990.0, org.assertj.core.data.Offset.offset(1.0));
-        assertThat(Double.parseDouble(row[4])).isCloseTo(999.0, org.assertj.core.data.Offset.offset(1.0));
-        assertThat(Double.parseDouble(row[5])).isCloseTo(1000.0, org.assertj.core.data.Offset.offset(1.0));
-        assertThat(row[6]).isEqualTo("1001");
-        assertThat(lines[2].split("\\s+")).containsExactly("produce->consume", "-", "-", "-", "-", "-", "0");
     }
 }
