@@ -20,6 +20,7 @@ import io.aerolog.codecs.wire.ErrorResponseEncoder;
 import io.aerolog.codecs.wire.FetchStartDecoder;
 import io.aerolog.codecs.wire.FetchStartResponseEncoder;
 import io.aerolog.codecs.wire.FetchStopDecoder;
+import io.aerolog.codecs.wire.FetchStoppedEncoder;
 import io.aerolog.codecs.wire.HeartbeatDecoder;
 import io.aerolog.codecs.wire.InitProducerIdDecoder;
 import io.aerolog.codecs.wire.InitProducerIdResponseEncoder;
@@ -977,7 +978,7 @@ final class BrokerConductor implements Agent, ControllerListener
                             // wait for it: the log start moves now, so its next fetch is out of range, its replay
                             // stops, and the purge is tried again next round.
                             log.advanceLogStartOffset(indexEntry.baseOffset());
-                            stopReplays(PartitionLog.key(log.topicId(), log.partition()));
+                            stopReplays(log);
                             work++;
                         }
                     }
@@ -996,11 +997,28 @@ final class BrokerConductor implements Agent, ControllerListener
         return null != ex.getMessage() && ex.getMessage().contains("replay in progress");
     }
 
-    private void stopReplays(final long partitionKey)
+    /**
+     * Ends every consumer stream of a partition and tells each consumer, so it fetches again from its position
+     * (and meets "offset out of range" and its reset policy when retention overtook it).
+     */
+    private void stopReplays(final PartitionLog log)
     {
+        final long partitionKey = PartitionLog.key(log.topicId(), log.partition());
         for (final ClientSession session : sessions.values())
         {
-            stopReplay(session, partitionKey);
+            final long replaySessionId = session.replayByPartition().remove(partitionKey);
+            if (-1 != replaySessionId)
+            {
+                stopReplaySession(replaySessionId);
+                final FetchStoppedEncoder e = new FetchStoppedEncoder().wrapAndApplyHeader(out, 0, headerEncoder)
+                    .correlationId(-1)
+                    .topicId(log.topicId())
+                    .partition(log.partition())
+                    .streamSessionId((int)replaySessionId)
+                    .code(ErrorCode.OFFSET_OUT_OF_RANGE)
+                    .logStartOffset(log.logStartOffset());
+                send(session, e.encodedLength());
+            }
         }
     }
 

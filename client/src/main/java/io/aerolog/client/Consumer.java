@@ -6,6 +6,7 @@ import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.codecs.wire.FetchStartEncoder;
 import io.aerolog.codecs.wire.FetchStartResponseDecoder;
 import io.aerolog.codecs.wire.FetchStopEncoder;
+import io.aerolog.codecs.wire.FetchStoppedDecoder;
 import io.aerolog.codecs.wire.MessageHeaderDecoder;
 import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aerolog.transport.RecordSetReader;
@@ -89,6 +90,7 @@ public final class Consumer implements AutoCloseable
     // One instance: a method reference passed to every poll would allocate each time.
     private final FragmentHandler responseHandler = this::onResponse;
     private final FetchStartResponseDecoder fetchStartResponseDecoder = new FetchStartResponseDecoder();
+    private final FetchStoppedDecoder fetchStoppedDecoder = new FetchStoppedDecoder();
     private final io.aerolog.codecs.log.MessageHeaderDecoder logHeaderDecoder =
         new io.aerolog.codecs.log.MessageHeaderDecoder();
     private final LogBatchDecoder logBatchDecoder = new LogBatchDecoder();
@@ -360,6 +362,11 @@ public final class Consumer implements AutoCloseable
     private void onResponse(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         headerDecoder.wrap(buffer, offset);
+        if (FetchStoppedDecoder.TEMPLATE_ID == headerDecoder.templateId())
+        {
+            onFetchStopped(fetchStoppedDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+            return;
+        }
         if (FetchStartResponseDecoder.TEMPLATE_ID != headerDecoder.templateId())
         {
             return;
@@ -387,6 +394,21 @@ public final class Consumer implements AutoCloseable
             pendingError = new AerologException(code, fetch.tp + ": " + decoder.message() +
                 (ErrorCode.OFFSET_OUT_OF_RANGE == code ? " (log start " + decoder.logStartOffset() + ", log end " +
                 decoder.logEndOffset() + ")" : ""));
+        }
+    }
+
+    private void onFetchStopped(final FetchStoppedDecoder decoder)
+    {
+        final int topicId = decoder.topicId();
+        final int partition = decoder.partition();
+        final int streamSessionId = decoder.streamSessionId();
+        for (final PartitionFetch fetch : fetches)
+        {
+            if (fetch.topicId == topicId && fetch.tp.partition() == partition &&
+                FetchState.STREAMING == fetch.state && fetch.streamSessionId == streamSessionId)
+            {
+                fetch.restartAt(fetch.nextOffset); // the broker answers with the range, or streams again
+            }
         }
     }
 
@@ -579,7 +601,8 @@ public final class Consumer implements AutoCloseable
                 image = connection.dataSubscription().imageBySessionId(streamSessionId);
                 if (null == image)
                 {
-                    // The stream ended (replay stopped), or ended before we ever saw it: ask again from where we are.
+                    // The stream ended, or never arrived. The broker says when it ends a stream itself (FetchStopped);
+                    // the timeout is a safety net for a stream lost any other way.
                     if (imageSeen || System.nanoTime() - streamingSinceNs > STREAM_APPEAR_TIMEOUT_NS)
                     {
                         restartAt(nextOffset);
