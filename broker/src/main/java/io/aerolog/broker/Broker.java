@@ -5,22 +5,26 @@ import io.aerolog.archive.PartitionLogStore;
 import io.aerolog.client.ClientContext;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.ControllerNode;
+import io.aerolog.cluster.DataPathThread;
 import io.aerolog.transport.Channels;
+import io.aerolog.transport.ThreadingProfile;
 import io.aerolog.transport.Wire;
 import io.aeron.Aeron;
 import io.aeron.Subscription;
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FrameDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.File;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,6 +43,8 @@ public final class Broker implements AutoCloseable
     private BrokerCounters counters;
     private AgentRunner produceRunner;
     private AgentRunner conductorRunner;
+    private DataPathThread dataPathThread;
+    private ProduceAgent produceAgent;
     private BrokerConductor conductor;
     private ControllerClient controller;
     private PartitionLogStore store;
@@ -75,6 +81,7 @@ public final class Broker implements AutoCloseable
 
     private void start()
     {
+        final ThreadingProfile profile = ctx.threadingProfile();
         // ControllerNode.launch refuses an Aeron directory that a live broker uses (and reuses a killed one's).
         controllerNode = ControllerNode.launch(new ControllerNode.Context()
             .baseDir(ctx.dataDir())
@@ -82,7 +89,12 @@ public final class Broker implements AutoCloseable
             .memberId(ctx.brokerId())
             .host(ctx.host())
             .portBase(ctx.portBase())
-            .archiveSegmentFileLength(ctx.segmentLength()));
+            .archiveSegmentFileLength(ctx.segmentLength())
+            .threadingMode(ThreadingMode.valueOf(profile.driverThreadingMode()))
+            .driverIdleStrategySupplier(profile.idle(ThreadingProfile.DRIVER_IDLE))
+            .archiveThreadingMode(ArchiveThreadingMode.valueOf(profile.archiveThreadingMode()))
+            .archiveIdleStrategySupplier(profile.idle(ThreadingProfile.ARCHIVE_IDLE))
+            .clusterIdleStrategySupplier(profile.idle(ThreadingProfile.CLUSTER_IDLE)));
         if (!controllerNode.awaitLeader(STARTUP_TIMEOUT_MS))
         {
             throw new IllegalStateException("the controller did not elect a leader in time");
@@ -117,19 +129,34 @@ public final class Broker implements AutoCloseable
         conductor.controller(controller);
         conductor.loadMetadata(STARTUP_TIMEOUT_MS);
 
-        final AtomicCounter errorCounter = counters.errors;
-        produceRunner = new AgentRunner(idleStrategy(), this::onError, errorCounter, produceAgent);
-        // The conductor is the control path: Agrona's default back-off (parks of up to 1 ms) is plenty.
-        conductorRunner = new AgentRunner(new BackoffIdleStrategy(), this::onError, errorCounter, conductor);
-        AgentRunner.startOnThread(produceRunner);
-        AgentRunner.startOnThread(conductorRunner);
+        startAgents(profile, produceAgent);
     }
 
-    private static BackoffIdleStrategy idleStrategy()
+    private void startAgents(final ThreadingProfile profile, final ProduceAgent produceAgent)
     {
-        // Gentle by default: on a 2-core machine at most two threads may spin, and an idle broker should cost little.
-        // The driver, archive and cluster keep Agrona's default back-off (parks of up to 1 ms).
-        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+        final AtomicCounter errorCounter = counters.errors;
+        final IdleStrategy conductorIdle = profile.idle(ThreadingProfile.CONDUCTOR_IDLE).get();
+        switch (profile.producePlacement())
+        {
+            case "with-archive":
+                // One thread for driver, archive and produce agent: no hand-off on the data path.
+                dataPathThread = controllerNode.dataPathThread();
+                dataPathThread.add(produceAgent);
+                this.produceAgent = produceAgent;
+                conductorRunner = new AgentRunner(conductorIdle, this::onError, errorCounter, conductor);
+                break;
+            case "with-conductor":
+                conductorRunner = new AgentRunner(profile.idle(ThreadingProfile.PRODUCE_IDLE).get(), this::onError,
+                    errorCounter, new CompositeAgent(produceAgent, conductor));
+                break;
+            default:
+                produceRunner = new AgentRunner(
+                    profile.idle(ThreadingProfile.PRODUCE_IDLE).get(), this::onError, errorCounter, produceAgent);
+                conductorRunner = new AgentRunner(conductorIdle, this::onError, errorCounter, conductor);
+                AgentRunner.startOnThread(produceRunner);
+                break;
+        }
+        AgentRunner.startOnThread(conductorRunner);
     }
 
     private void onError(final Throwable throwable)
@@ -154,13 +181,14 @@ public final class Broker implements AutoCloseable
     /** @return a client context for clients on this host: IPC through the broker's media driver. */
     public ClientContext clientContext()
     {
-        return new ClientContext().aeronDirectoryName(ctx.aeronDirectoryName());
+        return new ClientContext().aeronDirectoryName(ctx.aeronDirectoryName()).profile(ctx.threadingProfile());
     }
 
     /** @return a client context for clients over UDP to this broker's client ingress. */
     public ClientContext udpClientContext()
     {
-        return new ClientContext().bootstrap(ctx.host() + ":" + ctx.portBase()).clientHost(ctx.host());
+        return new ClientContext().bootstrap(ctx.host() + ":" + ctx.portBase()).clientHost(ctx.host())
+            .profile(ctx.threadingProfile());
     }
 
     /** @return errors the broker's agents have met since start. */
@@ -210,6 +238,17 @@ public final class Broker implements AutoCloseable
     @Override
     public void close()
     {
+        if (null != dataPathThread && null != produceAgent)
+        {
+            try
+            {
+                dataPathThread.remove(produceAgent);
+            }
+            catch (final RuntimeException ex)
+            {
+                onError(ex);
+            }
+        }
         CloseHelper.quietCloseAll(produceRunner, conductorRunner);
         if (null != conductorRunner && null != controllerNode)
         {
@@ -248,11 +287,12 @@ public final class Broker implements AutoCloseable
         private long sessionTimeoutMs = 60_000;
         private int maxBatchBytes;
         private boolean printErrors = true;
+        private ThreadingProfile threadingProfile;
 
         /**
          * Reads settings from properties (a broker config file): broker.id, host, port.base, data.dir, aeron.dir,
          * log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms,
-         * session.timeout.ms. Absent keys keep their defaults.
+         * session.timeout.ms, profile (a threading profile's name or file). Absent keys keep their defaults.
          *
          * @param p the properties.
          * @return a context.
@@ -300,6 +340,10 @@ public final class Broker implements AutoCloseable
             {
                 ctx.sessionTimeoutMs(Long.parseLong(p.getProperty("session.timeout.ms").trim()));
             }
+            if (p.containsKey("profile"))
+            {
+                ctx.profile(p.getProperty("profile").trim());
+            }
             return ctx;
         }
 
@@ -334,6 +378,10 @@ public final class Broker implements AutoCloseable
             final int logLimit = FrameDescriptor.computeMaxMessageLength(logTermLength) - 256;
             final int requestLimit = FrameDescriptor.computeMaxMessageLength(Channels.REQUEST_TERM_LENGTH) - 256;
             maxBatchBytes = Math.min(logLimit, requestLimit);
+            if (null == threadingProfile)
+            {
+                threadingProfile = ThreadingProfile.load(ThreadingProfile.DEFAULT);
+            }
             if (!dataDir.exists() && !dataDir.mkdirs())
             {
                 throw new IllegalArgumentException("cannot create data directory " + dataDir);
@@ -527,6 +575,34 @@ public final class Broker implements AutoCloseable
         public boolean printErrors()
         {
             return printErrors;
+        }
+
+        /**
+         * @param nameOrPath of the threading profile (a built-in name such as {@code small-low-latency}, or a
+         *                   properties file); null for the default.
+         * @return this.
+         * @throws IllegalArgumentException for an unknown profile or a bad setting in it.
+         */
+        public Context profile(final String nameOrPath)
+        {
+            this.threadingProfile = ThreadingProfile.load(nameOrPath);
+            return this;
+        }
+
+        /**
+         * @param threadingProfile which threads the broker's agents run on and how they idle.
+         * @return this.
+         */
+        public Context threadingProfile(final ThreadingProfile threadingProfile)
+        {
+            this.threadingProfile = threadingProfile;
+            return this;
+        }
+
+        /** @return the threading profile (the default once concluded, unless one was set). */
+        public ThreadingProfile threadingProfile()
+        {
+            return threadingProfile;
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.aerolog.cli;
 
 import io.aerolog.broker.Broker;
+import io.aerolog.transport.CpuAffinity;
+import io.aerolog.transport.ThreadingProfile;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,15 +36,43 @@ final class BrokerCommand extends CliCommand
         paramLabel = "FILE",
         description = "Broker settings (.properties): broker.id, host, port.base, data.dir, aeron.dir, " +
             "log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms, " +
-            "session.timeout.ms.")
+            "session.timeout.ms, profile.")
     File config;
+
+    @Option(
+        names = "--profile",
+        paramLabel = "NAME|FILE",
+        description = "Threading profile: balanced (default), small-low-latency (one spinning data-path thread, " +
+            "best for latency on 2 cores), one-thread, low-latency (many spinning threads, big machines), or a " +
+            "properties file; wins over profile of --config.")
+    String profile;
+
+    @Option(
+        names = "--pin",
+        paramLabel = "CPUS",
+        description = "Pin the broker to these CPUs with taskset, e.g. 1 or 0-1; wins over the profile's " +
+            "cpu.affinity. Skipped, with a note, where the CPUs do not exist.")
+    String pin;
 
     int execute()
     {
         final Broker.Context ctx = context(config, dir);
+        if (null != profile)
+        {
+            ctx.profile(profile);
+        }
         final PrintWriter out = out();
+        final int[] cpus = null != pin ? ThreadingProfile.parseCpuList(pin) :
+            (null == ctx.threadingProfile() ? new int[0] : ctx.threadingProfile().cpuAffinity());
+        if (cpus.length > 0)
+        {
+            // Before the broker starts its threads, so that they inherit the affinity.
+            out.println(CpuAffinity.pinThisProcess(cpus));
+        }
         final String aeronDir = ctx.aeronDirectoryName();
-        out.println("starting broker " + ctx.brokerId() + " with data in " + ctx.dataDir().getAbsolutePath());
+        out.println("starting broker " + ctx.brokerId() + " with data in " + ctx.dataDir().getAbsolutePath() +
+            ", threading profile " + (null == ctx.threadingProfile() ? ThreadingProfile.DEFAULT :
+            ctx.threadingProfile().name()));
         out.flush();
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {

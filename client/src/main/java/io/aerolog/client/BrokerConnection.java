@@ -25,7 +25,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -51,8 +50,7 @@ final class BrokerConnection implements AutoCloseable
     private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
     private final ExpandableArrayBuffer responseCopy = new ExpandableArrayBuffer(4096);
-    private final IdleStrategy idleStrategy = new BackoffIdleStrategy(
-        10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    private final IdleStrategy idleStrategy;
     private final FragmentAssembler responseAssembler = new FragmentAssembler(this::onResponse);
 
     private MediaDriver driver;
@@ -79,6 +77,7 @@ final class BrokerConnection implements AutoCloseable
     private BrokerConnection(final ClientContext ctx)
     {
         this.ctx = ctx;
+        this.idleStrategy = ctx.newIdleStrategy();
     }
 
     /**
@@ -134,7 +133,7 @@ final class BrokerConnection implements AutoCloseable
             driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .aeronDirectoryName(CommonContext.generateRandomDirName() + "-" + UUID.randomUUID())
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy())
+                .sharedIdleStrategy(ctx.driverIdleStrategySupplier().get())
                 .termBufferSparseFile(true)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));

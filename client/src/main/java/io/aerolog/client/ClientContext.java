@@ -1,6 +1,10 @@
 package io.aerolog.client;
 
+import io.aerolog.transport.ThreadingProfile;
 import io.aerolog.transport.Wire;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.function.Supplier;
 
 /**
  * How a client reaches a broker. With no bootstrap it attaches to the media driver of a broker on the same host
@@ -15,6 +19,7 @@ public final class ClientContext
     private String clientName = "aerolog-client";
     private long requestTimeoutMs = 30_000;
     private long connectTimeoutMs = 10_000;
+    private ThreadingProfile profile = ThreadingProfile.load(ThreadingProfile.DEFAULT);
 
     /**
      * @param aeronDirectoryName of the broker's media driver (IPC mode).
@@ -113,6 +118,47 @@ public final class ClientContext
     }
 
     /**
+     * The threading profile whose {@code client.idle} is how a client idles while it waits for an answer or for
+     * records, and whose {@code client.driver.idle} is how a UDP client's own media driver idles.
+     *
+     * @param nameOrPath a built-in profile name (e.g. {@code small-low-latency}) or a properties file.
+     * @return this for a fluent API.
+     * @throws IllegalArgumentException for an unknown profile or a bad setting in it.
+     */
+    public ClientContext profile(final String nameOrPath)
+    {
+        return profile(ThreadingProfile.load(nameOrPath));
+    }
+
+    /**
+     * @param profile whose client settings this client uses.
+     * @return this for a fluent API.
+     */
+    public ClientContext profile(final ThreadingProfile profile)
+    {
+        this.profile = profile;
+        return this;
+    }
+
+    /** @return the threading profile whose client settings this client uses. */
+    public ThreadingProfile profile()
+    {
+        return profile;
+    }
+
+    /** @return a fresh idle strategy for a client thread waiting for an answer or for records. */
+    public IdleStrategy newIdleStrategy()
+    {
+        return profile.idle(ThreadingProfile.CLIENT_IDLE).get();
+    }
+
+    /** @return a supplier of idle strategies for a UDP client's own media driver. */
+    public Supplier<IdleStrategy> driverIdleStrategySupplier()
+    {
+        return profile.idle(ThreadingProfile.CLIENT_DRIVER_IDLE);
+    }
+
+    /**
      * A copy, so one context can configure several clients.
      *
      * @return the copy.
@@ -120,6 +166,6 @@ public final class ClientContext
     public ClientContext copy()
     {
         return new ClientContext().aeronDirectoryName(aeronDirectoryName).bootstrap(bootstrap).clientHost(clientHost)
-            .clientName(clientName).requestTimeoutMs(requestTimeoutMs).connectTimeoutMs(connectTimeoutMs);
+            .clientName(clientName).requestTimeoutMs(requestTimeoutMs).connectTimeoutMs(connectTimeoutMs).profile(profile);
     }
 }

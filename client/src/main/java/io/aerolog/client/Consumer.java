@@ -18,7 +18,6 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.time.Duration;
@@ -97,8 +96,7 @@ public final class Consumer implements AutoCloseable
     private final RecordSetReader reader = new RecordSetReader();
     private final ConsumedRecord record = new ConsumedRecord();
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onBatch);
-    private final IdleStrategy idleStrategy = new BackoffIdleStrategy(
-        10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(500));
+    private final IdleStrategy idleStrategy; // the client profile's (ClientContext#profile)
     private PartitionFetch[] fetches = new PartitionFetch[0];
     private PartitionFetch current;
     private RecordHandler handler;
@@ -108,6 +106,7 @@ public final class Consumer implements AutoCloseable
     private Consumer(final BrokerConnection connection, final Config config)
     {
         this.connection = connection;
+        this.idleStrategy = connection.context().newIdleStrategy();
         this.config = config;
     }
 

@@ -8,15 +8,16 @@ import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusterMember;
-import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.driver.status.SystemCounterDescriptor;
 import io.aeron.exceptions.ConfigurationException;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -32,8 +33,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The metadata side of a broker, in-process: a media driver, archive and consensus module
- * ({@link ClusteredMediaDriver}) plus a {@link ClusteredServiceContainer} running the {@link ControllerService}.
+ * The metadata side of a broker, in-process: a media driver, archive and consensus module (launched as
+ * {@code ClusteredMediaDriver} does) plus a {@link ClusteredServiceContainer} running the {@link ControllerService}.
  * <p>
  * State is durable in {@link Context#baseDir()}: {@code archive/} holds the recorded cluster log and snapshots,
  * {@code cluster/} the recording log and mark files. Relaunching on the same directory, after a clean close or a
@@ -86,18 +87,27 @@ public final class ControllerNode implements AutoCloseable
 
     private final Context ctx;
     private final ControllerService service;
-    private final ClusteredMediaDriver clusteredMediaDriver;
+    private final MediaDriver driver;
+    private final Archive archive;
+    private final ConsensusModule consensusModule;
+    private final DataPathThread dataPathThread;
     private final ClusteredServiceContainer container;
 
     private ControllerNode(
         final Context ctx,
         final ControllerService service,
-        final ClusteredMediaDriver clusteredMediaDriver,
+        final MediaDriver driver,
+        final Archive archive,
+        final DataPathThread dataPathThread,
+        final ConsensusModule consensusModule,
         final ClusteredServiceContainer container)
     {
         this.ctx = ctx;
         this.service = service;
-        this.clusteredMediaDriver = clusteredMediaDriver;
+        this.driver = driver;
+        this.archive = archive;
+        this.dataPathThread = dataPathThread;
+        this.consensusModule = consensusModule;
         this.container = container;
     }
 
@@ -201,17 +211,39 @@ public final class ControllerNode implements AutoCloseable
             .serviceId(0)
             .idleStrategySupplier(ctx.clusterIdleStrategySupplier);
 
-        ClusteredMediaDriver clusteredMediaDriver = null;
+        // As ClusteredMediaDriver.launch does, except that an archive in INVOKER mode (with the driver, if that is
+        // an invoker too) gets its data-path thread before the consensus module, whose client needs a live driver.
+        MediaDriver driver = null;
+        Archive archive = null;
+        DataPathThread dataPathThread = null;
+        ConsensusModule consensusModule = null;
+        ClusteredServiceContainer container = null;
         try
         {
-            clusteredMediaDriver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusModuleCtx);
-            final ClusteredServiceContainer container = ClusteredServiceContainer.launch(containerCtx);
+            driver = MediaDriver.launch(driverCtx);
+            final AtomicCounter errorCounter = null != archiveCtx.errorCounter() ? archiveCtx.errorCounter() :
+                new AtomicCounter(driverCtx.countersValuesBuffer(), SystemCounterDescriptor.ERRORS.id());
+            final ErrorHandler errorHandler = null != archiveCtx.errorHandler() ?
+                archiveCtx.errorHandler() : driverCtx.errorHandler();
+            archive = Archive.launch(archiveCtx
+                .mediaDriverAgentInvoker(driver.sharedAgentInvoker())
+                .aeronDirectoryName(driver.aeronDirectoryName())
+                .errorHandler(errorHandler)
+                .errorCounter(errorCounter));
+            if (ArchiveThreadingMode.INVOKER == archiveCtx.threadingMode())
+            {
+                dataPathThread = DataPathThread.start(
+                    archive.invoker(), ctx.archiveIdleStrategySupplier.get(), errorHandler, errorCounter);
+            }
+            consensusModule = ConsensusModule.launch(consensusModuleCtx.aeronDirectoryName(aeronDir));
+            container = ClusteredServiceContainer.launch(containerCtx);
 
-            return new ControllerNode(ctx, service, clusteredMediaDriver, container);
+            return new ControllerNode(
+                ctx, service, driver, archive, dataPathThread, consensusModule, container);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(clusteredMediaDriver);
+            CloseHelper.quietCloseAll(container, consensusModule, dataPathThread, archive, driver);
             throw ex;
         }
     }
@@ -243,7 +275,18 @@ public final class ControllerNode implements AutoCloseable
      */
     public MediaDriver mediaDriver()
     {
-        return clusteredMediaDriver.mediaDriver();
+        return driver;
+    }
+
+    /**
+     * The thread running the archive (and the driver, when it is an invoker) in
+     * {@link ArchiveThreadingMode#INVOKER} mode, which the broker may add its data-path agents to.
+     *
+     * @return the data-path thread, or null when the archive runs threads of its own.
+     */
+    public DataPathThread dataPathThread()
+    {
+        return dataPathThread;
     }
 
     /**
@@ -253,7 +296,7 @@ public final class ControllerNode implements AutoCloseable
      */
     public String aeronDirectoryName()
     {
-        return clusteredMediaDriver.mediaDriver().aeronDirectoryName();
+        return driver.aeronDirectoryName();
     }
 
     /**
@@ -263,7 +306,7 @@ public final class ControllerNode implements AutoCloseable
      */
     public Archive.Context archiveContext()
     {
-        return clusteredMediaDriver.archive().context();
+        return archive.context();
     }
 
     /**
@@ -273,7 +316,7 @@ public final class ControllerNode implements AutoCloseable
      */
     public ConsensusModule.Context consensusModuleContext()
     {
-        return clusteredMediaDriver.consensusModule().context();
+        return consensusModule.context();
     }
 
     /**
@@ -359,7 +402,7 @@ public final class ControllerNode implements AutoCloseable
      */
     public void close()
     {
-        CloseHelper.closeAll(container, clusteredMediaDriver);
+        CloseHelper.closeAll(container, consensusModule, dataPathThread, archive, driver);
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The broker of a UDP latency run, in a JVM of its own:
- * {@code java ... io.aerolog.perf.latency.BrokerMain DATA_DIR AERON_DIR HOST PORT_BASE}. Prints a line containing
+ * {@code java ... io.aerolog.perf.latency.BrokerMain DATA_DIR AERON_DIR HOST PORT_BASE [PROFILE]}. Prints a line containing
  * {@value #READY} once it serves, and runs until SIGTERM or until its stdin closes (so it ends with the process that
  * started it).
  */
@@ -28,20 +28,21 @@ public final class BrokerMain
     /**
      * Runs the broker.
      *
-     * @param args data dir, Aeron dir, host, port base.
+     * @param args data dir, Aeron dir, host, port base, and optionally a threading profile name or file.
      */
     public static void main(final String[] args)
     {
-        if (4 != args.length)
+        if (4 != args.length && 5 != args.length)
         {
-            System.err.println("usage: BrokerMain DATA_DIR AERON_DIR HOST PORT_BASE");
+            System.err.println("usage: BrokerMain DATA_DIR AERON_DIR HOST PORT_BASE [PROFILE]");
             System.exit(2);
         }
         final Broker.Context ctx = new Broker.Context()
             .dataDir(new File(args[0]))
             .aeronDirectoryName(args[1])
             .host(args[2])
-            .portBase(Integer.parseInt(args[3]));
+            .portBase(Integer.parseInt(args[3]))
+            .profile(5 == args.length ? args[4] : null);
 
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch closed = new CountDownLatch(1);

@@ -1,5 +1,7 @@
 package io.aerolog.perf.latency;
 
+import io.aerolog.transport.CpuAffinity;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -49,14 +51,26 @@ final class BrokerProcess implements AutoCloseable
      * @param aeronDir  of the broker's media driver.
      * @param host      the broker binds.
      * @param portBase  of the broker.
+     * @param profile   threading profile name or file.
+     * @param cpus      to pin the process to with taskset; empty for none (checked usable by the caller).
      * @param timeoutMs most to wait for it to serve.
      * @return the running broker.
      * @throws IllegalStateException if it exits or does not serve in time (it is then killed).
      */
     static BrokerProcess start(
-        final File dataDir, final File aeronDir, final String host, final int portBase, final long timeoutMs)
+        final File dataDir,
+        final File aeronDir,
+        final String host,
+        final int portBase,
+        final String profile,
+        final int[] cpus,
+        final long timeoutMs)
     {
         final List<String> command = new ArrayList<>();
+        if (cpus.length > 0)
+        {
+            command.addAll(CpuAffinity.commandPrefix(cpus));
+        }
         command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
         command.addAll(List.of(JVM_FLAGS));
         command.add("-cp");
@@ -66,6 +80,7 @@ final class BrokerProcess implements AutoCloseable
         command.add(aeronDir.getAbsolutePath());
         command.add(host);
         command.add(String.valueOf(portBase));
+        command.add(profile);
 
         final Process process;
         try

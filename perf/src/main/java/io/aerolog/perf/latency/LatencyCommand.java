@@ -6,6 +6,8 @@ import io.aerolog.client.AerologException;
 import io.aerolog.client.ClientContext;
 import io.aerolog.client.Producer;
 import io.aerolog.codecs.wire.Acks;
+import io.aerolog.transport.CpuAffinity;
+import io.aerolog.transport.ThreadingProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -82,6 +84,16 @@ public final class LatencyCommand implements Callable<Integer>
         description = "Producer acks (default: ${DEFAULT-VALUE}).")
     Acks acks;
 
+    @Option(names = "--profile", paramLabel = "NAME|FILE", defaultValue = ThreadingProfile.DEFAULT,
+        description = "Threading profile of the broker and the clients: balanced, small-low-latency, one-thread, " +
+            "low-latency, or a properties file (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--pin", paramLabel = "CPUS",
+        description = "Pin the broker to these CPUs with taskset (udp: the child JVM; ipc: this whole process), " +
+            "e.g. 1; wins over the profile's cpu.affinity. Skipped with a note where the CPUs do not exist.")
+    String pin;
+
     @Option(names = "--hgrm", paramLabel = "PREFIX",
         description = "Also write PREFIX-e2e.hgrm and PREFIX-ack.hgrm: percentile distributions in microseconds.")
     String hgrm;
@@ -95,11 +107,29 @@ public final class LatencyCommand implements Callable<Integer>
     public Integer call() throws InterruptedException
     {
         validate();
+        final ThreadingProfile threadingProfile;
+        final int[] cpus;
+        try
+        {
+            threadingProfile = ThreadingProfile.load(profile);
+            cpus = null != pin ? ThreadingProfile.parseCpuList(pin) : threadingProfile.cpuAffinity();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final long total = rate * (warmup + duration);
         out.println("aerolog perf latency: " + transport + ", " + size + "-byte values, " + rate + " records/s for " +
             duration + " s after " + warmup + " s of warmup (" + total + " records), " + partitions + " partition" +
-            (1 == partitions ? "" : "s") + ", acks=" + AcksConverter.toString(acks));
+            (1 == partitions ? "" : "s") + ", acks=" + AcksConverter.toString(acks) + ", profile " +
+            threadingProfile.name());
+        final String pinNote = cpus.length == 0 ? null : CpuAffinity.unusableReason(cpus);
+        if (null != pinNote)
+        {
+            out.println("note: not pinning the broker to CPUs " + CpuAffinity.cpuList(cpus) + ": " + pinNote);
+        }
+        final int[] pinTo = null == pinNote ? cpus : new int[0];
         out.flush();
 
         try (BrokerDirectories dirs = BrokerDirectories.create("aerolog-perf"))
@@ -112,7 +142,12 @@ public final class LatencyCommand implements Callable<Integer>
                     .dataDir(dirs.dataDir())
                     .aeronDirectoryName(dirs.aeronDir().getAbsolutePath())
                     .host(HOST)
-                    .portBase(portBase);
+                    .portBase(portBase)
+                    .threadingProfile(threadingProfile);
+                if (pinTo.length > 0)
+                {
+                    out.println(CpuAffinity.pinThisProcess(pinTo) + " (this process: broker and clients)");
+                }
                 try (Broker broker = Broker.launch(ctx))
                 {
                     out.println("broker: embedded, IPC via " + dirs.aeronDir() + ", started in " +
@@ -128,12 +163,14 @@ public final class LatencyCommand implements Callable<Integer>
                 }
             }
             try (BrokerProcess broker = BrokerProcess.start(
-                dirs.dataDir(), dirs.aeronDir(), HOST, portBase, BROKER_START_TIMEOUT_MS))
+                dirs.dataDir(), dirs.aeronDir(), HOST, portBase, profile, pinTo, BROKER_START_TIMEOUT_MS))
             {
                 out.println("broker: child JVM, UDP via " + HOST + ":" + portBase + ", started in " +
-                    millisSince(startNs) + " ms");
+                    millisSince(startNs) + " ms" + (pinTo.length > 0 ? ", pinned to CPUs " +
+                    CpuAffinity.cpuList(pinTo) : ""));
                 out.flush();
-                return measure(new ClientContext().bootstrap(HOST + ":" + portBase).clientHost(HOST), total, broker);
+                return measure(new ClientContext().bootstrap(HOST + ":" + portBase).clientHost(HOST)
+                    .profile(threadingProfile), total, broker);
             }
         }
         catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
@@ -197,7 +234,8 @@ public final class LatencyCommand implements Callable<Integer>
                     (null == consumer.error() ? "timed out" : describe(consumer.error())));
             }
 
-            final OpenLoopProducer load = new OpenLoopProducer(TOPIC, partitions, rate, total, size);
+            final OpenLoopProducer load = new OpenLoopProducer(
+                TOPIC, partitions, rate, total, size, clientContext.newIdleStrategy());
             final long warmupNs = TimeUnit.SECONDS.toNanos(warmup);
             final long startNs;
             try (Producer producer = Producer.connect(

@@ -7,7 +7,6 @@ import io.aerolog.client.RecordHandler;
 import io.aerolog.client.TopicPartition;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.ByteOrder;
@@ -61,8 +60,7 @@ final class LatencyConsumer implements Runnable, RecordHandler
                 consumer.position(tp);
             }
             ready.countDown();
-            final IdleStrategy idleStrategy = new BackoffIdleStrategy(
-                100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(20));
+            final IdleStrategy idleStrategy = ctx.newIdleStrategy(); // the threading profile's client.idle
             while (!stopRequested)
             {
                 final int polled = consumer.poll(this, POLL_LIMIT);

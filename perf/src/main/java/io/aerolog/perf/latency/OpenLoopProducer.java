@@ -4,7 +4,6 @@ import io.aerolog.client.AerologException;
 import io.aerolog.client.Producer;
 import io.aerolog.client.SendCallback;
 import org.HdrHistogram.Histogram;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -29,8 +28,7 @@ final class OpenLoopProducer implements SendCallback
     private final UnsafeBuffer value;
     private final long[] acksPerPartition;
     private final Histogram histogram = LatencyHistograms.newHistogram();
-    private final IdleStrategy idleStrategy = new BackoffIdleStrategy(
-        10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(20));
+    private final IdleStrategy idleStrategy;
     private long startNs;
     private long measureFromNs;
     private long sent;
@@ -45,9 +43,17 @@ final class OpenLoopProducer implements SendCallback
      * @param rate       records per second.
      * @param total      records to send.
      * @param valueSize  bytes of each value, at least 8.
+     * @param idleStrategy how the sending thread idles between due times (the client profile's).
      */
-    OpenLoopProducer(final String topic, final int partitions, final long rate, final long total, final int valueSize)
+    OpenLoopProducer(
+        final String topic,
+        final int partitions,
+        final long rate,
+        final long total,
+        final int valueSize,
+        final IdleStrategy idleStrategy)
     {
+        this.idleStrategy = idleStrategy;
         this.topic = topic;
         this.partitions = partitions;
         this.intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
