@@ -275,6 +275,9 @@ public final class Broker implements AutoCloseable
     /** Settings of a broker. */
     public static final class Context
     {
+        /** System property naming the threading profile of brokers whose context sets none. */
+        public static final String PROFILE_PROPERTY = "aerolog.profile";
+
         private File dataDir = new File("aerolog-data");
         private int brokerId = 0;
         private String host = Wire.DEFAULT_HOST;
@@ -380,7 +383,9 @@ public final class Broker implements AutoCloseable
             maxBatchBytes = Math.min(logLimit, requestLimit);
             if (null == threadingProfile)
             {
-                threadingProfile = ThreadingProfile.load(ThreadingProfile.DEFAULT);
+                // -Daerolog.profile=NAME runs every broker of a JVM (e.g. a test suite) with that profile.
+                threadingProfile = ThreadingProfile.load(
+                    System.getProperty(PROFILE_PROPERTY, ThreadingProfile.DEFAULT));
             }
             if (!dataDir.exists() && !dataDir.mkdirs())
             {

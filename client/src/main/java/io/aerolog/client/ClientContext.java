@@ -166,6 +166,7 @@ public final class ClientContext
     public ClientContext copy()
     {
         return new ClientContext().aeronDirectoryName(aeronDirectoryName).bootstrap(bootstrap).clientHost(clientHost)
-            .clientName(clientName).requestTimeoutMs(requestTimeoutMs).connectTimeoutMs(connectTimeoutMs).profile(profile);
+            .clientName(clientName).requestTimeoutMs(requestTimeoutMs).connectTimeoutMs(connectTimeoutMs)
+            .profile(profile);
     }
 }

@@ -128,7 +128,8 @@ public final class ThreadingProfile
             }
             catch (final IOException ex)
             {
-                throw new IllegalArgumentException("cannot read threading profile " + file + ": " + ex.getMessage(), ex);
+                throw new IllegalArgumentException(
+                    "cannot read threading profile " + file + ": " + ex.getMessage(), ex);
             }
         }
         else

@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The broker of a UDP latency run, in a JVM of its own:
- * {@code java ... io.aerolog.perf.latency.BrokerMain DATA_DIR AERON_DIR HOST PORT_BASE [PROFILE]}. Prints a line containing
- * {@value #READY} once it serves, and runs until SIGTERM or until its stdin closes (so it ends with the process that
- * started it).
+ * {@code java ... io.aerolog.perf.latency.BrokerMain DATA_DIR AERON_DIR HOST PORT_BASE [PROFILE]}. Prints a line
+ * containing {@value #READY} once it serves, and runs until SIGTERM or until its stdin closes (so it ends with the
+ * process that started it).
  */
 public final class BrokerMain
 {
