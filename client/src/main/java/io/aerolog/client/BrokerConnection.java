@@ -43,6 +43,7 @@ final class BrokerConnection implements AutoCloseable
 {
     private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int FRAGMENT_LIMIT = 64;
+    private static final int CLIENT_DRIVER_COUNTERS_LENGTH = 1024 * 1024; // Aeron's minimum
 
     private final ClientContext ctx;
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -135,6 +136,7 @@ final class BrokerConnection implements AutoCloseable
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(ctx.driverIdleStrategySupplier().get())
                 .termBufferSparseFile(true)
+                .counterValuesBufferLength(CLIENT_DRIVER_COUNTERS_LENGTH) // a client needs few; the default is 8 MiB
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
             aeron = Aeron.connect(aeronCtx.aeronDirectoryName(driver.aeronDirectoryName()));

@@ -85,6 +85,13 @@ public final class ControllerNode implements AutoCloseable
      */
     public static final String CLUSTER_DIR_NAME = "cluster";
 
+    /**
+     * Counter values of the media driver: 2 MiB holds 16,384 counters (a partition uses about ten). With Aeron's
+     * 8 MiB default the CnC file (values, metadata four times their size, 4 MiB error log) was 46 MiB of zeroed,
+     * resident memory; now it is 16 MiB.
+     */
+    public static final int COUNTERS_VALUES_BUFFER_LENGTH = 2 * 1024 * 1024;
+
     private final Context ctx;
     private final ControllerService service;
     private final MediaDriver driver;
@@ -140,6 +147,7 @@ public final class ControllerNode implements AutoCloseable
             .dirDeleteOnShutdown(true)
             .termBufferSparseFile(true)
             .spiesSimulateConnection(true)
+            .counterValuesBufferLength(COUNTERS_VALUES_BUFFER_LENGTH)
             .sharedIdleStrategy(driverIdle.get())
             .sharedNetworkIdleStrategy(driverIdle.get())
             .conductorIdleStrategy(driverIdle.get())
