@@ -40,7 +40,7 @@ class ThreadingProfileTest
     void shouldComposeTheDataPathOntoOneThreadForSmallLowLatency()
     {
         final ThreadingProfile profile = ThreadingProfile.load("small-low-latency");
-        assertThat(profile.isDriverInvoker()).isTrue();
+        assertThat(profile.isDriverInvoker()).isFalse();
         assertThat(profile.isArchiveInvoker()).isTrue();
         assertThat(profile.producePlacement()).isEqualTo("with-archive");
         assertThat(profile.idle(ThreadingProfile.ARCHIVE_IDLE).get()).isInstanceOf(BusySpinIdleStrategy.class);
