@@ -17,6 +17,8 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FrameDescriptor;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
@@ -44,7 +46,7 @@ public final class Broker implements AutoCloseable
     private AgentRunner produceRunner;
     private AgentRunner conductorRunner;
     private DataPathThread dataPathThread;
-    private ProduceAgent produceAgent;
+    private Agent dataPathAgent;
     private BrokerConductor conductor;
     private ControllerClient controller;
     private PartitionLogStore store;
@@ -139,10 +141,11 @@ public final class Broker implements AutoCloseable
         switch (profile.producePlacement())
         {
             case "with-archive":
-                // One thread for driver, archive and produce agent: no hand-off on the data path.
+                // One thread for the archive (and the driver, when it is an invoker) and the produce agent: no
+                // hand-off on the data path. The produce agent's errors are still the broker's.
                 dataPathThread = controllerNode.dataPathThread();
-                dataPathThread.add(produceAgent);
-                this.produceAgent = produceAgent;
+                dataPathAgent = new BrokerErrorsAgent(produceAgent, this::onError, errorCounter);
+                dataPathThread.add(dataPathAgent);
                 conductorRunner = new AgentRunner(conductorIdle, this::onError, errorCounter, conductor);
                 break;
             case "with-conductor":
@@ -238,11 +241,11 @@ public final class Broker implements AutoCloseable
     @Override
     public void close()
     {
-        if (null != dataPathThread && null != produceAgent)
+        if (null != dataPathThread && null != dataPathAgent)
         {
             try
             {
-                dataPathThread.remove(produceAgent);
+                dataPathThread.remove(dataPathAgent);
             }
             catch (final RuntimeException ex)
             {
@@ -270,6 +273,54 @@ public final class Broker implements AutoCloseable
             conductor.closeSessions();
         }
         CloseHelper.quietCloseAll(controller, archive, counters, aeron, controllerNode);
+    }
+
+    /** Runs an agent on a thread the broker does not own, reporting its errors as the broker's. */
+    private static final class BrokerErrorsAgent implements Agent
+    {
+        private final Agent delegate;
+        private final ErrorHandler errorHandler;
+        private final AtomicCounter errorCounter;
+
+        BrokerErrorsAgent(final Agent delegate, final ErrorHandler errorHandler, final AtomicCounter errorCounter)
+        {
+            this.delegate = delegate;
+            this.errorHandler = errorHandler;
+            this.errorCounter = errorCounter;
+        }
+
+        @Override
+        public int doWork() throws Exception
+        {
+            try
+            {
+                return delegate.doWork();
+            }
+            catch (final RuntimeException ex)
+            {
+                errorCounter.increment();
+                errorHandler.onError(ex);
+                return 1;
+            }
+        }
+
+        @Override
+        public void onStart()
+        {
+            delegate.onStart();
+        }
+
+        @Override
+        public void onClose()
+        {
+            delegate.onClose();
+        }
+
+        @Override
+        public String roleName()
+        {
+            return delegate.roleName();
+        }
     }
 
     /** Settings of a broker. */
