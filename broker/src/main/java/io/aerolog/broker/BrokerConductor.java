@@ -53,6 +53,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -100,6 +101,7 @@ final class BrokerConductor implements Agent, ControllerListener
     private final List<PendingRequest> awaitingTopic = new ArrayList<>();
     private final List<PartitionLog> deleting = new ArrayList<>();
 
+    private final GroupRequestForwarder groups;
     private ControllerClient controller;
     private long nextSessionId = 1;
     private long nextControllerCorrelationId = 1;
@@ -132,11 +134,13 @@ final class BrokerConductor implements Agent, ControllerListener
         this.clock = clock;
         this.errorHandler = errorHandler;
         this.maxBatchBytes = maxBatchBytes;
+        this.groups = new GroupRequestForwarder(counters, sender, new LogView());
     }
 
     void controller(final ControllerClient controller)
     {
         this.controller = controller;
+        groups.controller(controller);
     }
 
     /**
@@ -193,7 +197,7 @@ final class BrokerConductor implements Agent, ControllerListener
         if (nowMs >= nextHousekeepingMs)
         {
             nextHousekeepingMs = nowMs + 100;
-            work += completeConnects() + expireSessions() + expireRequests() + finishDeletions();
+            work += completeConnects() + expireSessions() + expireRequests() + groups.expire(nowMs) + finishDeletions();
         }
         if (nowMs >= nextRetentionMs)
         {
@@ -382,9 +386,32 @@ final class BrokerConductor implements Agent, ControllerListener
                 break;
             }
             default:
+                if (GroupRequestForwarder.isGroupRequest(headerDecoder.templateId()))
+                {
+                    onGroupRequest(imageSession);
+                    break;
+                }
                 counters.rejectedFrames.increment();
                 sendError(imageSession, -1, ErrorCode.INVALID_REQUEST,
                     "unknown request type " + headerDecoder.templateId());
+        }
+    }
+
+    private void onGroupRequest(final ClientSession imageSession)
+    {
+        final int length = frame.capacity();
+        final long clientSessionId = GroupRequestForwarder.clientSessionId(frame, length, headerDecoder);
+        if (clientSessionId < 0)
+        {
+            counters.rejectedFrames.increment();
+            sendError(imageSession, -1, ErrorCode.CORRUPT_MESSAGE, "group request too short");
+            return;
+        }
+        final long correlationId = frame.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+        final ClientSession session = session(clientSessionId, correlationId, imageSession);
+        if (null != session)
+        {
+            groups.forward(session, correlationId, headerDecoder.templateId(), frame, length, nowMs);
         }
     }
 
@@ -798,6 +825,13 @@ final class BrokerConductor implements Agent, ControllerListener
     }
 
     @Override
+    public void onGroupResponse(
+        final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        groups.onResponse(correlationId, buffer, offset, length, clock.time());
+    }
+
+    @Override
     public void onTopicEvent(final long correlationId, final TopicEventType type, final TopicMetadata topic)
     {
         switch (type)
@@ -1058,6 +1092,34 @@ final class BrokerConductor implements Agent, ControllerListener
     private void send(final ClientSession session, final int encodedLength)
     {
         sender.send(session, out, 0, MessageHeaderEncoder.ENCODED_LENGTH + encodedLength);
+    }
+
+    private PartitionLog log(final String topic, final int partition)
+    {
+        final TopicState state = topicsByName.get(topic);
+        return null == state || partition < 0 || partition >= state.logs.length ? null : state.logs[partition];
+    }
+
+    /** This broker's partition logs as the group forwarder sees them, for lag. */
+    private final class LogView implements GroupRequestForwarder.PartitionLogView
+    {
+        public long endOffset(final String topic, final int partition)
+        {
+            final PartitionLog log = log(topic, partition);
+            return null == log ? -1 : log.highWatermark();
+        }
+
+        public long startOffset(final String topic, final int partition)
+        {
+            final PartitionLog log = log(topic, partition);
+            return null == log ? -1 : log.logStartOffset();
+        }
+
+        public long timestampNear(final String topic, final int partition, final long offset)
+        {
+            final PartitionLog log = log(topic, partition);
+            return null != log && log.index().floorByOffset(offset, indexEntry) ? indexEntry.maxTimestamp() : -1;
+        }
     }
 
     private static final class TopicState
