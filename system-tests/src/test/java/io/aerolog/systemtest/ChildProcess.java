@@ -111,6 +111,21 @@ final class ChildProcess implements AutoCloseable
         return String.join("\n", lines());
     }
 
+    /**
+     * Waits for the child to exit by itself.
+     *
+     * @param timeout how long to wait.
+     * @return its exit code.
+     */
+    int awaitExit(final Duration timeout) throws InterruptedException
+    {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        {
+            fail("child did not exit within " + timeout + "; output:\n" + output());
+        }
+        return process.exitValue();
+    }
+
     /** kill -9 without waiting. */
     void destroy()
     {
