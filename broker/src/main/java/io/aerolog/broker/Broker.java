@@ -10,7 +10,10 @@ import io.aerolog.transport.Wire;
 import io.aeron.Aeron;
 import io.aeron.Subscription;
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchivingMediaDriver;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.client.ClusterException;
+import io.aeron.exceptions.TimeoutException;
 import io.aeron.logbuffer.FrameDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -34,6 +37,7 @@ public final class Broker implements AutoCloseable
 
     private final Context ctx;
     private ControllerNode controllerNode;
+    private ArchivingMediaDriver archivingDriver;
     private Aeron aeron;
     private AeronArchive archive;
     private BrokerCounters counters;
@@ -75,22 +79,37 @@ public final class Broker implements AutoCloseable
 
     private void start()
     {
-        // ControllerNode.launch refuses an Aeron directory that a live broker uses (and reuses a killed one's).
-        controllerNode = ControllerNode.launch(new ControllerNode.Context()
+        final ControllerNode.Context nodeCtx = new ControllerNode.Context()
             .baseDir(ctx.dataDir())
             .aeronDirectoryName(ctx.aeronDirectoryName())
             .memberId(ctx.brokerId())
             .host(ctx.host())
             .portBase(ctx.portBase())
-            .archiveSegmentFileLength(ctx.segmentLength()));
-        if (!controllerNode.awaitLeader(STARTUP_TIMEOUT_MS))
+            .clusterMembers(ctx.isController() ? ctx.controllerMembers().clusterMembers() : null)
+            .archiveSegmentFileLength(ctx.segmentLength());
+        // Both launches refuse an Aeron directory that a live broker uses (and reuse a killed one's).
+        final Archive.Context archiveCtx;
+        if (ctx.isController())
+        {
+            controllerNode = ControllerNode.launch(nodeCtx);
+            archiveCtx = controllerNode.archiveContext();
+        }
+        else
+        {
+            archivingDriver = ControllerNode.launchArchivingDriver(nodeCtx);
+            archiveCtx = archivingDriver.archive().context();
+        }
+        if (!ctx.isBroker())
+        {
+            return; // a controller-only node: its cluster member is all it runs
+        }
+        if (isSingleNode() && !controllerNode.awaitLeader(STARTUP_TIMEOUT_MS))
         {
             throw new IllegalStateException("the controller did not elect a leader in time");
         }
 
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName())
             .errorHandler(this::onError));
-        final Archive.Context archiveCtx = controllerNode.archiveContext();
         archive = AeronArchive.connect(new AeronArchive.Context()
             .aeron(aeron)
             .ownsAeronClient(false)
@@ -112,8 +131,7 @@ public final class Broker implements AutoCloseable
         final ProduceAgent produceAgent = new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes());
         conductor = new BrokerConductor(ctx, aeron, archive, store, produceAgent, counters, controlIngress, clock,
             this::onError, ctx.maxBatchBytes());
-        controller = ControllerClient.connect(
-            aeron, controllerNode.context().ingressEndpoints(), "aeron:udp?endpoint=" + ctx.host() + ":0", conductor);
+        controller = connectController(conductor);
         conductor.controller(controller);
         conductor.loadMetadata(STARTUP_TIMEOUT_MS);
 
@@ -123,6 +141,33 @@ public final class Broker implements AutoCloseable
         conductorRunner = new AgentRunner(new BackoffIdleStrategy(), this::onError, errorCounter, conductor);
         AgentRunner.startOnThread(produceRunner);
         AgentRunner.startOnThread(conductorRunner);
+    }
+
+    private boolean isSingleNode()
+    {
+        return null != controllerNode && 1 == ctx.controllerMembers().members().size();
+    }
+
+    // In a cluster of several members a leader needs a quorum, which may still be starting: retry until it answers.
+    private ControllerClient connectController(final BrokerConductor conductor)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTUP_TIMEOUT_MS);
+        while (true)
+        {
+            try
+            {
+                return ControllerClient.connect(aeron, ctx.controllerMembers().ingressEndpoints(),
+                    "aeron:udp?endpoint=" + ctx.host() + ":0", conductor);
+            }
+            catch (final TimeoutException | ClusterException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("no controller leader answered within " + STARTUP_TIMEOUT_MS +
+                        " ms at " + ctx.controllerMembers() + ": " + ex.getMessage(), ex);
+                }
+            }
+        }
     }
 
     private static BackoffIdleStrategy idleStrategy()
@@ -200,7 +245,13 @@ public final class Broker implements AutoCloseable
      */
     public boolean takeControllerSnapshot()
     {
-        return controllerNode.takeSnapshot(10_000);
+        return null != controllerNode && controllerNode.isLeader() && controllerNode.takeSnapshot(10_000);
+    }
+
+    /** @return true if this node hosts the controller cluster's leader now. */
+    public boolean isControllerLeader()
+    {
+        return null != controllerNode && controllerNode.isLeader();
     }
 
     /**
@@ -211,7 +262,7 @@ public final class Broker implements AutoCloseable
     public void close()
     {
         CloseHelper.quietCloseAll(produceRunner, conductorRunner);
-        if (null != conductorRunner && null != controllerNode)
+        if (null != conductorRunner && null != controllerNode && controllerNode.isLeader())
         {
             try
             {
@@ -230,7 +281,7 @@ public final class Broker implements AutoCloseable
             }
             conductor.closeSessions();
         }
-        CloseHelper.quietCloseAll(controller, archive, counters, aeron, controllerNode);
+        CloseHelper.quietCloseAll(controller, archive, counters, aeron, controllerNode, archivingDriver);
     }
 
     /** Settings of a broker. */
@@ -248,11 +299,16 @@ public final class Broker implements AutoCloseable
         private long sessionTimeoutMs = 60_000;
         private int maxBatchBytes;
         private boolean printErrors = true;
+        private String processRoles = "broker,controller";
+        private boolean isBroker = true;
+        private boolean isController = true;
+        private String controllerMembersSetting;
+        private ControllerMembers controllerMembers;
 
         /**
          * Reads settings from properties (a broker config file): broker.id, host, port.base, data.dir, aeron.dir,
          * log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms,
-         * session.timeout.ms. Absent keys keep their defaults.
+         * session.timeout.ms, process.roles, controller.members. Absent keys keep their defaults.
          *
          * @param p the properties.
          * @return a context.
@@ -300,6 +356,14 @@ public final class Broker implements AutoCloseable
             {
                 ctx.sessionTimeoutMs(Long.parseLong(p.getProperty("session.timeout.ms").trim()));
             }
+            if (p.containsKey("process.roles"))
+            {
+                ctx.processRoles(p.getProperty("process.roles").trim());
+            }
+            if (p.containsKey("controller.members"))
+            {
+                ctx.controllerMembers(p.getProperty("controller.members").trim());
+            }
             return ctx;
         }
 
@@ -325,6 +389,7 @@ public final class Broker implements AutoCloseable
             {
                 throw new IllegalArgumentException("port.base must be in 1..65525: " + portBase);
             }
+            concludeRoles();
             if (indexIntervalBytes < 0 || retentionCheckIntervalMs <= 0 || sessionTimeoutMs <= 0)
             {
                 throw new IllegalArgumentException("index interval, retention check interval and session timeout " +
@@ -339,6 +404,91 @@ public final class Broker implements AutoCloseable
                 throw new IllegalArgumentException("cannot create data directory " + dataDir);
             }
             return this;
+        }
+
+        private void concludeRoles()
+        {
+            isBroker = false;
+            isController = false;
+            for (final String role : processRoles.split(","))
+            {
+                switch (role.trim())
+                {
+                    case "broker" -> isBroker = true;
+                    case "controller" -> isController = true;
+                    default -> throw new IllegalArgumentException(
+                        "process.roles must list broker and/or controller, got: " + processRoles);
+                }
+            }
+            controllerMembers = null == controllerMembersSetting ?
+                ControllerMembers.single(brokerId, host, portBase) : ControllerMembers.parse(controllerMembersSetting);
+            final ControllerMembers.Member self = controllerMembers.member(brokerId);
+            if (isController && null == self)
+            {
+                throw new IllegalArgumentException("broker.id " + brokerId + " has the controller role but is not in " +
+                    "controller.members " + controllerMembers);
+            }
+            if (isController && (self.portBase() != portBase || !self.host().equals(host)))
+            {
+                throw new IllegalArgumentException("controller.members gives member " + brokerId + " " +
+                    self.host() + ":" + self.portBase() + " but this node has host " + host + " and port.base " +
+                    portBase);
+            }
+            if (!isController && null != self)
+            {
+                throw new IllegalArgumentException("broker.id " + brokerId + " is in controller.members but " +
+                    "process.roles lacks controller: " + processRoles);
+            }
+            if (!isController && null == controllerMembersSetting)
+            {
+                throw new IllegalArgumentException("a broker without the controller role needs controller.members");
+            }
+        }
+
+        /**
+         * @param processRoles what this node runs: {@code broker} (client traffic and partition logs),
+         *                     {@code controller} (a member of the controller cluster), or both (the default).
+         * @return this.
+         */
+        public Context processRoles(final String processRoles)
+        {
+            this.processRoles = processRoles;
+            return this;
+        }
+
+        /** @return what this node runs. */
+        public String processRoles()
+        {
+            return processRoles;
+        }
+
+        /** @return true if this node serves clients and partition logs. */
+        public boolean isBroker()
+        {
+            return isBroker;
+        }
+
+        /** @return true if this node is a member of the controller cluster. */
+        public boolean isController()
+        {
+            return isController;
+        }
+
+        /**
+         * @param controllerMembers the controller cluster's members, {@code id@host:portBase,...}; by default this
+         *                          node alone.
+         * @return this.
+         */
+        public Context controllerMembers(final String controllerMembers)
+        {
+            this.controllerMembersSetting = controllerMembers;
+            return this;
+        }
+
+        /** @return the controller cluster's members (after {@link #conclude()}). */
+        public ControllerMembers controllerMembers()
+        {
+            return controllerMembers;
         }
 
         private static boolean isPowerOfTwo(final int value)

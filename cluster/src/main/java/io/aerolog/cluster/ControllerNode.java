@@ -5,6 +5,7 @@ import io.aeron.CommonContext;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.ArchivingMediaDriver;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusterMember;
@@ -113,54 +114,11 @@ public final class ControllerNode implements AutoCloseable
 
         final File archiveDir = new File(ctx.baseDir, ARCHIVE_DIR_NAME);
         final File clusterDir = new File(ctx.baseDir, CLUSTER_DIR_NAME);
-        // The driver deletes its directory on start: never do that under a live broker.
-        if (isDriverRunning(new File(ctx.aeronDirectoryName)))
-        {
-            throw new IllegalStateException("a broker (or other Aeron media driver) is already running with Aeron " +
-                "directory " + ctx.aeronDirectoryName + "; stop it or start this one with another aeron.dir");
-        }
-        releaseMarkFilesOfDeadProcesses(archiveDir, clusterDir);
+        prepareDirectories(ctx, archiveDir, clusterDir);
 
         final String aeronDir = ctx.aeronDirectoryName;
-        final Supplier<IdleStrategy> driverIdle = ctx.driverIdleStrategySupplier;
-        final MediaDriver.Context driverCtx = new MediaDriver.Context()
-            .aeronDirectoryName(aeronDir)
-            .threadingMode(ctx.threadingMode)
-            .dirDeleteOnStart(true) // a killed JVM leaves its driver directory behind
-            .dirDeleteOnShutdown(true)
-            .termBufferSparseFile(true)
-            .spiesSimulateConnection(true)
-            .sharedIdleStrategy(driverIdle.get())
-            .sharedNetworkIdleStrategy(driverIdle.get())
-            .conductorIdleStrategy(driverIdle.get())
-            .senderIdleStrategy(driverIdle.get())
-            .receiverIdleStrategy(driverIdle.get());
-        if (null != ctx.driverCustomiser)
-        {
-            ctx.driverCustomiser.accept(driverCtx);
-        }
-
-        final Archive.Context archiveCtx = new Archive.Context()
-            .aeronDirectoryName(aeronDir)
-            .archiveDir(archiveDir)
-            .archiveId(ctx.memberId)
-            .deleteArchiveOnStart(false)
-            .controlChannel(ctx.archiveControlChannel())
-            .replicationChannel(ctx.archiveReplicationChannel())
-            .archiveClientContext(new AeronArchive.Context()
-                .controlResponseChannel("aeron:udp?endpoint=" + ctx.host + ":0"))
-            .recordingEventsEnabled(false)
-            .segmentFileLength(ctx.archiveSegmentFileLength)
-            .maxConcurrentRecordings(ctx.archiveMaxConcurrentRecordings)
-            .maxConcurrentReplays(ctx.archiveMaxConcurrentReplays)
-            .fileSyncLevel(ctx.archiveFileSyncLevel)
-            .catalogFileSyncLevel(ctx.archiveFileSyncLevel)
-            .threadingMode(ctx.archiveThreadingMode)
-            .idleStrategySupplier(ctx.archiveIdleStrategySupplier);
-        if (null != ctx.archiveCustomiser)
-        {
-            ctx.archiveCustomiser.accept(archiveCtx);
-        }
+        final MediaDriver.Context driverCtx = driverContext(ctx);
+        final Archive.Context archiveCtx = archiveContext(ctx, archiveDir);
 
         // The consensus module and the service talk to the local archive over IPC.
         final AeronArchive.Context localArchiveCtx = new AeronArchive.Context()
@@ -214,6 +172,85 @@ public final class ControllerNode implements AutoCloseable
             CloseHelper.quietClose(clusteredMediaDriver);
             throw ex;
         }
+    }
+
+    /**
+     * Launch only the media driver and archive a node would run, for a broker that is not a controller member and
+     * reaches the controller cluster over the network. Same directories, guards and port scheme as
+     * {@link #launch(Context)}.
+     *
+     * @param ctx configuration; its cluster settings are not used.
+     * @return the running driver and archive.
+     */
+    public static ArchivingMediaDriver launchArchivingDriver(final Context ctx)
+    {
+        ctx.conclude();
+        final File archiveDir = new File(ctx.baseDir, ARCHIVE_DIR_NAME);
+        prepareDirectories(ctx, archiveDir, new File(ctx.baseDir, CLUSTER_DIR_NAME));
+
+        return ArchivingMediaDriver.launch(driverContext(ctx), archiveContext(ctx, archiveDir));
+    }
+
+    private static void prepareDirectories(final Context ctx, final File archiveDir, final File clusterDir)
+    {
+        // The driver deletes its directory on start: never do that under a live broker.
+        if (isDriverRunning(new File(ctx.aeronDirectoryName)))
+        {
+            throw new IllegalStateException("a broker (or other Aeron media driver) is already running with Aeron " +
+                "directory " + ctx.aeronDirectoryName + "; stop it or start this one with another aeron.dir");
+        }
+        releaseMarkFilesOfDeadProcesses(archiveDir, clusterDir);
+    }
+
+    private static MediaDriver.Context driverContext(final Context ctx)
+    {
+        final String aeronDir = ctx.aeronDirectoryName;
+        final Supplier<IdleStrategy> driverIdle = ctx.driverIdleStrategySupplier;
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ctx.threadingMode)
+            .dirDeleteOnStart(true) // a killed JVM leaves its driver directory behind
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .spiesSimulateConnection(true)
+            .sharedIdleStrategy(driverIdle.get())
+            .sharedNetworkIdleStrategy(driverIdle.get())
+            .conductorIdleStrategy(driverIdle.get())
+            .senderIdleStrategy(driverIdle.get())
+            .receiverIdleStrategy(driverIdle.get());
+        if (null != ctx.driverCustomiser)
+        {
+            ctx.driverCustomiser.accept(driverCtx);
+        }
+
+        return driverCtx;
+    }
+
+    private static Archive.Context archiveContext(final Context ctx, final File archiveDir)
+    {
+        final String aeronDir = ctx.aeronDirectoryName;
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(archiveDir)
+            .archiveId(ctx.memberId)
+            .deleteArchiveOnStart(false)
+            .controlChannel(ctx.archiveControlChannel())
+            .replicationChannel(ctx.archiveReplicationChannel())
+            .archiveClientContext(new AeronArchive.Context()
+                .controlResponseChannel("aeron:udp?endpoint=" + ctx.host + ":0"))
+            .recordingEventsEnabled(false)
+            .segmentFileLength(ctx.archiveSegmentFileLength)
+            .maxConcurrentRecordings(ctx.archiveMaxConcurrentRecordings)
+            .maxConcurrentReplays(ctx.archiveMaxConcurrentReplays)
+            .fileSyncLevel(ctx.archiveFileSyncLevel)
+            .catalogFileSyncLevel(ctx.archiveFileSyncLevel)
+            .threadingMode(ctx.archiveThreadingMode)
+            .idleStrategySupplier(ctx.archiveIdleStrategySupplier);
+        if (null != ctx.archiveCustomiser)
+        {
+            ctx.archiveCustomiser.accept(archiveCtx);
+        }
+        return archiveCtx;
     }
 
     /**
