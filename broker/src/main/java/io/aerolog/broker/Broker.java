@@ -44,7 +44,6 @@ public final class Broker implements AutoCloseable
     private AgentRunner produceRunner;
     private AgentRunner conductorRunner;
     private BrokerConductor conductor;
-    private ControllerClient controller;
     private PartitionLogStore store;
     private final AtomicLong errorCount = new AtomicLong();
     private volatile Throwable firstError;
@@ -131,8 +130,8 @@ public final class Broker implements AutoCloseable
         final ProduceAgent produceAgent = new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes());
         conductor = new BrokerConductor(ctx, aeron, archive, store, produceAgent, counters, controlIngress, clock,
             this::onError, ctx.maxBatchBytes());
-        controller = connectController(conductor);
-        conductor.controller(controller);
+        conductor.controller(connectController(conductor, STARTUP_TIMEOUT_MS));
+        conductor.controllerReconnector(() -> connectController(conductor, 0));
         conductor.loadMetadata(STARTUP_TIMEOUT_MS);
 
         final AtomicCounter errorCounter = counters.errors;
@@ -149,9 +148,9 @@ public final class Broker implements AutoCloseable
     }
 
     // In a cluster of several members a leader needs a quorum, which may still be starting: retry until it answers.
-    private ControllerClient connectController(final BrokerConductor conductor)
+    private ControllerClient connectController(final BrokerConductor conductor, final long timeoutMs)
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STARTUP_TIMEOUT_MS);
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true)
         {
             try
@@ -163,7 +162,7 @@ public final class Broker implements AutoCloseable
             {
                 if (System.nanoTime() - deadlineNs > 0)
                 {
-                    throw new IllegalStateException("no controller leader answered within " + STARTUP_TIMEOUT_MS +
+                    throw new IllegalStateException("no controller leader answered within " + timeoutMs +
                         " ms at " + ctx.controllerMembers() + ": " + ex.getMessage(), ex);
                 }
             }
@@ -281,7 +280,8 @@ public final class Broker implements AutoCloseable
             }
             conductor.closeSessions();
         }
-        CloseHelper.quietCloseAll(controller, archive, counters, aeron, controllerNode, archivingDriver);
+        CloseHelper.quietCloseAll(null == conductor ? null : conductor.controllerClient(), archive, counters, aeron,
+            controllerNode, archivingDriver);
     }
 
     /** Settings of a broker. */

@@ -59,6 +59,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The control path of a broker: client sessions, topic administration through the controller (the Aeron Cluster
@@ -72,6 +73,7 @@ final class BrokerConductor implements Agent, ControllerListener
     private static final long CONNECT_RESPONSE_TIMEOUT_MS = 5_000;
     private static final long SCAN_TIMEOUT_MS = 30_000;
     private static final long STREAM_GONE_GRACE_MS = 1_000;
+    private static final long CONTROLLER_RECONNECT_INTERVAL_MS = 1_000;
 
     private final Broker.Context ctx;
     private final Aeron aeron;
@@ -103,6 +105,8 @@ final class BrokerConductor implements Agent, ControllerListener
 
     private final GroupRequestForwarder groups;
     private ControllerClient controller;
+    private Supplier<ControllerClient> controllerReconnector;
+    private long nextReconnectMs;
     private long nextSessionId = 1;
     private long nextControllerCorrelationId = 1;
     private long metadataCorrelationId = -1;
@@ -137,8 +141,26 @@ final class BrokerConductor implements Agent, ControllerListener
         this.groups = new GroupRequestForwarder(counters, sender, new LogView());
     }
 
+    /** @return the current controller client. */
+    ControllerClient controllerClient()
+    {
+        return controller;
+    }
+
+    /**
+     * @param reconnector connects a new controller client when the current one has given up.
+     */
+    void controllerReconnector(final Supplier<ControllerClient> reconnector)
+    {
+        this.controllerReconnector = reconnector;
+    }
+
     void controller(final ControllerClient controller)
     {
+        if (null != this.controller && this.controller != controller)
+        {
+            this.controller.close();
+        }
         this.controller = controller;
         groups.controller(controller);
     }
@@ -166,6 +188,26 @@ final class BrokerConductor implements Agent, ControllerListener
             {
                 Thread.onSpinWait();
             }
+        }
+    }
+
+    // The cluster client gives up when no leader answers for its message timeout (e.g. a long election): connect a
+    // new one. Blocks up to that timeout, which only the control path can afford.
+    private int reconnectController()
+    {
+        if (!controller.isClosed() || null == controllerReconnector || nowMs < nextReconnectMs)
+        {
+            return 0;
+        }
+        nextReconnectMs = nowMs + CONTROLLER_RECONNECT_INTERVAL_MS;
+        try
+        {
+            controller(controllerReconnector.get());
+            return 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            return 0; // no leader yet: try again later
         }
     }
 
@@ -197,7 +239,8 @@ final class BrokerConductor implements Agent, ControllerListener
         if (nowMs >= nextHousekeepingMs)
         {
             nextHousekeepingMs = nowMs + 100;
-            work += completeConnects() + expireSessions() + expireRequests() + groups.expire(nowMs) + finishDeletions();
+            work += completeConnects() + expireSessions() + expireRequests() + groups.expire(nowMs) + finishDeletions() +
+                reconnectController();
         }
         if (nowMs >= nextRetentionMs)
         {
