@@ -106,6 +106,29 @@ final class ChildProcess implements AutoCloseable
         }
     }
 
+    /**
+     * @param prefix of a line.
+     * @return the last line printed that starts with it, or null.
+     */
+    String lastLine(final String prefix)
+    {
+        String last = null;
+        for (final String line : lines())
+        {
+            if (line.startsWith(prefix))
+            {
+                last = line;
+            }
+        }
+        return last;
+    }
+
+    /** @return true while the child runs. */
+    boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
     String output()
     {
         return String.join("\n", lines());
