@@ -150,7 +150,7 @@ public final class ControllerNode implements AutoCloseable
             ctx.consensusModuleCustomiser.accept(consensusModuleCtx);
         }
 
-        final ControllerService service = new ControllerService();
+        final ControllerService service = new ControllerService(ctx.groupHeartbeatIntervalMs);
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchiveCtx.clone())
@@ -568,6 +568,7 @@ public final class ControllerNode implements AutoCloseable
         // Aeron requires at least twice the leader heartbeat timeout.
         private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(4);
         private int maxConcurrentSessions = MAX_CONCURRENT_SESSIONS_DEFAULT;
+        private int groupHeartbeatIntervalMs = GroupRequestHandler.HEARTBEAT_INTERVAL_MS_DEFAULT;
         private Consumer<MediaDriver.Context> driverCustomiser;
         private Consumer<Archive.Context> archiveCustomiser;
         private Consumer<ConsensusModule.Context> consensusModuleCustomiser;
@@ -626,6 +627,11 @@ public final class ControllerNode implements AutoCloseable
             {
                 throw new ConfigurationException("startupCanvassTimeoutNs=" + startupCanvassTimeoutNs +
                     " must be at least twice leaderHeartbeatTimeoutNs=" + leaderHeartbeatTimeoutNs);
+            }
+
+            if (groupHeartbeatIntervalMs < 1)
+            {
+                throw new ConfigurationException("groupHeartbeatIntervalMs must be >= 1: " + groupHeartbeatIntervalMs);
             }
 
             if (maxConcurrentSessions < 1)
@@ -1173,6 +1179,29 @@ public final class ControllerNode implements AutoCloseable
         public Consumer<ConsensusModule.Context> consensusModuleCustomiser()
         {
             return consensusModuleCustomiser;
+        }
+
+        /**
+         * Heartbeat interval told to consumer group members. Default
+         * {@link GroupRequestHandler#HEARTBEAT_INTERVAL_MS_DEFAULT}.
+         *
+         * @param groupHeartbeatIntervalMs heartbeat interval told to consumer group members, {@code >= 1}.
+         * @return this for a fluent API.
+         */
+        public Context groupHeartbeatIntervalMs(final int groupHeartbeatIntervalMs)
+        {
+            this.groupHeartbeatIntervalMs = groupHeartbeatIntervalMs;
+            return this;
+        }
+
+        /**
+         * Heartbeat interval told to consumer group members.
+         *
+         * @return heartbeat interval told to consumer group members.
+         */
+        public int groupHeartbeatIntervalMs()
+        {
+            return groupHeartbeatIntervalMs;
         }
 
         /**
