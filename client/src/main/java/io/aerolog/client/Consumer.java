@@ -738,9 +738,28 @@ public final class Consumer implements AutoCloseable
             return;
         }
         final String groupId = requireGroup();
-        final GroupHeartbeater.State state = null == heartbeater ? null : heartbeater.state();
-        GroupRequests.commit(connection, groupId, null == state ? "" : state.memberId(),
-            null == state ? -1 : state.memberEpoch(), offsets, connection.context().requestTimeoutMs());
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+            connection.context().requestTimeoutMs());
+        while (true)
+        {
+            final GroupHeartbeater.State state = null == heartbeater ? null : heartbeater.state();
+            try
+            {
+                GroupRequests.commit(connection, groupId, null == state ? "" : state.memberId(),
+                    null == state ? -1 : state.memberEpoch(), offsets, connection.context().requestTimeoutMs());
+                return;
+            }
+            catch (final AerologException ex)
+            {
+                // The controller moved the member to a new epoch that its heartbeat thread has not heard of yet:
+                // learn it and retry. Partitions the member no longer owns fail with another code.
+                if (ErrorCode.STALE_MEMBER_EPOCH != ex.code() || null == heartbeater ||
+                    !heartbeater.awaitNewerState(state, deadlineNs))
+                {
+                    throw ex;
+                }
+            }
+        }
     }
 
     /**

@@ -42,6 +42,7 @@ final class GroupHeartbeater implements Runnable, AutoCloseable
     private volatile State state = new State(0, "", 0, Set.of(), false, null);
     private volatile boolean wakeup = true;
     private volatile boolean running = true;
+    private volatile boolean forceStatePublish;
     private Set<String> sentTopics;
     private String memberId = "";
     private int memberEpoch;
@@ -86,6 +87,28 @@ final class GroupHeartbeater implements Runnable, AutoCloseable
     {
         this.owned = Set.copyOf(owned);
         wakeNow();
+    }
+
+    /**
+     * Asks for a heartbeat at once and waits until a state newer than {@code seen} is published.
+     *
+     * @param seen       the state the caller used.
+     * @param deadlineNs when to give up.
+     * @return true if a newer state arrived in time.
+     */
+    boolean awaitNewerState(final State seen, final long deadlineNs)
+    {
+        forceStatePublish = true;
+        wakeNow();
+        while (state == seen)
+        {
+            if (System.nanoTime() > deadlineNs || !thread.isAlive())
+            {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+        }
+        return true;
     }
 
     private void wakeNow()
@@ -148,8 +171,9 @@ final class GroupHeartbeater implements Runnable, AutoCloseable
             final State current = state;
             final Set<TopicPartition> assigned = Set.copyOf(answer.assigned());
             if (!assigned.equals(current.assigned()) || memberEpoch != current.memberEpoch() ||
-                !memberId.equals(current.memberId()) || current.lost())
+                !memberId.equals(current.memberId()) || current.lost() || forceStatePublish)
             {
+                forceStatePublish = false;
                 state = new State(current.version() + 1, memberId, memberEpoch, assigned, false, null);
             }
             return;

@@ -351,7 +351,8 @@ class GroupTest extends SharedBrokerTest
 
     private static void awaitOwners(final Admin admin, final String group, final int members, final int partitions)
     {
-        await().atMost(REBALANCE_TIMEOUT).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+        await().atMost(REBALANCE_TIMEOUT).pollInterval(Duration.ofMillis(100))
+            .ignoreExceptionsInstanceOf(AerologException.class).untilAsserted(() ->
         {
             final GroupInfo info = admin.describeGroup(group);
             assertThat(info.members()).hasSize(members);
