@@ -232,8 +232,9 @@ public final class LatencyPlot
             width = Math.max(width, fm.stringWidth(name));
         }
         final int lineHeight = fm.getHeight() + 4;
-        final int boxX = LEFT + 12;
-        final int boxY = TOP + 12;
+        // Bottom right: curves rise to the right, so the low right corner is the emptiest.
+        final int boxX = WIDTH - RIGHT - 12 - (width + 50);
+        final int boxY = HEIGHT - BOTTOM - 12 - (names.size() * lineHeight + 10);
         g.setColor(new Color(255, 255, 255, 230));
         g.fillRect(boxX, boxY, width + 50, names.size() * lineHeight + 10);
         g.setColor(Color.GRAY);
