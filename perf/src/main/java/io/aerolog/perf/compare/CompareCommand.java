@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 import java.io.File;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -50,6 +51,10 @@ public final class CompareCommand implements Callable<Integer>
 {
     /** Exit code when a run failed. */
     public static final int EXIT_FAILED = 1;
+
+    private static final String AEROLOG = "aerolog";
+    private static final String AERON = "aeron";
+    private static final String KAFKA = "kafka";
 
     // Batching of the throughput comparison, the same for both: Kafka's default batch is 16 KiB, linger 5 ms.
     private static final long LINGER_MS = 1;
@@ -92,6 +97,11 @@ public final class CompareCommand implements Callable<Integer>
         description = "Records of the throughput comparison (default: ${DEFAULT-VALUE}).")
     long records;
 
+    @Option(names = "--systems", paramLabel = "LIST", defaultValue = "aerolog,aeron,kafka", split = ",",
+        description = "Which systems to run, of aerolog, aeron, kafka (default: ${DEFAULT-VALUE}; kafka only if " +
+            "its jars are there).")
+    Set<String> systems;
+
     @Option(names = "--skip-kafka", description = "Do not run Kafka even if its jars are there.")
     boolean skipKafka;
 
@@ -113,7 +123,8 @@ public final class CompareCommand implements Callable<Integer>
     {
         validate();
         final PrintWriter out = spec.commandLine().getOut();
-        final File kafkaLibDir = skipKafka ? null : KafkaSide.findLib(kafkaLib);
+        final boolean runKafka = !skipKafka && systems.contains(KAFKA);
+        final File kafkaLibDir = runKafka ? KafkaSide.findLib(kafkaLib) : null;
         if (null != kafkaLib && null == kafkaLibDir)
         {
             throw new ParameterException(spec.commandLine(), "--kafka-lib " + kafkaLib + " holds no kafka-clients " +
@@ -124,38 +135,44 @@ public final class CompareCommand implements Callable<Integer>
             "over " + transport + (null == kafkaLibDir ? "" : ", Kafka over TCP loopback"));
         if (null == kafkaLibDir)
         {
-            out.println("kafka: " + (skipKafka ? "skipped (--skip-kafka)" : "not run: " + KafkaSide.HOW_TO_ENABLE));
+            out.println("kafka: " + (!runKafka ? "skipped" : "not run: " + KafkaSide.HOW_TO_ENABLE));
         }
         out.flush();
 
         final LatencyRun aerolog = new LatencyRun(size, rate, warmup, duration, 1, acks);
-        final ThroughputRun aerologThroughput = throughput ?
+        final ThroughputRun aerologThroughput = throughput && systems.contains(AEROLOG) ?
             new ThroughputRun(size, 1, records, 0, acks, LINGER_MS, BATCH_BYTES) : null;
         final RawAeronLatency rawAeron = new RawAeronLatency(transport, size, rate, warmup, duration);
         KafkaSide kafka = null;
         try
         {
-            out.println();
-            out.println("== aerolog");
-            try (PerfBroker broker = PerfBroker.start(transport, "aerolog-perf", out))
+            if (systems.contains(AEROLOG))
             {
-                String failure = aerolog.run(broker, out);
-                if (null == failure && null != aerologThroughput)
+                out.println();
+                out.println("== aerolog");
+                try (PerfBroker broker = PerfBroker.start(transport, "aerolog-perf", out))
                 {
-                    failure = aerologThroughput.run(broker, out);
-                }
-                if (null != failure)
-                {
-                    return fail("aerolog: " + failure);
+                    String failure = aerolog.run(broker, out);
+                    if (null == failure && null != aerologThroughput)
+                    {
+                        failure = aerologThroughput.run(broker, out);
+                    }
+                    if (null != failure)
+                    {
+                        return fail("aerolog: " + failure);
+                    }
                 }
             }
 
-            out.println();
-            out.println("== raw aeron");
-            final String rawFailure = rawAeron.run(out);
-            if (null != rawFailure)
+            if (systems.contains(AERON))
             {
-                return fail(rawFailure);
+                out.println();
+                out.println("== raw aeron");
+                final String rawFailure = rawAeron.run(out);
+                if (null != rawFailure)
+                {
+                    return fail(rawFailure);
+                }
             }
 
             if (null != kafkaLibDir)
@@ -200,9 +217,15 @@ public final class CompareCommand implements Callable<Integer>
     {
         out.println();
         out.println(LatencyHistograms.header());
-        out.println(LatencyHistograms.row("aerolog e2e", aerolog.e2eHistogram()));
-        out.println(LatencyHistograms.row("aerolog ack", aerolog.ackHistogram()));
-        out.println(LatencyHistograms.row("raw aeron e2e", rawAeron.histogram()));
+        if (systems.contains(AEROLOG))
+        {
+            out.println(LatencyHistograms.row("aerolog e2e", aerolog.e2eHistogram()));
+            out.println(LatencyHistograms.row("aerolog ack", aerolog.ackHistogram()));
+        }
+        if (systems.contains(AERON))
+        {
+            out.println(LatencyHistograms.row("raw aeron e2e", rawAeron.histogram()));
+        }
         if (null != kafka)
         {
             out.println(LatencyHistograms.row("kafka e2e", kafka.e2eHistogram()));
@@ -223,10 +246,18 @@ public final class CompareCommand implements Callable<Integer>
             out.println(ThroughputResult.header());
             out.println(aerologThroughput.produce().named("aerolog produce").row());
             out.println(aerologThroughput.catchUp().named("aerolog catch-up read").row());
-            if (null != kafka && null != kafka.produce() && null != kafka.catchUp())
+        }
+        if (null != kafka && null != kafka.produce() && null != kafka.catchUp())
+        {
+            if (null == aerologThroughput)
             {
-                out.println(kafka.produce().row());
-                out.println(kafka.catchUp().row());
+                out.println();
+                out.println(ThroughputResult.header());
+            }
+            out.println(kafka.produce().row());
+            out.println(kafka.catchUp().row());
+            if (null != aerologThroughput)
+            {
                 out.println();
                 out.println(String.format(Locale.ROOT, "aerolog / kafka, produce: %.2fx (target >= 4x); " +
                     "catch-up read: %.2fx (target >= 3x)",
@@ -271,6 +302,14 @@ public final class CompareCommand implements Callable<Integer>
 
     private void validate()
     {
+        for (final String system : systems)
+        {
+            if (!AEROLOG.equals(system) && !AERON.equals(system) && !KAFKA.equals(system))
+            {
+                throw new ParameterException(spec.commandLine(),
+                    "--systems takes aerolog, aeron and kafka, separated by commas: " + system);
+            }
+        }
         if (!PerfBroker.IPC.equals(transport) && !PerfBroker.UDP.equals(transport))
         {
             throw new ParameterException(spec.commandLine(), "--transport must be ipc or udp: " + transport);
