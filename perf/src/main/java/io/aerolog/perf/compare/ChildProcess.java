@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * A child JVM whose output (stdout and stderr together) is read on a thread of its own: each line goes to a
- * listener and the last lines are kept for error messages. Closing stops it with SIGTERM, then SIGKILL.
+ * listener and the last lines are kept for error messages. Closing stops it with SIGTERM, then SIGKILL; so does a
+ * shutdown hook if this JVM exits first (Ctrl-C), so no child outlives the tool.
  */
 final class ChildProcess implements AutoCloseable
 {
@@ -26,6 +27,7 @@ final class ChildProcess implements AutoCloseable
     private final ArrayDeque<String> lastLines = new ArrayDeque<>();
     private final CountDownLatch outputEnded = new CountDownLatch(1);
     private final Consumer<String> listener;
+    private final Thread shutdownHook = new Thread(this::stop, "aerolog-perf-child-stop");
 
     private ChildProcess(final Process process, final Consumer<String> listener)
     {
@@ -34,6 +36,7 @@ final class ChildProcess implements AutoCloseable
         final Thread reader = new Thread(this::readOutput, "aerolog-perf-child-output");
         reader.setDaemon(true);
         reader.start();
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -109,6 +112,19 @@ final class ChildProcess implements AutoCloseable
      * Stops it: SIGTERM, then SIGKILL if it has not stopped in time.
      */
     public void close()
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        }
+        catch (final IllegalStateException ignore)
+        {
+            // this JVM is shutting down: the hook stops the process
+        }
+        stop();
+    }
+
+    private void stop()
     {
         try
         {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A single-node Apache Kafka broker (KRaft, combined broker and controller) in a child JVM, for
  * {@code perf compare}: its storage is formatted in a fresh temp dir, it listens on free loopback ports, and closing
- * stops it and deletes the temp dir. JVM settings are those of Kafka's own start script (1 GiB heap, G1 with
+ * (or this JVM exiting) stops it and deletes the temp dir. JVM settings are those of Kafka's own start script (1 GiB heap, G1 with
  * 20 ms pause target).
  */
 final class KafkaBroker implements AutoCloseable
@@ -34,12 +34,14 @@ final class KafkaBroker implements AutoCloseable
     private final File dir;
     private final ChildProcess process;
     private final String bootstrap;
+    private final Thread shutdownHook = new Thread(this::stop, "aerolog-perf-kafka-stop");
 
     private KafkaBroker(final File dir, final ChildProcess process, final String bootstrap)
     {
         this.dir = dir;
         this.process = process;
         this.bootstrap = bootstrap;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -130,6 +132,19 @@ final class KafkaBroker implements AutoCloseable
      * Stops the broker and deletes its directory.
      */
     public void close()
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        }
+        catch (final IllegalStateException ignore)
+        {
+            // this JVM is shutting down: the hook stops the broker
+        }
+        stop();
+    }
+
+    private void stop()
     {
         try
         {
