@@ -244,10 +244,15 @@ final class RawAeronLatency
                         return "raw aeron: the subscriber went away for more than 10 s";
                     }
                 }
+                else if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+                {
+                    sentCount = sent;
+                    return "raw aeron: the publication cannot be used any more: " + Publication.errorString(result);
+                }
                 else
                 {
                     sentCount = sent;
-                    return "raw aeron: the publication failed: " + Publication.errorString(result);
+                    return "raw aeron: unexpected offer result: " + Publication.errorString(result);
                 }
                 break;
             }
