@@ -115,7 +115,7 @@ public final class Broker implements AutoCloseable
             .controlRequestChannel(archiveCtx.localControlChannel())
             .controlRequestStreamId(archiveCtx.localControlStreamId())
             .controlResponseChannel(archiveCtx.localControlChannel())
-            .controlResponseStreamId(archiveCtx.localControlStreamId() + 1000 + ctx.brokerId()));
+            .controlResponseStreamId(PartitionLogStore.ARCHIVE_CONTROL_RESPONSE_STREAM_ID));
 
         counters = new BrokerCounters(aeron, ctx.brokerId());
         store = new PartitionLogStore(aeron, archive, ctx.logTermLength(), ctx.indexIntervalBytes());
