@@ -232,6 +232,9 @@ public final class ControllerService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+        // Only the leader's consensus module fires timers. Timers may not be scheduled here, so the next message or
+        // timer event re-arms ours: the same deadline again, which changes no replicated state.
+        scheduledDeadlineMs = UNKNOWN_DEADLINE;
     }
 
     /**

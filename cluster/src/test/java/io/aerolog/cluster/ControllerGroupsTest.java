@@ -35,6 +35,7 @@ class ControllerGroupsTest
     private static final String GROUP = "g1";
     private static final String TOPIC = "orders";
     private static final int NONE = ErrorCode.NONE.value();
+    private static final int SESSION_TIMEOUT_MS = GroupWire.SESSION_TIMEOUT_MS;
 
     @TempDir
     Path tempDir;
@@ -146,7 +147,8 @@ class ControllerGroupsTest
         assertThat(list.groups()).containsExactly(new GroupWire.ListedGroup(GROUP, 1, description.groupEpoch()));
 
         // Reset and delete need a group without members.
-        final GroupWire.Admin notEmpty = client.request((b, c) -> GroupWire.reset(b, c, GROUP, Map.of(tp(TOPIC, 0), 0L)));
+        final GroupWire.Admin notEmpty =
+            client.request((b, c) -> GroupWire.reset(b, c, GROUP, Map.of(tp(TOPIC, 0), 0L)));
         assertThat(notEmpty.code()).isEqualTo(GroupErrors.GROUP_NOT_EMPTY);
         assertThat(client.<GroupWire.Admin>request((b, c) -> GroupWire.delete(b, c, GROUP)).code())
             .isEqualTo(GroupErrors.GROUP_NOT_EMPTY);
@@ -184,7 +186,8 @@ class ControllerGroupsTest
         launchAndConnect();
         client.createTopic(TOPIC, 2);
 
-        assertThat(client.join(GROUP, List.of("missing")).code()).isEqualTo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.value());
+        assertThat(client.join(GROUP, List.of("missing")).code())
+            .isEqualTo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.value());
         final GroupWire.Heartbeat joined = client.join(GROUP, List.of(TOPIC));
         final String member = joined.memberId();
 
@@ -208,8 +211,8 @@ class ControllerGroupsTest
             .isEqualTo(GroupErrors.UNKNOWN_GROUP);
         assertThat(client.commit(GROUP, member, joined.memberEpoch() + 1, Map.of(tp(TOPIC, 0), 1L)).code())
             .isEqualTo(GroupErrors.STALE_MEMBER_EPOCH);
-        final GroupWire.Commit notOwned =
-            client.commit(GROUP, member, joined.memberEpoch(), new TreeMap<>(Map.of(tp(TOPIC, 0), 1L, tp(TOPIC, 5), 1L)));
+        final Map<TopicPartition, Long> partlyOwned = new TreeMap<>(Map.of(tp(TOPIC, 0), 1L, tp(TOPIC, 5), 1L));
+        final GroupWire.Commit notOwned = client.commit(GROUP, member, joined.memberEpoch(), partlyOwned);
         assertThat(notOwned.code()).isEqualTo(GroupErrors.PARTITION_NOT_OWNED);
         assertThat(notOwned.results()).containsEntry(tp(TOPIC, 0), NONE)
             .containsEntry(tp(TOPIC, 5), GroupErrors.PARTITION_NOT_OWNED);
@@ -269,7 +272,8 @@ class ControllerGroupsTest
         }
 
         assertThat(node.service().expiredMembers()).isEqualTo(1);
-        assertThat(client.heartbeat(GROUP, b1.memberId(), b.assigned()).code()).isEqualTo(GroupErrors.UNKNOWN_MEMBER_ID);
+        assertThat(client.heartbeat(GROUP, b1.memberId(), b.assigned()).code())
+            .isEqualTo(GroupErrors.UNKNOWN_MEMBER_ID);
         assertThat(client.describe(GROUP).members()).extracting(GroupWire.Member::memberId).containsExactly(aId);
     }
 
@@ -281,7 +285,7 @@ class ControllerGroupsTest
         client.createTopic("gone", 1);
 
         final GroupWire.Heartbeat joined =
-            client.heartbeat(GROUP, "", "static-1", List.of(TOPIC, "gone"), null, GroupWire.SESSION_TIMEOUT_MS, "range");
+            client.heartbeat(GROUP, "", "static-1", List.of(TOPIC, "gone"), null, SESSION_TIMEOUT_MS, "range");
         final String member = joined.memberId();
         assertThat(client.commit(GROUP, member, joined.memberEpoch(), Map.of(tp(TOPIC, 0), 7L, tp("gone", 0), 3L))
             .code()).isEqualTo(NONE);
@@ -319,7 +323,8 @@ class ControllerGroupsTest
         assertThat(rejoin.memberId()).isNotEqualTo(member); // member ids are not reused after a restart
     }
 
-    private void assertRestored(final String member, final GroupWire.Heartbeat settled, final GroupWire.Description before)
+    private void assertRestored(
+        final String member, final GroupWire.Heartbeat settled, final GroupWire.Description before)
     {
         final GroupWire.Description after = client.describe(GROUP);
         assertThat(after).isEqualTo(withCorrelationId(before, after.correlationId()));

@@ -2,6 +2,7 @@ package io.aerolog.cluster;
 
 import io.aerolog.cluster.group.Assignors;
 import io.aerolog.cluster.group.GroupCoordinator;
+import io.aerolog.cluster.group.GroupErrors;
 import io.aerolog.cluster.group.TopicPartitionCounts;
 import io.aerolog.codecs.wire.ErrorCode;
 import org.agrona.ExpandableArrayBuffer;
@@ -37,6 +38,58 @@ class GroupRequestHandlerTest
         assertThat(fetch.offsets()).isEqualTo(Map.of(ControllerGroupsTest.tp("t", 1), 3L));
         assertThat(handler.malformedRequests()).isZero();
         assertThat(handler.internalErrors()).isZero();
+    }
+
+    @Test
+    void shouldGiveStaticMemberItsPartitionsBackAfterTemporaryLeave()
+    {
+        final GroupWire.Heartbeat joined = (GroupWire.Heartbeat)handle(
+            GroupWire.heartbeat(buffer, 1, "g", "", "instance-a", List.of("t"), null, 1000, 10_000, "roundrobin"));
+        assertThat(joined.assigned()).hasSize(4);
+
+        final GroupWire.Admin left = (GroupWire.Admin)handle(GroupWire.leave(buffer, 2, "g", joined.memberId(), true));
+        assertThat(left.code()).isEqualTo(ErrorCode.NONE.value());
+
+        final GroupWire.Heartbeat back = (GroupWire.Heartbeat)handle(
+            GroupWire.heartbeat(buffer, 3, "g", "", "instance-a", List.of("t"), null, 1000, 10_000, ""));
+        assertThat(back.code()).isEqualTo(ErrorCode.NONE.value());
+        assertThat(back.memberId()).isNotEqualTo(joined.memberId());
+        assertThat(back.assigned()).isEqualTo(joined.assigned());
+        assertThat(back.memberEpoch()).isEqualTo(joined.memberEpoch());
+
+        // The old member id is gone; the instance id is held.
+        assertThat(((GroupWire.Heartbeat)handle(GroupWire.heartbeat(
+            buffer, 4, "g", joined.memberId(), "", null, null, 1000, 10_000, ""))).code())
+            .isEqualTo(GroupErrors.UNKNOWN_MEMBER_ID);
+        assertThat(((GroupWire.Heartbeat)handle(GroupWire.heartbeat(
+            buffer, 5, "g", "", "instance-a", List.of("t"), null, 1000, 10_000, ""))).code())
+            .isEqualTo(GroupErrors.UNRELEASED_INSTANCE_ID);
+        assertThat(((GroupWire.Heartbeat)handle(GroupWire.heartbeat(
+            buffer, 6, "g", back.memberId(), "instance-b", null, null, 1000, 10_000, ""))).code())
+            .isEqualTo(GroupErrors.FENCED_INSTANCE_ID);
+    }
+
+    @Test
+    void shouldRejectBadTimeoutsAndIdsWithoutChangingState()
+    {
+        final int invalid = ErrorCode.INVALID_REQUEST.value();
+        assertThat(((GroupWire.Heartbeat)handle(GroupWire.heartbeat(
+            buffer, 1, "g", "", "", List.of("t"), null, 1000, 999, ""))).code()).isEqualTo(invalid);
+        assertThat(((GroupWire.Heartbeat)handle(GroupWire.heartbeat(
+            buffer, 2, "g", "", "", List.of("t"), null, 1000, 300_001, ""))).code()).isEqualTo(invalid);
+        assertThat(((GroupWire.Heartbeat)handle(GroupWire.heartbeat(
+            buffer, 3, "g", "", "", List.of("t"), null, 0, 10_000, ""))).message()).contains("rebalanceTimeoutMs");
+        assertThat(((GroupWire.Heartbeat)handle(GroupWire.heartbeat(
+            buffer, 4, "x".repeat(256), "", "", List.of("t"), null, 1000, 10_000, ""))).code()).isEqualTo(invalid);
+        assertThat(((GroupWire.Heartbeat)handle(GroupWire.heartbeat(
+            buffer, 5, "", "", "", List.of("t"), null, 1000, 10_000, ""))).code()).isEqualTo(invalid);
+        assertThat(((GroupWire.Heartbeat)handle(GroupWire.heartbeat(
+            buffer, 6, "g", "", "", List.of(), null, 1000, 10_000, ""))).code()).isEqualTo(invalid);
+        assertThat(((GroupWire.Admin)handle(GroupWire.reset(buffer, 7, "g", Map.of()))).code()).isEqualTo(invalid);
+
+        assertThat(coordinator.listGroups()).isEmpty();
+        assertThat(handler.malformedRequests()).isZero();
+        assertThat(handler.handledRequests()).isEqualTo(7);
     }
 
     private Object handle(final int length)

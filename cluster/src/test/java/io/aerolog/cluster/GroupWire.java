@@ -364,7 +364,8 @@ final class GroupWire
 
             case GroupDescriptionDecoder.TEMPLATE_ID:
             {
-                final GroupDescriptionDecoder d = new GroupDescriptionDecoder().wrapAndApplyHeader(buffer, offset, header);
+                final GroupDescriptionDecoder d =
+                    new GroupDescriptionDecoder().wrapAndApplyHeader(buffer, offset, header);
                 final long correlationId = d.correlationId();
                 final int code = d.code().value();
                 final int epoch = d.groupEpoch();

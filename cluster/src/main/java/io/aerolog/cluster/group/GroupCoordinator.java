@@ -86,7 +86,7 @@ public final class GroupCoordinator
      * @param rebalanceTimeoutMs time allowed to release partitions once told to revoke them, {@code > 0}.
      * @param sessionTimeoutMs   time without heartbeat after which the member is removed, {@code > 0}.
      * @param nowMs              cluster time.
-     * @return the answer, as {@link #heartbeat(String, String, String, Collection, Collection, int, int, String, long)}.
+     * @return the answer, as the heartbeat naming an assignor.
      */
     public HeartbeatResult heartbeat(
         final String groupId,
