@@ -26,8 +26,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PartitionLogStore
 {
-    /** Stream used to read recordings back during recovery and timestamp lookups. */
-    public static final int SCAN_STREAM_ID = 0x7FFF_0001;
+    /**
+     * Stream used to read recordings back during recovery and timestamp lookups. Below the partition stream ids
+     * (from 1000): a partition's recording subscribes to every {@code aeron:ipc} image of its stream id, so no
+     * other IPC stream of the broker's driver may ever use one of them.
+     */
+    public static final int SCAN_STREAM_ID = 998;
+    /** Stream on which the archive answers the broker's control session; below the partition stream ids too. */
+    public static final int ARCHIVE_CONTROL_RESPONSE_STREAM_ID = 999;
     /** MTU of partition log streams (IPC); fixed so recordings can always be extended. */
     public static final int LOG_MTU = 1408;
 

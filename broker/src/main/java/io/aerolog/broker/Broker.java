@@ -3,6 +3,7 @@ package io.aerolog.broker;
 import io.aerolog.archive.PartitionLog;
 import io.aerolog.archive.PartitionLogStore;
 import io.aerolog.client.ClientContext;
+import io.aerolog.cluster.ArchivingDriver;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.ControllerNode;
 import io.aerolog.cluster.DataPathThread;
@@ -14,7 +15,9 @@ import io.aeron.Subscription;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.client.ClusterException;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.TimeoutException;
 import io.aeron.logbuffer.FrameDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -27,6 +30,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.File;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -40,6 +44,7 @@ public final class Broker implements AutoCloseable
 
     private final Context ctx;
     private ControllerNode controllerNode;
+    private ArchivingDriver archivingDriver;
     private Aeron aeron;
     private AeronArchive archive;
     private BrokerCounters counters;
@@ -48,7 +53,6 @@ public final class Broker implements AutoCloseable
     private DataPathThread dataPathThread;
     private Agent dataPathAgent;
     private BrokerConductor conductor;
-    private ControllerClient controller;
     private PartitionLogStore store;
     private final AtomicLong errorCount = new AtomicLong();
     private volatile Throwable firstError;
@@ -84,34 +88,49 @@ public final class Broker implements AutoCloseable
     private void start()
     {
         final ThreadingProfile profile = ctx.threadingProfile();
-        // ControllerNode.launch refuses an Aeron directory that a live broker uses (and reuses a killed one's).
-        controllerNode = ControllerNode.launch(new ControllerNode.Context()
+        final ControllerNode.Context nodeCtx = new ControllerNode.Context()
             .baseDir(ctx.dataDir())
             .aeronDirectoryName(ctx.aeronDirectoryName())
             .memberId(ctx.brokerId())
             .host(ctx.host())
             .portBase(ctx.portBase())
+            .clusterMembers(ctx.isController() ? ctx.controllerMembers().clusterMembers() : null)
             .archiveSegmentFileLength(ctx.segmentLength())
             .threadingMode(ThreadingMode.valueOf(profile.driverThreadingMode()))
             .driverIdleStrategySupplier(profile.idle(ThreadingProfile.DRIVER_IDLE))
             .archiveThreadingMode(ArchiveThreadingMode.valueOf(profile.archiveThreadingMode()))
             .archiveIdleStrategySupplier(profile.idle(ThreadingProfile.ARCHIVE_IDLE))
-            .clusterIdleStrategySupplier(profile.idle(ThreadingProfile.CLUSTER_IDLE)));
-        if (!controllerNode.awaitLeader(STARTUP_TIMEOUT_MS))
+            .clusterIdleStrategySupplier(profile.idle(ThreadingProfile.CLUSTER_IDLE));
+        // Both launches refuse an Aeron directory that a live broker uses (and reuse a killed one's).
+        final Archive.Context archiveCtx;
+        if (ctx.isController())
+        {
+            controllerNode = ControllerNode.launch(nodeCtx);
+            archiveCtx = controllerNode.archiveContext();
+        }
+        else
+        {
+            archivingDriver = ControllerNode.launchArchivingDriver(nodeCtx);
+            archiveCtx = archivingDriver.archive().context();
+        }
+        if (!ctx.isBroker())
+        {
+            return; // a controller-only node: its cluster member is all it runs
+        }
+        if (isSingleNode() && !controllerNode.awaitLeader(STARTUP_TIMEOUT_MS))
         {
             throw new IllegalStateException("the controller did not elect a leader in time");
         }
 
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName())
             .errorHandler(this::onError));
-        final Archive.Context archiveCtx = controllerNode.archiveContext();
         archive = AeronArchive.connect(new AeronArchive.Context()
             .aeron(aeron)
             .ownsAeronClient(false)
             .controlRequestChannel(archiveCtx.localControlChannel())
             .controlRequestStreamId(archiveCtx.localControlStreamId())
             .controlResponseChannel(archiveCtx.localControlChannel())
-            .controlResponseStreamId(archiveCtx.localControlStreamId() + 1000 + ctx.brokerId()));
+            .controlResponseStreamId(PartitionLogStore.ARCHIVE_CONTROL_RESPONSE_STREAM_ID));
 
         counters = new BrokerCounters(aeron, ctx.brokerId());
         store = new PartitionLogStore(aeron, archive, ctx.logTermLength(), ctx.indexIntervalBytes());
@@ -126,12 +145,38 @@ public final class Broker implements AutoCloseable
         final ProduceAgent produceAgent = new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes());
         conductor = new BrokerConductor(ctx, aeron, archive, store, produceAgent, counters, controlIngress, clock,
             this::onError, ctx.maxBatchBytes());
-        controller = ControllerClient.connect(
-            aeron, controllerNode.context().ingressEndpoints(), "aeron:udp?endpoint=" + ctx.host() + ":0", conductor);
-        conductor.controller(controller);
+        conductor.controller(connectController(conductor, STARTUP_TIMEOUT_MS));
+        conductor.controllerReconnector(() -> connectController(conductor, 0));
         conductor.loadMetadata(STARTUP_TIMEOUT_MS);
 
         startAgents(profile, produceAgent);
+    }
+
+    private boolean isSingleNode()
+    {
+        return null != controllerNode && 1 == ctx.controllerMembers().members().size();
+    }
+
+    // In a cluster of several members a leader needs a quorum, which may still be starting: retry until it answers.
+    private ControllerClient connectController(final BrokerConductor conductor, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            try
+            {
+                return ControllerClient.connect(aeron, ctx.controllerMembers().ingressEndpoints(),
+                    "aeron:udp?endpoint=" + ctx.host() + ":0", conductor);
+            }
+            catch (final TimeoutException | ClusterException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("no controller leader answered within " + timeoutMs +
+                        " ms at " + ctx.controllerMembers() + ": " + ex.getMessage(), ex);
+                }
+            }
+        }
     }
 
     private void startAgents(final ThreadingProfile profile, final ProduceAgent produceAgent)
@@ -143,7 +188,8 @@ public final class Broker implements AutoCloseable
             case "with-archive":
                 // One thread for the archive (and the driver, when it is an invoker) and the produce agent: no
                 // hand-off on the data path. The produce agent's errors are still the broker's.
-                dataPathThread = controllerNode.dataPathThread();
+                dataPathThread = null != controllerNode ?
+                    controllerNode.dataPathThread() : archivingDriver.dataPathThread();
                 dataPathAgent = new BrokerErrorsAgent(produceAgent, this::onError, errorCounter);
                 dataPathThread.add(dataPathAgent);
                 conductorRunner = new AgentRunner(conductorIdle, this::onError, errorCounter, conductor);
@@ -231,7 +277,13 @@ public final class Broker implements AutoCloseable
      */
     public boolean takeControllerSnapshot()
     {
-        return controllerNode.takeSnapshot(10_000);
+        return null != controllerNode && controllerNode.isLeader() && controllerNode.takeSnapshot(10_000);
+    }
+
+    /** @return true if this node hosts the controller cluster's leader now. */
+    public boolean isControllerLeader()
+    {
+        return null != controllerNode && controllerNode.isLeader();
     }
 
     /**
@@ -253,7 +305,7 @@ public final class Broker implements AutoCloseable
             }
         }
         CloseHelper.quietCloseAll(produceRunner, conductorRunner);
-        if (null != conductorRunner && null != controllerNode)
+        if (null != conductorRunner && null != controllerNode && controllerNode.isLeader())
         {
             try
             {
@@ -272,7 +324,8 @@ public final class Broker implements AutoCloseable
             }
             conductor.closeSessions();
         }
-        CloseHelper.quietCloseAll(controller, archive, counters, aeron, controllerNode);
+        CloseHelper.quietCloseAll(null == conductor ? null : conductor.controllerClient(), archive, counters, aeron,
+            controllerNode, archivingDriver);
     }
 
     /** Runs an agent on a thread the broker does not own, reporting its errors as the broker's. */
@@ -342,11 +395,17 @@ public final class Broker implements AutoCloseable
         private int maxBatchBytes;
         private boolean printErrors = true;
         private ThreadingProfile threadingProfile;
+        private String processRoles = "broker,controller";
+        private boolean isBroker = true;
+        private boolean isController = true;
+        private String controllerMembersSetting;
+        private ControllerMembers controllerMembers;
 
         /**
          * Reads settings from properties (a broker config file): broker.id, host, port.base, data.dir, aeron.dir,
          * log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms,
-         * session.timeout.ms, profile (a threading profile's name or file). Absent keys keep their defaults.
+         * session.timeout.ms, profile (a threading profile's name or file), process.roles, controller.members.
+         * Absent keys keep their defaults.
          *
          * @param p the properties.
          * @return a context.
@@ -398,6 +457,14 @@ public final class Broker implements AutoCloseable
             {
                 ctx.profile(p.getProperty("profile").trim());
             }
+            if (p.containsKey("process.roles"))
+            {
+                ctx.processRoles(p.getProperty("process.roles").trim());
+            }
+            if (p.containsKey("controller.members"))
+            {
+                ctx.controllerMembers(p.getProperty("controller.members").trim());
+            }
             return ctx;
         }
 
@@ -423,6 +490,7 @@ public final class Broker implements AutoCloseable
             {
                 throw new IllegalArgumentException("port.base must be in 1..65525: " + portBase);
             }
+            concludeRoles();
             if (indexIntervalBytes < 0 || retentionCheckIntervalMs <= 0 || sessionTimeoutMs <= 0)
             {
                 throw new IllegalArgumentException("index interval, retention check interval and session timeout " +
@@ -443,6 +511,91 @@ public final class Broker implements AutoCloseable
                 throw new IllegalArgumentException("cannot create data directory " + dataDir);
             }
             return this;
+        }
+
+        private void concludeRoles()
+        {
+            isBroker = false;
+            isController = false;
+            for (final String role : processRoles.split(","))
+            {
+                switch (role.trim())
+                {
+                    case "broker" -> isBroker = true;
+                    case "controller" -> isController = true;
+                    default -> throw new IllegalArgumentException(
+                        "process.roles must list broker and/or controller, got: " + processRoles);
+                }
+            }
+            controllerMembers = null == controllerMembersSetting ?
+                ControllerMembers.single(brokerId, host, portBase) : ControllerMembers.parse(controllerMembersSetting);
+            final ControllerMembers.Member self = controllerMembers.member(brokerId);
+            if (isController && null == self)
+            {
+                throw new IllegalArgumentException("broker.id " + brokerId + " has the controller role but is not in " +
+                    "controller.members " + controllerMembers);
+            }
+            if (isController && (self.portBase() != portBase || !self.host().equals(host)))
+            {
+                throw new IllegalArgumentException("controller.members gives member " + brokerId + " " +
+                    self.host() + ":" + self.portBase() + " but this node has host " + host + " and port.base " +
+                    portBase);
+            }
+            if (!isController && null != self)
+            {
+                throw new IllegalArgumentException("broker.id " + brokerId + " is in controller.members but " +
+                    "process.roles lacks controller: " + processRoles);
+            }
+            if (!isController && null == controllerMembersSetting)
+            {
+                throw new IllegalArgumentException("a broker without the controller role needs controller.members");
+            }
+        }
+
+        /**
+         * @param processRoles what this node runs: {@code broker} (client traffic and partition logs),
+         *                     {@code controller} (a member of the controller cluster), or both (the default).
+         * @return this.
+         */
+        public Context processRoles(final String processRoles)
+        {
+            this.processRoles = processRoles;
+            return this;
+        }
+
+        /** @return what this node runs. */
+        public String processRoles()
+        {
+            return processRoles;
+        }
+
+        /** @return true if this node serves clients and partition logs. */
+        public boolean isBroker()
+        {
+            return isBroker;
+        }
+
+        /** @return true if this node is a member of the controller cluster. */
+        public boolean isController()
+        {
+            return isController;
+        }
+
+        /**
+         * @param controllerMembers the controller cluster's members, {@code id@host:portBase,...}; by default this
+         *                          node alone.
+         * @return this.
+         */
+        public Context controllerMembers(final String controllerMembers)
+        {
+            this.controllerMembersSetting = controllerMembers;
+            return this;
+        }
+
+        /** @return the controller cluster's members (after {@link #conclude()}). */
+        public ControllerMembers controllerMembers()
+        {
+            return controllerMembers;
         }
 
         private static boolean isPowerOfTwo(final int value)

@@ -53,11 +53,13 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The control path of a broker: client sessions, topic administration through the controller (the Aeron Cluster
@@ -71,6 +73,7 @@ final class BrokerConductor implements Agent, ControllerListener
     private static final long CONNECT_RESPONSE_TIMEOUT_MS = 5_000;
     private static final long SCAN_TIMEOUT_MS = 30_000;
     private static final long STREAM_GONE_GRACE_MS = 1_000;
+    private static final long CONTROLLER_RECONNECT_INTERVAL_MS = 1_000;
 
     private final Broker.Context ctx;
     private final Aeron aeron;
@@ -100,7 +103,10 @@ final class BrokerConductor implements Agent, ControllerListener
     private final List<PendingRequest> awaitingTopic = new ArrayList<>();
     private final List<PartitionLog> deleting = new ArrayList<>();
 
+    private final GroupRequestForwarder groups;
     private ControllerClient controller;
+    private Supplier<ControllerClient> controllerReconnector;
+    private long nextReconnectMs;
     private long nextSessionId = 1;
     private long nextControllerCorrelationId = 1;
     private long metadataCorrelationId = -1;
@@ -132,11 +138,31 @@ final class BrokerConductor implements Agent, ControllerListener
         this.clock = clock;
         this.errorHandler = errorHandler;
         this.maxBatchBytes = maxBatchBytes;
+        this.groups = new GroupRequestForwarder(counters, sender, new LogView());
+    }
+
+    /** @return the current controller client. */
+    ControllerClient controllerClient()
+    {
+        return controller;
+    }
+
+    /**
+     * @param reconnector connects a new controller client when the current one has given up.
+     */
+    void controllerReconnector(final Supplier<ControllerClient> reconnector)
+    {
+        this.controllerReconnector = reconnector;
     }
 
     void controller(final ControllerClient controller)
     {
+        if (null != this.controller && this.controller != controller)
+        {
+            this.controller.close();
+        }
         this.controller = controller;
+        groups.controller(controller);
     }
 
     /**
@@ -162,6 +188,26 @@ final class BrokerConductor implements Agent, ControllerListener
             {
                 Thread.onSpinWait();
             }
+        }
+    }
+
+    // The cluster client gives up when no leader answers for its message timeout (e.g. a long election): connect a
+    // new one. Blocks up to that timeout, which only the control path can afford.
+    private int reconnectController()
+    {
+        if (!controller.isClosed() || null == controllerReconnector || nowMs < nextReconnectMs)
+        {
+            return 0;
+        }
+        nextReconnectMs = nowMs + CONTROLLER_RECONNECT_INTERVAL_MS;
+        try
+        {
+            controller(controllerReconnector.get());
+            return 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            return 0; // no leader yet: try again later
         }
     }
 
@@ -193,7 +239,8 @@ final class BrokerConductor implements Agent, ControllerListener
         if (nowMs >= nextHousekeepingMs)
         {
             nextHousekeepingMs = nowMs + 100;
-            work += completeConnects() + expireSessions() + expireRequests() + finishDeletions();
+            work += completeConnects() + expireSessions() + expireRequests() + groups.expire(nowMs) + finishDeletions() +
+                reconnectController();
         }
         if (nowMs >= nextRetentionMs)
         {
@@ -382,9 +429,32 @@ final class BrokerConductor implements Agent, ControllerListener
                 break;
             }
             default:
+                if (GroupRequestForwarder.isGroupRequest(headerDecoder.templateId()))
+                {
+                    onGroupRequest(imageSession);
+                    break;
+                }
                 counters.rejectedFrames.increment();
                 sendError(imageSession, -1, ErrorCode.INVALID_REQUEST,
                     "unknown request type " + headerDecoder.templateId());
+        }
+    }
+
+    private void onGroupRequest(final ClientSession imageSession)
+    {
+        final int length = frame.capacity();
+        final long clientSessionId = GroupRequestForwarder.clientSessionId(frame, length, headerDecoder);
+        if (clientSessionId < 0)
+        {
+            counters.rejectedFrames.increment();
+            sendError(imageSession, -1, ErrorCode.CORRUPT_MESSAGE, "group request too short");
+            return;
+        }
+        final long correlationId = frame.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+        final ClientSession session = session(clientSessionId, correlationId, imageSession);
+        if (null != session)
+        {
+            groups.forward(session, correlationId, headerDecoder.templateId(), frame, length, nowMs);
         }
     }
 
@@ -798,6 +868,13 @@ final class BrokerConductor implements Agent, ControllerListener
     }
 
     @Override
+    public void onGroupResponse(
+        final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        groups.onResponse(correlationId, buffer, offset, length, clock.time());
+    }
+
+    @Override
     public void onTopicEvent(final long correlationId, final TopicEventType type, final TopicMetadata topic)
     {
         switch (type)
@@ -1058,6 +1135,34 @@ final class BrokerConductor implements Agent, ControllerListener
     private void send(final ClientSession session, final int encodedLength)
     {
         sender.send(session, out, 0, MessageHeaderEncoder.ENCODED_LENGTH + encodedLength);
+    }
+
+    private PartitionLog log(final String topic, final int partition)
+    {
+        final TopicState state = topicsByName.get(topic);
+        return null == state || partition < 0 || partition >= state.logs.length ? null : state.logs[partition];
+    }
+
+    /** This broker's partition logs as the group forwarder sees them, for lag. */
+    private final class LogView implements GroupRequestForwarder.PartitionLogView
+    {
+        public long endOffset(final String topic, final int partition)
+        {
+            final PartitionLog log = log(topic, partition);
+            return null == log ? -1 : log.highWatermark();
+        }
+
+        public long startOffset(final String topic, final int partition)
+        {
+            final PartitionLog log = log(topic, partition);
+            return null == log ? -1 : log.logStartOffset();
+        }
+
+        public long timestampNear(final String topic, final int partition, final long offset)
+        {
+            final PartitionLog log = log(topic, partition);
+            return null != log && log.index().floorByOffset(offset, indexEntry) ? indexEntry.maxTimestamp() : -1;
+        }
     }
 
     private static final class TopicState

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
         TopicsCommand.class,
         ProduceCommand.class,
         ConsumeCommand.class,
+        GroupsCommand.class,
         DemoCommand.class,
         PerfCommand.class,
         CommandLine.HelpCommand.class

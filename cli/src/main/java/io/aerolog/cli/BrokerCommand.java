@@ -36,7 +36,8 @@ final class BrokerCommand extends CliCommand
         paramLabel = "FILE",
         description = "Broker settings (.properties): broker.id, host, port.base, data.dir, aeron.dir, " +
             "log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms, " +
-            "session.timeout.ms, profile.")
+            "session.timeout.ms, profile, process.roles (broker,controller | broker | controller), " +
+            "controller.members (id@host:portBase,... for a controller cluster of several members).")
     File config;
 
     @Option(
@@ -90,8 +91,13 @@ final class BrokerCommand extends CliCommand
 
             try
             {
-                out.println("clients on this host: IPC via " + aeronDir + "; other hosts: --bootstrap " +
-                    ctx.host() + ":" + ctx.portBase());
+                if (ctx.isBroker())
+                {
+                    out.println("clients on this host: IPC via " + aeronDir + "; other hosts: --bootstrap " +
+                        ctx.host() + ":" + ctx.portBase());
+                }
+                out.println("controller members: " + ctx.controllerMembers() + "; roles of this node: " +
+                    ctx.processRoles());
                 out.println("broker " + ctx.brokerId() + " ready in " +
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms (Ctrl-C to stop)");
                 out.flush();

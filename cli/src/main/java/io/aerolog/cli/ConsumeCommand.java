@@ -23,7 +23,10 @@ import java.util.concurrent.TimeUnit;
     description = {
         "Prints the records of a topic, one a line.",
         "Fields asked for come in the order partition, offset, key, value, separated by a TAB; a missing key or " +
-            "value prints as null. Runs until --max-messages, --timeout-ms without a record, or Ctrl-C."
+            "value prints as null. Runs until --max-messages, --timeout-ms without a record, or Ctrl-C.",
+        "With --group it joins that consumer group and reads only the partitions the group gives it, from the " +
+            "group's committed offsets; it commits what it has printed (every 5 s and on exit, or after every " +
+            "batch with --commit sync)."
     })
 final class ConsumeCommand extends CliCommand
 {
@@ -55,6 +58,35 @@ final class ConsumeCommand extends CliCommand
         description = "Exit when no record arrives for this long (default: wait for ever).")
     Long timeoutMs;
 
+    @Option(names = "--group", paramLabel = "GROUP", description = "Join this consumer group.")
+    String group;
+
+    @Option(
+        names = "--group-instance-id",
+        paramLabel = "ID",
+        description = "With --group: a static member id; a restart within the session timeout keeps the partitions.")
+    String groupInstanceId;
+
+    @Option(
+        names = "--assignor",
+        paramLabel = "NAME",
+        description = "With --group: sticky (default for a new group), range or roundrobin.")
+    String assignor;
+
+    @Option(
+        names = "--session-timeout-ms",
+        paramLabel = "MS",
+        defaultValue = "10000",
+        description = "With --group: removed from the group after this long without heartbeats (default: 10000).")
+    int sessionTimeoutMs;
+
+    @Option(
+        names = "--commit",
+        paramLabel = "auto|sync",
+        defaultValue = "auto",
+        description = "With --group: auto commits every 5 s and on exit; sync commits after every printed batch.")
+    String commit;
+
     @Option(names = "--print-partition", description = "Print each record's partition.")
     boolean printPartition;
 
@@ -69,6 +101,11 @@ final class ConsumeCommand extends CliCommand
         validate();
         final Consumer.Config config = new Consumer.Config()
             .autoOffsetReset(fromBeginning ? Consumer.OffsetReset.EARLIEST : Consumer.OffsetReset.LATEST);
+        if (null != group)
+        {
+            config.groupId(group).groupInstanceId(groupInstanceId).assignor(assignor)
+                .sessionTimeoutMs(sessionTimeoutMs).enableAutoCommit(true);
+        }
         final PrintWriter out = out();
         final RecordPrinter printer = new RecordPrinter(
             new RecordLineFormatter(printPartition, printOffset, printKey), out);
@@ -92,7 +129,11 @@ final class ConsumeCommand extends CliCommand
 
     private void assign(final Consumer consumer)
     {
-        if (null == partition)
+        if (null != group)
+        {
+            consumer.subscribe(List.of(topic));
+        }
+        else if (null == partition)
         {
             consumer.assignAll(topic);
         }
@@ -109,6 +150,24 @@ final class ConsumeCommand extends CliCommand
 
     private void validate()
     {
+        if (null != group && (null != partition || null != offset))
+        {
+            throw new ParameterException(spec.commandLine(),
+                "--group reads the partitions the group assigns: no --partition or --offset with it");
+        }
+        if (null == group && (null != groupInstanceId || null != assignor || !"auto".equals(commit)))
+        {
+            throw new ParameterException(spec.commandLine(),
+                "--group-instance-id, --assignor and --commit need --group");
+        }
+        if (!"auto".equals(commit) && !"sync".equals(commit))
+        {
+            throw new ParameterException(spec.commandLine(), "--commit must be auto or sync: " + commit);
+        }
+        if (sessionTimeoutMs <= 0)
+        {
+            throw new ParameterException(spec.commandLine(), "--session-timeout-ms must be > 0: " + sessionTimeoutMs);
+        }
         if (null != offset && null == partition)
         {
             throw new ParameterException(spec.commandLine(), "--offset needs --partition");
@@ -149,6 +208,13 @@ final class ConsumeCommand extends CliCommand
             {
                 lastRecordNs = nowNs;
                 flushed = false;
+                if ("sync".equals(commit))
+                {
+                    // Commit only what is printed: flush first, so a crash never commits an unprinted record.
+                    out.flush();
+                    flushed = true;
+                    consumer.commitSync();
+                }
             }
             else
             {

@@ -156,6 +156,36 @@ class ArgumentParsingTest
     }
 
     @Test
+    void groupOptionsAreChecked()
+    {
+        assertThat(commandLine().execute("consume", "--topic", "t", "--group", "g", "--partition", "1")).isEqualTo(2);
+        assertThat(err.toString()).contains("no --partition or --offset");
+        assertThat(commandLine().execute("consume", "--topic", "t", "--group-instance-id", "i")).isEqualTo(2);
+        assertThat(commandLine().execute("consume", "--topic", "t", "--group", "g", "--commit", "never")).isEqualTo(2);
+        assertThat(commandLine().execute("groups")).isEqualTo(2);
+        assertThat(commandLine().execute("groups", "describe")).isEqualTo(2);
+        assertThat(commandLine().execute("groups", "reset-offsets", "--group", "g", "--topic", "t")).isEqualTo(2);
+        assertThat(commandLine().execute("groups", "reset-offsets", "--group", "g", "--topic", "t",
+            "--to-earliest", "--to-latest")).isEqualTo(2);
+        assertThat(commandLine().execute("groups", "reset-offsets", "--group", "g", "--topic", "t",
+            "--to-datetime", "yesterday")).isEqualTo(2);
+        assertThat(err.toString()).contains("--to-datetime is not a time");
+    }
+
+    @Test
+    void groupConsumeFlags()
+    {
+        final ConsumeCommand consume = parse("consume", "--topic", "t", "--group", "g", "--group-instance-id", "i",
+            "--assignor", "range", "--commit", "sync", "--session-timeout-ms", "3000");
+
+        assertThat(consume.group).isEqualTo("g");
+        assertThat(consume.groupInstanceId).isEqualTo("i");
+        assertThat(consume.assignor).isEqualTo("range");
+        assertThat(consume.commit).isEqualTo("sync");
+        assertThat(consume.sessionTimeoutMs).isEqualTo(3000);
+    }
+
+    @Test
     void missingSubcommandIsAUsageError()
     {
         assertThat(commandLine().execute()).isEqualTo(2);

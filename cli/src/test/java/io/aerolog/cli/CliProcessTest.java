@@ -72,9 +72,33 @@ class CliProcessTest
         assertThat(produced.exitCode).as(produced.stderr).isZero();
         assertConsumedExactly(100);
 
+        // A consumer group reads everything once, commits on exit, and then has nothing left to read.
+        final Result grouped = cli(null, "consume", "--topic", TOPIC, "--group", "cli-group", "--from-beginning",
+            "--max-messages", "100", "--timeout-ms", "10000");
+        assertThat(grouped.exitCode).as(grouped.stderr).isZero();
+        assertThat(grouped.stdout).hasSize(100);
+        assertThat(cli(null, "consume", "--topic", TOPIC, "--group", "cli-group", "--timeout-ms", "2000").stdout)
+            .isEmpty();
+        assertThat(cli(null, "groups", "list").stdout).anyMatch((line) -> line.startsWith("cli-group\t"));
+
         broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9: every acknowledged record must survive
         startBroker();
         assertConsumedExactly(100);
+
+        // Committed offsets survive the kill; a reset to the earliest makes the group read everything again.
+        final Result described = cli(null, "groups", "describe", "--group", "cli-group");
+        assertThat(described.exitCode).as(described.stderr).isZero();
+        assertThat(described.stdout).filteredOn((line) -> line.startsWith(TOPIC + "\t")).hasSize(PARTITIONS)
+            .allSatisfy((line) -> assertThat(line.split("\t")[5]).as("lag of " + line).isEqualTo("0"));
+        final Result reset = cli(null, "groups", "reset-offsets", "--group", "cli-group", "--topic", TOPIC,
+            "--to-earliest");
+        assertThat(reset.exitCode).as(reset.stderr).isZero();
+        assertThat(cli(null, "consume", "--topic", TOPIC, "--group", "cli-group", "--max-messages", "100",
+            "--timeout-ms", "10000").stdout).hasSize(100);
+        assertThat(cli(null, "groups", "delete", "--group", "cli-group").exitCode).isZero();
+        final Result gone = cli(null, "groups", "describe", "--group", "cli-group");
+        assertThat(gone.exitCode).isEqualTo(1);
+        assertThat(gone.stderr).contains("UNKNOWN_GROUP");
 
         assertThat(cli(lines(100, 120), "produce", "--topic", TOPIC, "--key-separator", ":").exitCode).isZero();
         assertConsumedExactly(120); // offsets continue after the restart: dense, no reuse

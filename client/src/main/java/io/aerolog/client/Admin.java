@@ -18,6 +18,7 @@ import org.agrona.DirectBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Manages topics and looks up offsets, like Kafka's {@code Admin}. Every call blocks until the broker answers or
@@ -176,6 +177,63 @@ public final class Admin implements AutoCloseable
             throw new AerologException(code, message);
         }
         return new TopicInfo(name, topicId, retentionMs, retentionBytes, logAppendTime, maxBatchBytes, partitions);
+    }
+
+    /**
+     * Every consumer group the controller knows.
+     *
+     * @return the groups, by id.
+     */
+    public List<GroupListing> listGroups()
+    {
+        return GroupRequests.listGroups(connection, connection.context().requestTimeoutMs());
+    }
+
+    /**
+     * Describes a consumer group: its members and, per partition, owner, committed offset, log end offset and lag.
+     *
+     * @param groupId of the group.
+     * @return the description.
+     * @throws AerologException with UNKNOWN_GROUP if there is no such group.
+     */
+    public GroupInfo describeGroup(final String groupId)
+    {
+        return GroupRequests.describeGroup(connection, groupId, connection.context().requestTimeoutMs());
+    }
+
+    /**
+     * The committed offsets of a group.
+     *
+     * @param groupId of the group.
+     * @return committed offset per partition.
+     */
+    public Map<TopicPartition, OffsetAndMetadata> listGroupOffsets(final String groupId)
+    {
+        return GroupRequests.fetchOffsets(connection, groupId, List.of(), connection.context().requestTimeoutMs());
+    }
+
+    /**
+     * Sets a group's committed offsets, all or none. Refused while the group has live members.
+     *
+     * @param groupId of the group.
+     * @param offsets the next offset to consume per partition.
+     * @throws AerologException with GROUP_NOT_EMPTY while members are live, UNKNOWN_TOPIC_OR_PARTITION for a bad
+     *                          partition.
+     */
+    public void resetOffsets(final String groupId, final Map<TopicPartition, Long> offsets)
+    {
+        GroupRequests.resetOffsets(connection, groupId, offsets, connection.context().requestTimeoutMs());
+    }
+
+    /**
+     * Deletes a group and its committed offsets. Refused while the group has live members.
+     *
+     * @param groupId of the group.
+     * @throws AerologException with UNKNOWN_GROUP or GROUP_NOT_EMPTY.
+     */
+    public void deleteGroup(final String groupId)
+    {
+        GroupRequests.deleteGroup(connection, groupId, connection.context().requestTimeoutMs());
     }
 
     /**

@@ -75,10 +75,15 @@ final class BrokerConnection implements AutoCloseable
     private long awaitedCorrelationId = Long.MIN_VALUE;
     private int awaitedLength = -1;
 
-    private BrokerConnection(final ClientContext ctx)
+    private static final FragmentHandler NO_OP = (buffer, offset, length, header) -> {};
+    private final Aeron sharedAeron;
+    private FragmentHandler unsolicited;
+
+    private BrokerConnection(final ClientContext ctx, final Aeron sharedAeron)
     {
         this.ctx = ctx;
         this.idleStrategy = ctx.newIdleStrategy();
+        this.sharedAeron = sharedAeron;
     }
 
     /**
@@ -90,7 +95,36 @@ final class BrokerConnection implements AutoCloseable
      */
     static BrokerConnection connect(final ClientContext ctx)
     {
-        final BrokerConnection connection = new BrokerConnection(ctx);
+        return connect(ctx, null);
+    }
+
+    /**
+     * Where answers that arrive while {@link #request} waits for another go when its caller gives no handler: the
+     * owner's usual handler, so that e.g. a fetch's answer is not lost while a commit waits.
+     *
+     * @param handler for other answers; null drops them.
+     */
+    void unsolicitedHandler(final FragmentHandler handler)
+    {
+        this.unsolicited = handler;
+    }
+
+    /**
+     * Opens a second session with the same broker over another connection's Aeron client (and media driver), e.g.
+     * for a consumer's group heartbeats, which must go on while its owner's thread is busy. It must be closed
+     * before the other connection.
+     *
+     * @param other whose Aeron client to share; it stays owned by {@code other}.
+     * @return the open connection.
+     */
+    static BrokerConnection connectSharing(final BrokerConnection other)
+    {
+        return connect(other.ctx, other.aeron);
+    }
+
+    private static BrokerConnection connect(final ClientContext ctx, final Aeron sharedAeron)
+    {
+        final BrokerConnection connection = new BrokerConnection(ctx, sharedAeron);
         try
         {
             connection.open();
@@ -113,7 +147,12 @@ final class BrokerConnection implements AutoCloseable
         final Aeron.Context aeronCtx = new Aeron.Context().errorHandler(this::onAsyncError)
             .subscriberErrorHandler(this::onAsyncError);
 
-        if (null == ctx.bootstrap())
+        if (null != sharedAeron)
+        {
+            aeron = sharedAeron;
+            ingressChannel = null == ctx.bootstrap() ? Channels.ipcIngress() : udpIngress(ctx.bootstrap());
+        }
+        else if (null == ctx.bootstrap())
         {
             if (!CommonContext.isDriverActive(new File(ctx.aeronDirectoryName()), 2_000, (s) -> {}))
             {
@@ -126,11 +165,7 @@ final class BrokerConnection implements AutoCloseable
         }
         else
         {
-            final String[] hostPort = ctx.bootstrap().split(":");
-            if (2 != hostPort.length)
-            {
-                throw new IllegalArgumentException("bootstrap must be host:port, got: " + ctx.bootstrap());
-            }
+            final String ingress = udpIngress(ctx.bootstrap());
             driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .aeronDirectoryName(CommonContext.generateRandomDirName() + "-" + UUID.randomUUID())
                 .threadingMode(ThreadingMode.SHARED)
@@ -140,7 +175,7 @@ final class BrokerConnection implements AutoCloseable
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true));
             aeron = Aeron.connect(aeronCtx.aeronDirectoryName(driver.aeronDirectoryName()));
-            ingressChannel = Channels.udpIngress(hostPort[0], Integer.parseInt(hostPort[1]));
+            ingressChannel = ingress;
         }
 
         controlPublication = aeron.addExclusivePublication(ingressChannel, Wire.CONTROL_STREAM_ID);
@@ -186,6 +221,16 @@ final class BrokerConnection implements AutoCloseable
         this.responseChannelForBroker = responseChannelForBroker;
         this.dataChannelForBroker = dataChannelForBroker;
         handshake(null);
+    }
+
+    private static String udpIngress(final String bootstrap)
+    {
+        final String[] hostPort = bootstrap.split(":");
+        if (2 != hostPort.length)
+        {
+            throw new IllegalArgumentException("bootstrap must be host:port, got: " + bootstrap);
+        }
+        return Channels.udpIngress(hostPort[0], Integer.parseInt(hostPort[1]));
     }
 
     private String responseChannelForBroker;
@@ -415,7 +460,7 @@ final class BrokerConnection implements AutoCloseable
             idleStrategy.reset();
             while (awaitedLength < 0)
             {
-                final int work = poll(null == others ? (b, o, l, h) -> {} : others);
+                final int work = poll(null != others ? others : null != unsolicited ? unsolicited : NO_OP);
                 if (awaitedLength < 0)
                 {
                     checkDeadline(deadlineNs, correlationId);
@@ -500,6 +545,13 @@ final class BrokerConnection implements AutoCloseable
                 .clientSessionId(clientSessionId);
             controlPublication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
         }
-        CloseHelper.quietCloseAll(aeron, driver);
+        if (null != sharedAeron)
+        {
+            CloseHelper.quietCloseAll(controlPublication, producePublication, responseSubscription, dataSubscription);
+        }
+        else
+        {
+            CloseHelper.quietCloseAll(aeron, driver);
+        }
     }
 }

@@ -3,12 +3,14 @@ package io.aerolog.client;
 import io.aerolog.codecs.log.LogBatchDecoder;
 import io.aerolog.codecs.log.LogTimestampType;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.codecs.wire.ErrorResponseDecoder;
 import io.aerolog.codecs.wire.FetchStartEncoder;
 import io.aerolog.codecs.wire.FetchStartResponseDecoder;
 import io.aerolog.codecs.wire.FetchStopEncoder;
 import io.aerolog.codecs.wire.FetchStoppedDecoder;
 import io.aerolog.codecs.wire.MessageHeaderDecoder;
 import io.aerolog.codecs.wire.MessageHeaderEncoder;
+import io.aerolog.codecs.wire.OffsetCommitResponseDecoder;
 import io.aerolog.transport.RecordSetReader;
 import io.aerolog.transport.Wire;
 import io.aeron.ControlledFragmentAssembler;
@@ -17,24 +19,30 @@ import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads partitions from any offset, like Kafka's {@code KafkaConsumer} with {@code assign}: the broker streams each
- * assigned partition from the archive and carries on at the live end, only up to the high watermark, with no gap and
- * no duplicate. {@link #poll(RecordHandler, int)} is allocation-free in steady state. Not thread safe.
+ * Reads partitions from any offset, like Kafka's {@code KafkaConsumer}: the broker streams each assigned partition
+ * from the archive and carries on at the live end, only up to the high watermark, with no gap and no duplicate.
+ * Partitions are either chosen by the application ({@link #assign}) or shared with the other members of a consumer
+ * group ({@link #subscribe}, with {@link Config#groupId}), whose committed offsets the controller keeps.
+ * {@link #poll(RecordHandler, int)} is allocation-free in steady state (outside rebalances and commits). Not thread
+ * safe; a group member heartbeats on a thread of its own.
  */
 public final class Consumer implements AutoCloseable
 {
@@ -54,6 +62,117 @@ public final class Consumer implements AutoCloseable
     {
         private OffsetReset autoOffsetReset = OffsetReset.LATEST;
         private int fragmentLimit = 64;
+        private String groupId;
+        private String groupInstanceId = "";
+        private String assignor = "";
+        private int sessionTimeoutMs = 10_000;
+        private int rebalanceTimeoutMs = 60_000;
+        private boolean enableAutoCommit = true;
+        private long autoCommitIntervalMs = 5_000;
+
+        /**
+         * @param groupId the consumer group to join on {@link #subscribe}; needed for subscribe and commits.
+         * @return this.
+         */
+        public Config groupId(final String groupId)
+        {
+            this.groupId = groupId;
+            return this;
+        }
+
+        /** @return the consumer group, or null. */
+        public String groupId()
+        {
+            return groupId;
+        }
+
+        /**
+         * @param groupInstanceId a static membership id: a member that restarts with it within the session timeout
+         *                        gets its partitions back without a rebalance. Empty for a dynamic member.
+         * @return this.
+         */
+        public Config groupInstanceId(final String groupInstanceId)
+        {
+            this.groupInstanceId = null == groupInstanceId ? "" : groupInstanceId;
+            return this;
+        }
+
+        /** @return the static membership id, empty for a dynamic member. */
+        public String groupInstanceId()
+        {
+            return groupInstanceId;
+        }
+
+        /**
+         * @param assignor {@code sticky} (the default for a new group), {@code range} or {@code roundrobin}; empty
+         *                 for the group's.
+         * @return this.
+         */
+        public Config assignor(final String assignor)
+        {
+            this.assignor = null == assignor ? "" : assignor;
+            return this;
+        }
+
+        /** @return the assignor asked for, empty for the group's. */
+        public String assignor()
+        {
+            return assignor;
+        }
+
+        /**
+         * @param sessionTimeoutMs how long the controller waits without heartbeats before it removes the member.
+         * @return this.
+         */
+        public Config sessionTimeoutMs(final int sessionTimeoutMs)
+        {
+            this.sessionTimeoutMs = sessionTimeoutMs;
+            return this;
+        }
+
+        /** @return how long the controller waits without heartbeats before it removes the member. */
+        public int sessionTimeoutMs()
+        {
+            return sessionTimeoutMs;
+        }
+
+        /**
+         * @param rebalanceTimeoutMs how long the member may take to release revoked partitions (it releases them in
+         *                           {@code poll}, so this bounds the time between polls during a rebalance).
+         * @return this.
+         */
+        public Config rebalanceTimeoutMs(final int rebalanceTimeoutMs)
+        {
+            this.rebalanceTimeoutMs = rebalanceTimeoutMs;
+            return this;
+        }
+
+        /** @return how long the member may take to release revoked partitions. */
+        public int rebalanceTimeoutMs()
+        {
+            return rebalanceTimeoutMs;
+        }
+
+        /**
+         * @param enableAutoCommit commit positions every {@link #autoCommitIntervalMs}, before partitions are
+         *                         revoked and on close (records handed to the application by the previous poll).
+         * @return this.
+         */
+        public Config enableAutoCommit(final boolean enableAutoCommit)
+        {
+            this.enableAutoCommit = enableAutoCommit;
+            return this;
+        }
+
+        /**
+         * @param autoCommitIntervalMs between automatic commits.
+         * @return this.
+         */
+        public Config autoCommitIntervalMs(final long autoCommitIntervalMs)
+        {
+            this.autoCommitIntervalMs = autoCommitIntervalMs;
+            return this;
+        }
 
         /**
          * @param autoOffsetReset where to start when there is no position or it is out of range.
@@ -103,11 +222,19 @@ public final class Consumer implements AutoCloseable
     private int remaining;
     private AerologException pendingError;
 
+    private GroupHeartbeater heartbeater;
+    private ConsumerRebalanceListener rebalanceListener;
+    private final Set<TopicPartition> owned = new LinkedHashSet<>();
+    private final Map<Long, PendingCommit> asyncCommits = new HashMap<>();
+    private long appliedStateVersion;
+    private long nextAutoCommitNs;
+
     private Consumer(final BrokerConnection connection, final Config config)
     {
         this.connection = connection;
         this.idleStrategy = connection.context().newIdleStrategy();
         this.config = config;
+        connection.unsolicitedHandler(responseHandler);
     }
 
     /**
@@ -131,6 +258,10 @@ public final class Consumer implements AutoCloseable
      */
     public void assign(final Collection<TopicPartition> partitions)
     {
+        if (null != heartbeater)
+        {
+            throw new IllegalStateException("subscribed to a group: assign or subscribe, not both");
+        }
         final Map<TopicPartition, PartitionFetch> next = new LinkedHashMap<>();
         for (final TopicPartition tp : partitions)
         {
@@ -304,6 +435,10 @@ public final class Consumer implements AutoCloseable
     {
         int work = connection.poll(responseHandler);
         throwPendingError();
+        if (null != heartbeater)
+        {
+            work += reconcileGroup();
+        }
         this.handler = handler;
         this.remaining = maxRecords;
         final PartitionFetch[] fetches = this.fetches;
@@ -361,6 +496,10 @@ public final class Consumer implements AutoCloseable
     private void onResponse(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         headerDecoder.wrap(buffer, offset);
+        if (!asyncCommits.isEmpty() && onCommitResponse(buffer, offset, length))
+        {
+            return;
+        }
         if (FetchStoppedDecoder.TEMPLATE_ID == headerDecoder.templateId())
         {
             onFetchStopped(fetchStoppedDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
@@ -492,7 +631,371 @@ public final class Consumer implements AutoCloseable
     @Override
     public void close()
     {
-        connection.close();
+        try
+        {
+            if (null != heartbeater)
+            {
+                leaveGroup(!config.groupInstanceId.isEmpty());
+            }
+        }
+        finally
+        {
+            connection.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- consumer groups
+
+    /**
+     * Joins the consumer group {@link Config#groupId} and reads the partitions of these topics that the group's
+     * assignment gives this member; they change as members come and go (see {@link ConsumerRebalanceListener}).
+     * Each partition starts from the group's committed offset, or per {@link Config#autoOffsetReset} if none.
+     *
+     * @param topics   to read.
+     * @param listener told when partitions are assigned, revoked or lost; may be null.
+     * @throws IllegalStateException if no group id is configured or partitions were assigned by hand.
+     */
+    public void subscribe(final Collection<String> topics, final ConsumerRebalanceListener listener)
+    {
+        if (null == config.groupId || config.groupId.isEmpty())
+        {
+            throw new IllegalStateException("subscribe needs a group id: Consumer.Config.groupId");
+        }
+        if (null == topics || topics.isEmpty())
+        {
+            throw new IllegalArgumentException("subscribe needs at least one topic");
+        }
+        if (null == heartbeater && !assignment.isEmpty())
+        {
+            throw new IllegalStateException("partitions were assigned by hand: subscribe or assign, not both");
+        }
+        for (final String topic : topics)
+        {
+            topicInfo(topic); // an unknown topic fails here, clearly, rather than in the heartbeat thread
+        }
+        rebalanceListener = listener;
+        if (null == heartbeater)
+        {
+            heartbeater = new GroupHeartbeater(BrokerConnection.connectSharing(connection), config.groupId, config);
+            heartbeater.start(topics);
+            nextAutoCommitNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs);
+        }
+        else
+        {
+            heartbeater.subscribe(topics);
+        }
+    }
+
+    /**
+     * Joins the consumer group; see {@link #subscribe(Collection, ConsumerRebalanceListener)}.
+     *
+     * @param topics to read.
+     */
+    public void subscribe(final Collection<String> topics)
+    {
+        subscribe(topics, null);
+    }
+
+    /**
+     * Leaves the group: revokes every partition (committing first with auto-commit) and stops heartbeating.
+     */
+    public void unsubscribe()
+    {
+        if (null != heartbeater)
+        {
+            leaveGroup(false);
+        }
+    }
+
+    /** @return this member's id in the group, empty before it has joined or without a group. */
+    public String memberId()
+    {
+        return null == heartbeater ? "" : heartbeater.state().memberId();
+    }
+
+    /**
+     * Commits the positions of every owned partition (the records handed out so far) and waits for the answer.
+     *
+     * @throws AerologException if the controller refuses (e.g. a partition moved to another member).
+     */
+    public void commitSync()
+    {
+        commitSync(positions(owned));
+    }
+
+    /**
+     * Commits offsets and waits for the answer.
+     *
+     * @param offsets the next offset to consume per partition.
+     * @throws AerologException if the controller refuses: STALE_MEMBER_EPOCH / UNKNOWN_MEMBER_ID after this
+     *                          member lost its membership, PARTITION_NOT_OWNED for a partition it does not own.
+     */
+    public void commitSync(final Map<TopicPartition, OffsetAndMetadata> offsets)
+    {
+        if (offsets.isEmpty())
+        {
+            return;
+        }
+        final String groupId = requireGroup();
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+            connection.context().requestTimeoutMs());
+        while (true)
+        {
+            final GroupHeartbeater.State state = null == heartbeater ? null : heartbeater.state();
+            try
+            {
+                GroupRequests.commit(connection, groupId, null == state ? "" : state.memberId(),
+                    null == state ? -1 : state.memberEpoch(), offsets, connection.context().requestTimeoutMs());
+                return;
+            }
+            catch (final AerologException ex)
+            {
+                // The controller moved the member to a new epoch that its heartbeat thread has not heard of yet:
+                // learn it and retry. Partitions the member no longer owns fail with another code.
+                if (ErrorCode.STALE_MEMBER_EPOCH != ex.code() || null == heartbeater ||
+                    !heartbeater.awaitNewerState(state, deadlineNs))
+                {
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    /**
+     * Commits the positions of every owned partition without waiting; the outcome is logged nowhere, use
+     * {@link #commitAsync(Map, OffsetCommitCallback)} to learn it.
+     */
+    public void commitAsync()
+    {
+        commitAsync(positions(owned), null);
+    }
+
+    /**
+     * Commits offsets without waiting; the callback is called inside a later {@code poll}.
+     *
+     * @param offsets  the next offset to consume per partition.
+     * @param callback told the outcome; may be null.
+     */
+    public void commitAsync(final Map<TopicPartition, OffsetAndMetadata> offsets, final OffsetCommitCallback callback)
+    {
+        if (offsets.isEmpty())
+        {
+            return;
+        }
+        final String groupId = requireGroup();
+        final GroupHeartbeater.State state = null == heartbeater ? null : heartbeater.state();
+        final long correlationId = connection.nextCorrelationId();
+        final int length = GroupRequests.encodeCommit(connection, correlationId, groupId,
+            null == state ? "" : state.memberId(), null == state ? -1 : state.memberEpoch(), offsets);
+        if (connection.offerControl(MessageHeaderEncoder.ENCODED_LENGTH + length))
+        {
+            asyncCommits.put(correlationId, new PendingCommit(Map.copyOf(offsets), callback));
+        }
+        else if (null != callback)
+        {
+            callback.onComplete(offsets, new AerologException(ErrorCode.NOT_READY, "commit not sent: back pressure"));
+        }
+    }
+
+    /**
+     * The group's committed offsets of partitions.
+     *
+     * @param partitions to look up.
+     * @return committed offset per partition; partitions without one are left out.
+     */
+    public Map<TopicPartition, OffsetAndMetadata> committed(final Set<TopicPartition> partitions)
+    {
+        return GroupRequests.fetchOffsets(
+            connection, requireGroup(), partitions, connection.context().requestTimeoutMs());
+    }
+
+    private String requireGroup()
+    {
+        if (null == config.groupId || config.groupId.isEmpty())
+        {
+            throw new IllegalStateException("commits need a group id: Consumer.Config.groupId");
+        }
+        return config.groupId;
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> positions(final Collection<TopicPartition> partitions)
+    {
+        final Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        for (final TopicPartition tp : partitions)
+        {
+            final PartitionFetch fetch = assignment.get(tp);
+            if (null != fetch && fetch.nextOffset >= 0)
+            {
+                offsets.put(tp, new OffsetAndMetadata(fetch.nextOffset));
+            }
+        }
+        return offsets;
+    }
+
+    // Applies the heartbeat thread's latest answer: revoke first (callback, commit, stop), then start new partitions.
+    private int reconcileGroup()
+    {
+        int work = 0;
+        final GroupHeartbeater.State state = heartbeater.state();
+        if (state.version() != appliedStateVersion)
+        {
+            appliedStateVersion = state.version();
+            if (null != state.error())
+            {
+                throw state.error();
+            }
+            if (state.lost())
+            {
+                final List<TopicPartition> lost = new ArrayList<>(owned);
+                dropPartitions(lost);
+                if (null != rebalanceListener && !lost.isEmpty())
+                {
+                    rebalanceListener.onPartitionsLost(lost);
+                }
+                heartbeater.owned(owned);
+                return 1;
+            }
+
+            final List<TopicPartition> revoked = new ArrayList<>();
+            for (final TopicPartition tp : owned)
+            {
+                if (!state.assigned().contains(tp))
+                {
+                    revoked.add(tp);
+                }
+            }
+            if (!revoked.isEmpty())
+            {
+                if (null != rebalanceListener)
+                {
+                    rebalanceListener.onPartitionsRevoked(revoked);
+                }
+                autoCommitQuietly(revoked);
+                dropPartitions(revoked);
+                work++;
+            }
+
+            final List<TopicPartition> added = new ArrayList<>();
+            for (final TopicPartition tp : state.assigned())
+            {
+                if (!owned.contains(tp))
+                {
+                    added.add(tp);
+                }
+            }
+            if (!added.isEmpty())
+            {
+                final Map<TopicPartition, OffsetAndMetadata> committed = GroupRequests.fetchOffsets(
+                    connection, config.groupId, added, connection.context().requestTimeoutMs());
+                for (final TopicPartition tp : added)
+                {
+                    final OffsetAndMetadata offset = committed.get(tp);
+                    assignment.put(tp, new PartitionFetch(
+                        tp, topicInfo(tp.topic()), null == offset ? resetOffset() : offset.offset()));
+                    owned.add(tp);
+                }
+                fetches = assignment.values().toArray(new PartitionFetch[0]);
+                if (null != rebalanceListener)
+                {
+                    rebalanceListener.onPartitionsAssigned(added);
+                }
+                work++;
+            }
+            heartbeater.owned(owned);
+        }
+
+        if (config.enableAutoCommit && !owned.isEmpty() && System.nanoTime() >= nextAutoCommitNs)
+        {
+            nextAutoCommitNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.autoCommitIntervalMs);
+            commitAsync(positions(owned), null);
+        }
+        return work;
+    }
+
+    private void autoCommitQuietly(final Collection<TopicPartition> partitions)
+    {
+        if (config.enableAutoCommit)
+        {
+            try
+            {
+                commitSync(positions(partitions));
+            }
+            catch (final AerologException ignore)
+            {
+                // the partition may already be another member's; it then restarts from the last commit
+            }
+        }
+    }
+
+    private void dropPartitions(final Collection<TopicPartition> partitions)
+    {
+        for (final TopicPartition tp : partitions)
+        {
+            final PartitionFetch fetch = assignment.remove(tp);
+            if (null != fetch)
+            {
+                fetch.stop();
+            }
+            owned.remove(tp);
+        }
+        fetches = assignment.values().toArray(new PartitionFetch[0]);
+    }
+
+    private void leaveGroup(final boolean temporary)
+    {
+        final List<TopicPartition> revoked = new ArrayList<>(owned);
+        try
+        {
+            if (!revoked.isEmpty())
+            {
+                if (null != rebalanceListener)
+                {
+                    rebalanceListener.onPartitionsRevoked(revoked);
+                }
+                autoCommitQuietly(revoked);
+            }
+        }
+        finally
+        {
+            dropPartitions(revoked);
+            final GroupHeartbeater leaving = heartbeater;
+            heartbeater = null;
+            try
+            {
+                leaving.leave(temporary);
+            }
+            finally
+            {
+                leaving.close();
+            }
+        }
+    }
+
+    private boolean onCommitResponse(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int templateId = headerDecoder.templateId();
+        if (OffsetCommitResponseDecoder.TEMPLATE_ID != templateId && ErrorResponseDecoder.TEMPLATE_ID != templateId)
+        {
+            return false;
+        }
+        final long correlationId = buffer.getLong(offset + MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+        final PendingCommit commit = asyncCommits.remove(correlationId);
+        if (null == commit)
+        {
+            return false;
+        }
+        final ExpandableArrayBuffer copy = new ExpandableArrayBuffer(length);
+        copy.putBytes(0, buffer, offset, length);
+        final AerologException error = GroupRequests.commitResult(connection, copy);
+        if (null != commit.callback)
+        {
+            commit.callback.onComplete(commit.offsets, error);
+        }
+        return true;
+    }
+
+    private record PendingCommit(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback)
+    {
     }
 
     private enum FetchState

@@ -4,6 +4,8 @@ import io.aerolog.codecs.cluster.AllocateProducerIdCommandEncoder;
 import io.aerolog.codecs.cluster.CommandResultDecoder;
 import io.aerolog.codecs.cluster.CreateTopicCommandEncoder;
 import io.aerolog.codecs.cluster.DeleteTopicCommandEncoder;
+import io.aerolog.codecs.cluster.GroupRequestCommandEncoder;
+import io.aerolog.codecs.cluster.GroupResponseEventDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.MetadataEndDecoder;
@@ -52,6 +54,7 @@ public final class ControllerClient implements AutoCloseable
     private final UpdateLogStartOffsetCommandEncoder updateLogStartOffsetEncoder =
         new UpdateLogStartOffsetCommandEncoder();
     private final MetadataRequestEncoder metadataRequestEncoder = new MetadataRequestEncoder();
+    private final GroupRequestCommandEncoder groupRequestEncoder = new GroupRequestCommandEncoder();
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
     private final NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private final EgressDispatcher dispatcher;
@@ -190,6 +193,27 @@ public final class ControllerClient implements AutoCloseable
     }
 
     /**
+     * Forward a client's consumer-group request (a wire-schema message with its header) to the controller; answered
+     * with {@link ControllerListener#onGroupResponse}, whose wire-schema message echoes the request's own correlation
+     * id.
+     *
+     * @param correlationId echoed with the answer.
+     * @param request       holding the wire-schema message.
+     * @param offset        of the message header in {@code request}.
+     * @param length        of the message including its header.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean forwardGroupRequest(
+        final long correlationId, final DirectBuffer request, final int offset, final int length)
+    {
+        groupRequestEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .putRequest(request, offset, length);
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + groupRequestEncoder.encodedLength());
+    }
+
+    /**
      * Request all topics: answered with one SNAPSHOT event per topic in topic id order, then a metadata end. An
      * answer without its end was cut short by back pressure; ask again.
      *
@@ -287,6 +311,7 @@ public final class ControllerClient implements AutoCloseable
         private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
         private final CommandResultDecoder commandResultDecoder = new CommandResultDecoder();
         private final MetadataEndDecoder metadataEndDecoder = new MetadataEndDecoder();
+        private final GroupResponseEventDecoder groupResponseDecoder = new GroupResponseEventDecoder();
         private final TopicEventCodec topicEventCodec = new TopicEventCodec();
         private final ControllerListener listener;
         private long unknownMessages;
@@ -338,6 +363,17 @@ public final class ControllerClient implements AutoCloseable
                     metadataEndDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
                     listener.onMetadataEnd(metadataEndDecoder.correlationId(), metadataEndDecoder.topicCount());
                     break;
+
+                case GroupResponseEventDecoder.TEMPLATE_ID:
+                {
+                    groupResponseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    final long correlationId = groupResponseDecoder.correlationId();
+                    final int responseLength = groupResponseDecoder.responseLength();
+                    final int responseOffset =
+                        groupResponseDecoder.limit() + GroupResponseEventDecoder.responseHeaderLength();
+                    listener.onGroupResponse(correlationId, buffer, responseOffset, responseLength);
+                    break;
+                }
 
                 default:
                     unknownMessages++;

@@ -1,6 +1,7 @@
 package io.aerolog.cluster;
 
 import io.aerolog.codecs.cluster.TopicEventType;
+import org.agrona.DirectBuffer;
 
 /**
  * Callbacks from {@link ControllerClient#poll()} for messages the controller sends a broker.
@@ -47,6 +48,19 @@ public interface ControllerListener
      * @param leaderMemberId   of the new leader.
      */
     default void onNewLeader(final long leadershipTermId, final int leaderMemberId)
+    {
+    }
+
+    /**
+     * The answer to {@link ControllerClient#forwardGroupRequest}: a wire-schema message with its header.
+     *
+     * @param correlationId given with the request.
+     * @param buffer        holding the answer, valid only during the call.
+     * @param offset        of the answer's message header.
+     * @param length        of the answer including its header.
+     */
+    default void onGroupResponse(
+        final long correlationId, final DirectBuffer buffer, final int offset, final int length)
     {
     }
 }

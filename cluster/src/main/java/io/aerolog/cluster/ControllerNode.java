@@ -14,10 +14,8 @@ import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.aeron.driver.status.SystemCounterDescriptor;
 import io.aeron.exceptions.ConfigurationException;
 import org.agrona.CloseHelper;
-import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -130,55 +128,11 @@ public final class ControllerNode implements AutoCloseable
 
         final File archiveDir = new File(ctx.baseDir, ARCHIVE_DIR_NAME);
         final File clusterDir = new File(ctx.baseDir, CLUSTER_DIR_NAME);
-        // The driver deletes its directory on start: never do that under a live broker.
-        if (isDriverRunning(new File(ctx.aeronDirectoryName)))
-        {
-            throw new IllegalStateException("a broker (or other Aeron media driver) is already running with Aeron " +
-                "directory " + ctx.aeronDirectoryName + "; stop it or start this one with another aeron.dir");
-        }
-        releaseMarkFilesOfDeadProcesses(archiveDir, clusterDir);
+        prepareDirectories(ctx, archiveDir, clusterDir);
 
         final String aeronDir = ctx.aeronDirectoryName;
-        final Supplier<IdleStrategy> driverIdle = ctx.driverIdleStrategySupplier;
-        final MediaDriver.Context driverCtx = new MediaDriver.Context()
-            .aeronDirectoryName(aeronDir)
-            .threadingMode(ctx.threadingMode)
-            .dirDeleteOnStart(true) // a killed JVM leaves its driver directory behind
-            .dirDeleteOnShutdown(true)
-            .termBufferSparseFile(true)
-            .spiesSimulateConnection(true)
-            .counterValuesBufferLength(COUNTERS_VALUES_BUFFER_LENGTH)
-            .sharedIdleStrategy(driverIdle.get())
-            .sharedNetworkIdleStrategy(driverIdle.get())
-            .conductorIdleStrategy(driverIdle.get())
-            .senderIdleStrategy(driverIdle.get())
-            .receiverIdleStrategy(driverIdle.get());
-        if (null != ctx.driverCustomiser)
-        {
-            ctx.driverCustomiser.accept(driverCtx);
-        }
-
-        final Archive.Context archiveCtx = new Archive.Context()
-            .aeronDirectoryName(aeronDir)
-            .archiveDir(archiveDir)
-            .archiveId(ctx.memberId)
-            .deleteArchiveOnStart(false)
-            .controlChannel(ctx.archiveControlChannel())
-            .replicationChannel(ctx.archiveReplicationChannel())
-            .archiveClientContext(new AeronArchive.Context()
-                .controlResponseChannel("aeron:udp?endpoint=" + ctx.host + ":0"))
-            .recordingEventsEnabled(false)
-            .segmentFileLength(ctx.archiveSegmentFileLength)
-            .maxConcurrentRecordings(ctx.archiveMaxConcurrentRecordings)
-            .maxConcurrentReplays(ctx.archiveMaxConcurrentReplays)
-            .fileSyncLevel(ctx.archiveFileSyncLevel)
-            .catalogFileSyncLevel(ctx.archiveFileSyncLevel)
-            .threadingMode(ctx.archiveThreadingMode)
-            .idleStrategySupplier(ctx.archiveIdleStrategySupplier);
-        if (null != ctx.archiveCustomiser)
-        {
-            ctx.archiveCustomiser.accept(archiveCtx);
-        }
+        final MediaDriver.Context driverCtx = driverContext(ctx);
+        final Archive.Context archiveCtx = archiveContext(ctx, archiveDir);
 
         // The consensus module and the service talk to the local archive over IPC.
         final AeronArchive.Context localArchiveCtx = new AeronArchive.Context()
@@ -210,7 +164,7 @@ public final class ControllerNode implements AutoCloseable
             ctx.consensusModuleCustomiser.accept(consensusModuleCtx);
         }
 
-        final ControllerService service = new ControllerService();
+        final ControllerService service = new ControllerService(ctx.groupHeartbeatIntervalMs);
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchiveCtx.clone())
@@ -221,39 +175,113 @@ public final class ControllerNode implements AutoCloseable
 
         // As ClusteredMediaDriver.launch does, except that an archive in INVOKER mode (with the driver, if that is
         // an invoker too) gets its data-path thread before the consensus module, whose client needs a live driver.
-        MediaDriver driver = null;
-        Archive archive = null;
-        DataPathThread dataPathThread = null;
+        ArchivingDriver archivingDriver = null;
         ConsensusModule consensusModule = null;
         ClusteredServiceContainer container = null;
         try
         {
-            driver = MediaDriver.launch(driverCtx);
-            final AtomicCounter errorCounter = null != archiveCtx.errorCounter() ? archiveCtx.errorCounter() :
-                new AtomicCounter(driverCtx.countersValuesBuffer(), SystemCounterDescriptor.ERRORS.id());
-            final ErrorHandler errorHandler = null != archiveCtx.errorHandler() ?
-                archiveCtx.errorHandler() : driverCtx.errorHandler();
-            archive = Archive.launch(archiveCtx
-                .mediaDriverAgentInvoker(driver.sharedAgentInvoker())
-                .aeronDirectoryName(driver.aeronDirectoryName())
-                .errorHandler(errorHandler)
-                .errorCounter(errorCounter));
-            if (ArchiveThreadingMode.INVOKER == archiveCtx.threadingMode())
-            {
-                dataPathThread = DataPathThread.start(
-                    archive.invoker(), ctx.archiveIdleStrategySupplier.get(), errorHandler, errorCounter);
-            }
+            archivingDriver = ArchivingDriver.launch(driverCtx, archiveCtx, ctx.archiveIdleStrategySupplier);
             consensusModule = ConsensusModule.launch(consensusModuleCtx.aeronDirectoryName(aeronDir));
             container = ClusteredServiceContainer.launch(containerCtx);
 
             return new ControllerNode(
-                ctx, service, driver, archive, dataPathThread, consensusModule, container);
+                ctx,
+                service,
+                archivingDriver.mediaDriver(),
+                archivingDriver.archive(),
+                archivingDriver.dataPathThread(),
+                consensusModule,
+                container);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(container, consensusModule, dataPathThread, archive, driver);
+            CloseHelper.quietCloseAll(container, consensusModule, archivingDriver);
             throw ex;
         }
+    }
+
+    /**
+     * Launch only the media driver and archive a node would run, for a broker that is not a controller member and
+     * reaches the controller cluster over the network. Same directories, guards and port scheme as
+     * {@link #launch(Context)}.
+     *
+     * The threading settings apply as in a controller node: an archive in {@link ArchiveThreadingMode#INVOKER} mode
+     * runs (with the driver, when that is an invoker too) on the returned driver's {@link DataPathThread}.
+     *
+     * @param ctx configuration; its cluster settings are not used.
+     * @return the running driver and archive.
+     */
+    public static ArchivingDriver launchArchivingDriver(final Context ctx)
+    {
+        ctx.conclude();
+        final File archiveDir = new File(ctx.baseDir, ARCHIVE_DIR_NAME);
+        prepareDirectories(ctx, archiveDir, new File(ctx.baseDir, CLUSTER_DIR_NAME));
+
+        return ArchivingDriver.launch(
+            driverContext(ctx), archiveContext(ctx, archiveDir), ctx.archiveIdleStrategySupplier);
+    }
+
+    private static void prepareDirectories(final Context ctx, final File archiveDir, final File clusterDir)
+    {
+        // The driver deletes its directory on start: never do that under a live broker.
+        if (isDriverRunning(new File(ctx.aeronDirectoryName)))
+        {
+            throw new IllegalStateException("a broker (or other Aeron media driver) is already running with Aeron " +
+                "directory " + ctx.aeronDirectoryName + "; stop it or start this one with another aeron.dir");
+        }
+        releaseMarkFilesOfDeadProcesses(archiveDir, clusterDir);
+    }
+
+    private static MediaDriver.Context driverContext(final Context ctx)
+    {
+        final String aeronDir = ctx.aeronDirectoryName;
+        final Supplier<IdleStrategy> driverIdle = ctx.driverIdleStrategySupplier;
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ctx.threadingMode)
+            .dirDeleteOnStart(true) // a killed JVM leaves its driver directory behind
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .spiesSimulateConnection(true)
+            .counterValuesBufferLength(COUNTERS_VALUES_BUFFER_LENGTH)
+            .sharedIdleStrategy(driverIdle.get())
+            .sharedNetworkIdleStrategy(driverIdle.get())
+            .conductorIdleStrategy(driverIdle.get())
+            .senderIdleStrategy(driverIdle.get())
+            .receiverIdleStrategy(driverIdle.get());
+        if (null != ctx.driverCustomiser)
+        {
+            ctx.driverCustomiser.accept(driverCtx);
+        }
+
+        return driverCtx;
+    }
+
+    private static Archive.Context archiveContext(final Context ctx, final File archiveDir)
+    {
+        final String aeronDir = ctx.aeronDirectoryName;
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(archiveDir)
+            .archiveId(ctx.memberId)
+            .deleteArchiveOnStart(false)
+            .controlChannel(ctx.archiveControlChannel())
+            .replicationChannel(ctx.archiveReplicationChannel())
+            .archiveClientContext(new AeronArchive.Context()
+                .controlResponseChannel("aeron:udp?endpoint=" + ctx.host + ":0"))
+            .recordingEventsEnabled(false)
+            .segmentFileLength(ctx.archiveSegmentFileLength)
+            .maxConcurrentRecordings(ctx.archiveMaxConcurrentRecordings)
+            .maxConcurrentReplays(ctx.archiveMaxConcurrentReplays)
+            .fileSyncLevel(ctx.archiveFileSyncLevel)
+            .catalogFileSyncLevel(ctx.archiveFileSyncLevel)
+            .threadingMode(ctx.archiveThreadingMode)
+            .idleStrategySupplier(ctx.archiveIdleStrategySupplier);
+        if (null != ctx.archiveCustomiser)
+        {
+            ctx.archiveCustomiser.accept(archiveCtx);
+        }
+        return archiveCtx;
     }
 
     /**
@@ -582,6 +610,7 @@ public final class ControllerNode implements AutoCloseable
         // Aeron requires at least twice the leader heartbeat timeout.
         private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(4);
         private int maxConcurrentSessions = MAX_CONCURRENT_SESSIONS_DEFAULT;
+        private int groupHeartbeatIntervalMs = GroupRequestHandler.HEARTBEAT_INTERVAL_MS_DEFAULT;
         private Consumer<MediaDriver.Context> driverCustomiser;
         private Consumer<Archive.Context> archiveCustomiser;
         private Consumer<ConsensusModule.Context> consensusModuleCustomiser;
@@ -640,6 +669,11 @@ public final class ControllerNode implements AutoCloseable
             {
                 throw new ConfigurationException("startupCanvassTimeoutNs=" + startupCanvassTimeoutNs +
                     " must be at least twice leaderHeartbeatTimeoutNs=" + leaderHeartbeatTimeoutNs);
+            }
+
+            if (groupHeartbeatIntervalMs < 1)
+            {
+                throw new ConfigurationException("groupHeartbeatIntervalMs must be >= 1: " + groupHeartbeatIntervalMs);
             }
 
             if (maxConcurrentSessions < 1)
@@ -1187,6 +1221,29 @@ public final class ControllerNode implements AutoCloseable
         public Consumer<ConsensusModule.Context> consensusModuleCustomiser()
         {
             return consensusModuleCustomiser;
+        }
+
+        /**
+         * Heartbeat interval told to consumer group members. Default
+         * {@link GroupRequestHandler#HEARTBEAT_INTERVAL_MS_DEFAULT}.
+         *
+         * @param groupHeartbeatIntervalMs heartbeat interval told to consumer group members, {@code >= 1}.
+         * @return this for a fluent API.
+         */
+        public Context groupHeartbeatIntervalMs(final int groupHeartbeatIntervalMs)
+        {
+            this.groupHeartbeatIntervalMs = groupHeartbeatIntervalMs;
+            return this;
+        }
+
+        /**
+         * Heartbeat interval told to consumer group members.
+         *
+         * @return heartbeat interval told to consumer group members.
+         */
+        public int groupHeartbeatIntervalMs()
+        {
+            return groupHeartbeatIntervalMs;
         }
 
         /**

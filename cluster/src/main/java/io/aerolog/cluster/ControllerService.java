@@ -4,12 +4,17 @@ import io.aerolog.codecs.cluster.AllocateProducerIdCommandDecoder;
 import io.aerolog.codecs.cluster.CommandResultEncoder;
 import io.aerolog.codecs.cluster.CreateTopicCommandDecoder;
 import io.aerolog.codecs.cluster.DeleteTopicCommandDecoder;
+import io.aerolog.codecs.cluster.GroupRequestCommandDecoder;
+import io.aerolog.codecs.cluster.GroupResponseEventEncoder;
 import io.aerolog.codecs.cluster.MessageHeaderDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.MetadataEndEncoder;
 import io.aerolog.codecs.cluster.MetadataRequestDecoder;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.codecs.cluster.UpdateLogStartOffsetCommandDecoder;
+import io.aerolog.cluster.group.Assignors;
+import io.aerolog.cluster.group.GroupCoordinator;
+import io.aerolog.cluster.group.TopicPartitionCounts;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
@@ -26,6 +31,7 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.agrona.BitUtil.SIZE_OF_INT;
@@ -34,6 +40,12 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  * The controller as an Aeron Cluster service: applies broker commands to the replicated {@link ControllerState},
  * answers the sender with a {@code CommandResult} and tells every connected broker about topic changes with
  * {@code TopicEvent}s.
+ * <p>
+ * Consumer groups: a broker forwards a client's group request as it came ({@code GroupRequestCommand}); the
+ * {@link GroupRequestHandler} applies it to the {@link GroupCoordinator} with the cluster time and the answer goes
+ * back to that broker in a {@code GroupResponseEvent}. Member session and rebalance deadlines are driven by one
+ * cluster timer, kept at the coordinator's earliest deadline; topic creation and deletion rebalance the groups
+ * subscribed to the topic.
  * <p>
  * Deterministic: no clocks, iteration in topic id order, and a malformed command is rejected the same way on every
  * replica. Egress offers are bounded retries: a broker that misses an answer re-asks, so the service never blocks
@@ -51,11 +63,22 @@ public final class ControllerService implements ClusteredService
      */
     public static final int MAX_OFFER_ATTEMPTS = 5;
 
+    /**
+     * Correlation id of the cluster timer that expires group members.
+     */
+    public static final long GROUP_TIMER_ID = 1;
+
+    private static final long NO_DEADLINE = GroupCoordinator.NO_DEADLINE;
+    // The timer's state is not known after a snapshot load: the next message or timer event re-arms it.
+    private static final long UNKNOWN_DEADLINE = Long.MIN_VALUE;
     private static final int CORRUPT_MESSAGE = ErrorCode.CORRUPT_MESSAGE.value();
     private static final int NONE = ErrorCode.NONE.value();
     private static final int MAX_TOPIC_NAME_BYTES = 4 * ControllerState.MAX_TOPIC_NAME_LENGTH;
 
     private final ControllerState state = new ControllerState();
+    private final TopicPartitionCounts partitionCounts = this::partitionCount;
+    private final GroupCoordinator groups;
+    private final GroupRequestHandler groupRequestHandler;
     private final TopicEventCodec topicEventCodec = new TopicEventCodec();
     private final ControllerSnapshot.Writer snapshotWriter = new ControllerSnapshot.Writer(topicEventCodec);
     private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(1024);
@@ -68,6 +91,8 @@ public final class ControllerService implements ClusteredService
     private final UpdateLogStartOffsetCommandDecoder updateLogStartOffsetDecoder =
         new UpdateLogStartOffsetCommandDecoder();
     private final MetadataRequestDecoder metadataRequestDecoder = new MetadataRequestDecoder();
+    private final GroupRequestCommandDecoder groupRequestDecoder = new GroupRequestCommandDecoder();
+    private final GroupResponseEventEncoder groupResponseEncoder = new GroupResponseEventEncoder();
     private final CommandResultEncoder commandResultEncoder = new CommandResultEncoder();
     private final MetadataEndEncoder metadataEndEncoder = new MetadataEndEncoder();
     private final Consumer<ClientSession> broadcastToSession = this::broadcastToSession;
@@ -79,11 +104,35 @@ public final class ControllerService implements ClusteredService
     private ClientSession metadataSession;
     private long metadataCorrelationId;
     private boolean metadataFailed;
+    private long scheduledDeadlineMs = NO_DEADLINE;
 
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long rejectedCommands;
     private volatile long droppedMessages;
     private volatile long appliedCommands;
+    private volatile long groupRequests;
+    private volatile long malformedGroupRequests;
+    private volatile long expiredMembers;
+
+    /**
+     * A service telling group members to heartbeat every
+     * {@link GroupRequestHandler#HEARTBEAT_INTERVAL_MS_DEFAULT} ms.
+     */
+    public ControllerService()
+    {
+        this(GroupRequestHandler.HEARTBEAT_INTERVAL_MS_DEFAULT);
+    }
+
+    /**
+     * A service telling group members to heartbeat at the given interval.
+     *
+     * @param groupHeartbeatIntervalMs heartbeat interval told to group members, {@code > 0}.
+     */
+    public ControllerService(final int groupHeartbeatIntervalMs)
+    {
+        groups = new GroupCoordinator(partitionCounts, Assignors.DEFAULT, this::onMemberExpired);
+        groupRequestHandler = new GroupRequestHandler(groups, partitionCounts, groupHeartbeatIntervalMs);
+    }
 
     /**
      * {@inheritDoc}
@@ -96,6 +145,10 @@ public final class ControllerService implements ClusteredService
         if (null != snapshotImage)
         {
             loadSnapshot(snapshotImage);
+            // The consensus module restores its timers from its own snapshot; timers may not be scheduled from
+            // onStart, so the first message or timer event after the load re-arms ours (a spare timer event is
+            // harmless: expiry visits only the members due).
+            scheduledDeadlineMs = UNKNOWN_DEADLINE;
         }
     }
 
@@ -142,6 +195,15 @@ public final class ControllerService implements ClusteredService
      */
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        if (GROUP_TIMER_ID == correlationId)
+        {
+            if (scheduledDeadlineMs != UNKNOWN_DEADLINE)
+            {
+                scheduledDeadlineMs = NO_DEADLINE; // fired
+            }
+            expiredMembers += groups.expireMembers(nowMs());
+            armGroupTimer();
+        }
     }
 
     /**
@@ -149,7 +211,7 @@ public final class ControllerService implements ClusteredService
      */
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
-        snapshotWriter.write(state, (msgBuffer, msgOffset, msgLength) ->
+        snapshotWriter.write(state, groups, (msgBuffer, msgOffset, msgLength) ->
         {
             idleStrategy.reset();
             long result;
@@ -170,6 +232,9 @@ public final class ControllerService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+        // Only the leader's consensus module fires timers. Timers may not be scheduled here, so the next message or
+        // timer event re-arms ours: the same deadline again, which changes no replicated state.
+        scheduledDeadlineMs = UNKNOWN_DEADLINE;
     }
 
     /**
@@ -217,6 +282,46 @@ public final class ControllerService implements ClusteredService
     public long appliedCommands()
     {
         return appliedCommands;
+    }
+
+    /**
+     * Number of consumer-group requests handled, whatever their outcome, readable from any thread.
+     *
+     * @return number of consumer-group requests handled.
+     */
+    public long groupRequests()
+    {
+        return groupRequests;
+    }
+
+    /**
+     * Number of consumer-group requests that could not be decoded, readable from any thread.
+     *
+     * @return number of malformed consumer-group requests.
+     */
+    public long malformedGroupRequests()
+    {
+        return malformedGroupRequests;
+    }
+
+    /**
+     * Number of group members removed because their session or rebalance timeout passed, readable from any thread.
+     *
+     * @return number of group members expired.
+     */
+    public long expiredMembers()
+    {
+        return expiredMembers;
+    }
+
+    /**
+     * The replicated consumer groups. Only to be read on the service thread, or after the node is closed.
+     *
+     * @return the replicated consumer groups.
+     */
+    public GroupCoordinator groups()
+    {
+        return groups;
     }
 
     /**
@@ -293,9 +398,104 @@ public final class ControllerService implements ClusteredService
                 }
                 break;
 
+            case GroupRequestCommandDecoder.TEMPLATE_ID:
+                if (checkBlock(session, GroupRequestCommandDecoder.BLOCK_LENGTH))
+                {
+                    onGroupRequest(session, buffer, length);
+                }
+                break;
+
             default:
                 reject(session, "unknown templateId=" + templateId);
         }
+    }
+
+    private void onGroupRequest(final ClientSession session, final DirectBuffer buffer, final int length)
+    {
+        final int varOffset = MessageHeaderDecoder.ENCODED_LENGTH + headerDecoder.blockLength();
+        if (varOffset + SIZE_OF_INT > length)
+        {
+            reject(session, "group request truncated");
+            return;
+        }
+
+        final long requestLength = buffer.getInt(varOffset, GroupRequestCommandDecoder.BYTE_ORDER) & 0xFFFF_FFFFL;
+        if (varOffset + SIZE_OF_INT + requestLength > length)
+        {
+            reject(session, "group request truncated: " + requestLength);
+            return;
+        }
+
+        groupRequestDecoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
+        final long correlationId = groupRequestDecoder.correlationId();
+        appliedCommands++;
+        groupRequests++;
+
+        final long malformedBefore = groupRequestHandler.malformedRequests();
+        final int answerLength =
+            groupRequestHandler.handle(buffer, varOffset + SIZE_OF_INT, (int)requestLength, nowMs());
+        if (groupRequestHandler.malformedRequests() != malformedBefore)
+        {
+            malformedGroupRequests++;
+        }
+        armGroupTimer();
+
+        if (null != session)
+        {
+            groupResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .correlationId(correlationId)
+                .putResponse(groupRequestHandler.answerBuffer(), 0, answerLength);
+            offer(session, MessageHeaderEncoder.ENCODED_LENGTH + groupResponseEncoder.encodedLength());
+        }
+    }
+
+    private void onMemberExpired(final String groupId, final String memberId, final int reason, final long nowMs)
+    {
+        // Members learn of it with UNKNOWN_MEMBER_ID on their next heartbeat or commit.
+    }
+
+    private int partitionCount(final String topic)
+    {
+        final TopicMetadata metadata = state.topic(topic);
+
+        return null == metadata ? TopicPartitionCounts.UNKNOWN_TOPIC : metadata.partitions();
+    }
+
+    private long nowMs()
+    {
+        // The time unit is only known once the log has been joined, not yet in onStart.
+        return cluster.timeUnit().toMillis(cluster.time());
+    }
+
+    /**
+     * Keep the one group timer at the coordinator's earliest deadline. Called only where Aeron allows timers to be
+     * scheduled (session messages and timer events), after every change that may move a deadline.
+     */
+    private void armGroupTimer()
+    {
+        final long deadlineMs = groups.nextDeadlineMs();
+        if (deadlineMs == scheduledDeadlineMs)
+        {
+            return;
+        }
+
+        idleStrategy.reset();
+        if (NO_DEADLINE == deadlineMs)
+        {
+            while (!cluster.cancelTimer(GROUP_TIMER_ID))
+            {
+                idleStrategy.idle();
+            }
+        }
+        else
+        {
+            final long deadline = cluster.timeUnit().convert(deadlineMs, TimeUnit.MILLISECONDS);
+            while (!cluster.scheduleTimer(GROUP_TIMER_ID, deadline))
+            {
+                idleStrategy.idle();
+            }
+        }
+        scheduledDeadlineMs = deadlineMs;
     }
 
     private void onCreateTopic(final ClientSession session, final CreateTopicCommandDecoder decoder)
@@ -314,6 +514,8 @@ public final class ControllerService implements ClusteredService
         {
             sendResult(session, correlationId, code, topic.topicId(), topic.firstStreamId(), null);
             broadcast(TopicEventType.CREATED, topic);
+            groups.topicChanged(name);
+            armGroupTimer();
         }
         else
         {
@@ -333,6 +535,8 @@ public final class ControllerService implements ClusteredService
         {
             sendResult(session, correlationId, code, topic.topicId(), 0, null);
             broadcast(TopicEventType.DELETED, topic);
+            groups.topicChanged(name);
+            armGroupTimer();
         }
         else
         {
@@ -510,6 +714,6 @@ public final class ControllerService implements ClusteredService
             throw new ClusterException("controller snapshot ended without end marker");
         }
 
-        loader.restoreInto(state);
+        loader.restoreInto(state, groups);
     }
 }

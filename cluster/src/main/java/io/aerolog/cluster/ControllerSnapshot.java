@@ -4,11 +4,16 @@ import io.aerolog.codecs.cluster.ControllerSnapshotEndDecoder;
 import io.aerolog.codecs.cluster.ControllerSnapshotEndEncoder;
 import io.aerolog.codecs.cluster.ControllerSnapshotHeaderDecoder;
 import io.aerolog.codecs.cluster.ControllerSnapshotHeaderEncoder;
+import io.aerolog.codecs.cluster.GroupStateChunkDecoder;
+import io.aerolog.codecs.cluster.GroupStateChunkEncoder;
 import io.aerolog.codecs.cluster.MessageHeaderDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.TopicEventDecoder;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aeron.logbuffer.FragmentHandler;
+import io.aerolog.cluster.group.BufferSnapshotSink;
+import io.aerolog.cluster.group.BufferSnapshotSource;
+import io.aerolog.cluster.group.GroupCoordinator;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -16,14 +21,21 @@ import org.agrona.ExpandableArrayBuffer;
 import java.util.ArrayList;
 
 /**
- * Snapshot format of the {@link ControllerState}: a {@code ControllerSnapshotHeader}, one
- * {@code TopicEvent(SNAPSHOT)} per topic in topic id order, then a {@code ControllerSnapshotEnd}.
+ * Snapshot format of the {@link ControllerState} and the consumer groups: a {@code ControllerSnapshotHeader} (with the
+ * length of the group state), one {@code TopicEvent(SNAPSHOT)} per topic in topic id order, the group state
+ * ({@link GroupCoordinator#snapshot}) cut into {@code GroupStateChunk}s of at most {@link #GROUP_CHUNK_LENGTH}
+ * bytes, then a {@code ControllerSnapshotEnd}.
  * <p>
  * Kept free of publications so it can be tested without a cluster: {@link Writer} hands each message to a
  * {@link Sink}, {@link Loader} is a {@link FragmentHandler} for whole (reassembled) messages.
  */
 public final class ControllerSnapshot
 {
+    /**
+     * Largest piece of group state in one snapshot message.
+     */
+    public static final int GROUP_CHUNK_LENGTH = 64 * 1024;
+
     private ControllerSnapshot()
     {
     }
@@ -53,6 +65,7 @@ public final class ControllerSnapshot
         private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
         private final ControllerSnapshotHeaderEncoder snapshotHeaderEncoder = new ControllerSnapshotHeaderEncoder();
         private final ControllerSnapshotEndEncoder snapshotEndEncoder = new ControllerSnapshotEndEncoder();
+        private final GroupStateChunkEncoder groupStateChunkEncoder = new GroupStateChunkEncoder();
         private final TopicEventCodec topicEventCodec;
 
         /**
@@ -66,18 +79,37 @@ public final class ControllerSnapshot
         }
 
         /**
-         * Write the whole state to the sink.
+         * Write the whole state, with no consumer groups, to the sink.
          *
          * @param state to write.
          * @param sink  to receive each message.
          */
         public void write(final ControllerState state, final Sink sink)
         {
+            write(state, null, sink);
+        }
+
+        /**
+         * Write the whole state to the sink.
+         *
+         * @param state  to write.
+         * @param groups to write, or null for none.
+         * @param sink   to receive each message.
+         */
+        public void write(final ControllerState state, final GroupCoordinator groups, final Sink sink)
+        {
+            final BufferSnapshotSink groupState = new BufferSnapshotSink();
+            if (null != groups)
+            {
+                groups.snapshot(groupState);
+            }
+
             snapshotHeaderEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
                 .nextTopicId(state.nextTopicId())
                 .nextStreamId(state.nextStreamId())
                 .nextProducerId(state.nextProducerId())
-                .topicCount(state.topicCount());
+                .topicCount(state.topicCount())
+                .groupStateLength(groupState.length());
             sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + snapshotHeaderEncoder.encodedLength());
 
             state.forEachTopic((topic) ->
@@ -86,6 +118,14 @@ public final class ControllerSnapshot
                     buffer, 0, TopicEventCodec.NULL_CORRELATION_ID, TopicEventType.SNAPSHOT, topic);
                 sink.onMessage(buffer, 0, length);
             });
+
+            for (int offset = 0; offset < groupState.length(); offset += GROUP_CHUNK_LENGTH)
+            {
+                final int chunkLength = Math.min(GROUP_CHUNK_LENGTH, groupState.length() - offset);
+                groupStateChunkEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                    .putChunk(groupState.buffer(), offset, chunkLength);
+                sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + groupStateChunkEncoder.encodedLength());
+            }
 
             snapshotEndEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).topicCount(state.topicCount());
             sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + snapshotEndEncoder.encodedLength());
@@ -101,8 +141,12 @@ public final class ControllerSnapshot
         private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
         private final ControllerSnapshotHeaderDecoder snapshotHeaderDecoder = new ControllerSnapshotHeaderDecoder();
         private final ControllerSnapshotEndDecoder snapshotEndDecoder = new ControllerSnapshotEndDecoder();
+        private final GroupStateChunkDecoder groupStateChunkDecoder = new GroupStateChunkDecoder();
         private final TopicEventCodec topicEventCodec;
         private final ArrayList<TopicMetadata> topics = new ArrayList<>();
+        private final ExpandableArrayBuffer groupState = new ExpandableArrayBuffer(1024);
+        private long expectedGroupStateLength;
+        private int groupStateLength;
         private boolean hasHeader;
         private boolean isComplete;
         private int nextTopicId;
@@ -152,6 +196,11 @@ public final class ControllerSnapshot
                     nextStreamId = snapshotHeaderDecoder.nextStreamId();
                     nextProducerId = snapshotHeaderDecoder.nextProducerId();
                     expectedTopicCount = snapshotHeaderDecoder.topicCount();
+                    expectedGroupStateLength = snapshotHeaderDecoder.groupStateLength();
+                    if (expectedGroupStateLength < 0 || expectedGroupStateLength > Integer.MAX_VALUE - 8)
+                    {
+                        throw new IllegalStateException("invalid group state length: " + expectedGroupStateLength);
+                    }
                     hasHeader = true;
                     break;
 
@@ -160,8 +209,29 @@ public final class ControllerSnapshot
                     topics.add(topicEventCodec.decode(buffer, offset, length, headerDecoder));
                     break;
 
+                case GroupStateChunkDecoder.TEMPLATE_ID:
+                {
+                    checkHeader();
+                    TopicEventCodec.checkWithin(bodyEnd + 4L, offset + length);
+                    groupStateChunkDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    final int chunkLength = groupStateChunkDecoder.chunkLength();
+                    TopicEventCodec.checkWithin((long)bodyEnd + 4 + chunkLength, offset + length);
+                    if (chunkLength < 0 || (long)groupStateLength + chunkLength > expectedGroupStateLength)
+                    {
+                        throw new IllegalStateException("group state longer than " + expectedGroupStateLength);
+                    }
+                    groupStateChunkDecoder.getChunk(groupState, groupStateLength, chunkLength);
+                    groupStateLength += chunkLength;
+                    break;
+                }
+
                 case ControllerSnapshotEndDecoder.TEMPLATE_ID:
                     checkHeader();
+                    if (groupStateLength != expectedGroupStateLength)
+                    {
+                        throw new IllegalStateException("snapshot group state length mismatch: header=" +
+                            expectedGroupStateLength + " read=" + groupStateLength);
+                    }
                     TopicEventCodec.checkWithin(bodyEnd, offset + length);
                     snapshotEndDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
                     final int topicCount = snapshotEndDecoder.topicCount();
@@ -190,12 +260,24 @@ public final class ControllerSnapshot
         }
 
         /**
-         * Replace the state with what was loaded.
+         * Replace the state with what was loaded, ignoring consumer groups.
          *
          * @param state to restore into.
          * @throws IllegalStateException if the snapshot is incomplete or inconsistent.
          */
         public void restoreInto(final ControllerState state)
+        {
+            restoreInto(state, null);
+        }
+
+        /**
+         * Replace the state and the consumer groups with what was loaded.
+         *
+         * @param state  to restore into.
+         * @param groups to restore into, or null to ignore the groups; an empty group state restores no groups.
+         * @throws IllegalStateException if the snapshot is incomplete or inconsistent.
+         */
+        public void restoreInto(final ControllerState state, final GroupCoordinator groups)
         {
             if (!isComplete)
             {
@@ -203,6 +285,15 @@ public final class ControllerSnapshot
             }
 
             state.restore(nextTopicId, nextStreamId, nextProducerId, topics);
+            if (null != groups && groupStateLength > 0)
+            {
+                final BufferSnapshotSource source = new BufferSnapshotSource(groupState, 0, groupStateLength);
+                groups.restore(source);
+                if (source.remaining() != 0)
+                {
+                    throw new IllegalStateException("group state has " + source.remaining() + " bytes left over");
+                }
+            }
         }
 
         private void checkHeader()

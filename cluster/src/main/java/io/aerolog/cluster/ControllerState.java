@@ -27,7 +27,8 @@ public final class ControllerState
     public static final int FIRST_TOPIC_ID = 1;
 
     /**
-     * First partition stream id allocated; lower ids are left for control streams.
+     * First partition stream id allocated; lower ids are left for control streams. A broker's IPC streams other than
+     * partition logs must stay below it: a partition's recording records every IPC image of its stream id.
      */
     public static final int FIRST_STREAM_ID = 1000;
 

@@ -243,29 +243,39 @@ class ControllerNodeTest
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)))
         {
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(clientDriver.aeronDirectoryName()));
-            final String ingressEndpoints = new ControllerNode.Context().portBase(portBase).ingressEndpoints();
-            awaitUntil(
-                () -> output.exists() && Files.readString(output.toPath()).contains("leader=true"),
-                () -> childOutput(output, child));
-            client = ControllerClient.connect(aeron, ingressEndpoints, EGRESS_CHANNEL, listener);
+            try
+            {
+                aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(clientDriver.aeronDirectoryName()));
+                final String ingressEndpoints = new ControllerNode.Context().portBase(portBase).ingressEndpoints();
+                awaitUntil(
+                    () -> output.exists() && Files.readString(output.toPath()).contains("leader=true"),
+                    () -> childOutput(output, child));
+                client = ControllerClient.connect(aeron, ingressEndpoints, EGRESS_CHANNEL, listener);
 
-            awaitResult(createTopic("survivor", 3, -1, -1, 0));
-            assertThat(allocateProducerId()).isEqualTo(1);
+                awaitResult(createTopic("survivor", 3, -1, -1, 0));
+                assertThat(allocateProducerId()).isEqualTo(1);
 
-            child.destroyForcibly();
-            assertThat(child.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS)).isTrue();
-            CloseHelper.closeAll(client, aeron);
-            client = null;
-            aeron = null;
+                child.destroyForcibly();
+                assertThat(child.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS)).isTrue();
+                CloseHelper.closeAll(client, aeron);
+                client = null;
+                aeron = null;
 
-            // Restart at once, inside the 10 s mark file liveness window the killed process left behind.
-            node = ControllerNode.launch(nodeContext(baseDir).aeronDirectoryName(nodeAeronDir));
-            assertThat(node.awaitLeader(TIMEOUT_MS)).isTrue();
-            connect();
+                // Restart at once, inside the 10 s mark file liveness window the killed process left behind.
+                node = ControllerNode.launch(nodeContext(baseDir).aeronDirectoryName(nodeAeronDir));
+                assertThat(node.awaitLeader(TIMEOUT_MS)).isTrue();
+                connect();
 
-            assertThat(requestMetadata()).extracting(TopicMetadata::name).containsExactly("survivor");
-            assertThat(allocateProducerId()).isEqualTo(2);
+                assertThat(requestMetadata()).extracting(TopicMetadata::name).containsExactly("survivor");
+                assertThat(allocateProducerId()).isEqualTo(2);
+            }
+            finally
+            {
+                // Before the client driver closes, even on failure: an Aeron client outliving its driver exits the JVM.
+                CloseHelper.closeAll(client, aeron);
+                client = null;
+                aeron = null;
+            }
         }
         finally
         {

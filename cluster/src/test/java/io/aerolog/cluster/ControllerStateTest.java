@@ -1,5 +1,9 @@
 package io.aerolog.cluster;
 
+import io.aerolog.cluster.group.Assignors;
+import io.aerolog.cluster.group.GroupCoordinator;
+import io.aerolog.cluster.group.HeartbeatResult;
+import io.aerolog.cluster.group.TopicPartitionCounts;
 import io.aerolog.codecs.wire.ErrorCode;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -175,6 +179,68 @@ class ControllerStateTest
         assertThat(restored.createTopic("b", 1, -1, -1, 0)).isEqualTo(NONE);
         assertThat(restored.lastTopic().topicId()).isEqualTo(5);
         assertThat(restored.lastTopic().firstStreamId()).isEqualTo(1000 + 3 + 2 + 1 + 5000);
+    }
+
+    @Test
+    void shouldSnapshotAndRestoreGroupsInChunksIdentically()
+    {
+        state.createTopic("t", 8, -1, -1, 0);
+        final TopicPartitionCounts counts = (name) ->
+            null == state.topic(name) ? TopicPartitionCounts.UNKNOWN_TOPIC : state.topic(name).partitions();
+        final GroupCoordinator groups = new GroupCoordinator(counts, Assignors.DEFAULT, (g, m, r, n) -> {});
+        for (int i = 0; i < 2000; i++)
+        {
+            final String groupId = "group-" + i;
+            final HeartbeatResult joined = groups.heartbeat(
+                groupId, null, null, List.of("t"), null, 1000, 10_000, 0 == i % 2 ? "range" : "", i);
+            assertThat(joined.isSuccess()).isTrue();
+            assertThat(groups.commitOffset(groupId, joined.memberId(), joined.memberEpoch(), "t", i % 8, i, "x"))
+                .isEqualTo(NONE);
+        }
+
+        final List<DirectBuffer> messages = snapshot(groups);
+        assertThat(messages.size()).isGreaterThan(2 + 1 + 1); // the group state spans several chunks
+
+        final ControllerSnapshot.Loader loader = new ControllerSnapshot.Loader(new TopicEventCodec());
+        for (final DirectBuffer message : messages)
+        {
+            loader.onFragment(message, 0, message.capacity(), null);
+        }
+        final ControllerState restoredState = new ControllerState();
+        final GroupCoordinator restored = new GroupCoordinator(
+            (name) -> null == restoredState.topic(name) ?
+                TopicPartitionCounts.UNKNOWN_TOPIC : restoredState.topic(name).partitions(),
+            Assignors.DEFAULT,
+            (g, m, r, n) -> {});
+        loader.restoreInto(restoredState, restored);
+
+        assertThat(restored.listGroups()).isEqualTo(groups.listGroups());
+        assertThat(restored.describe("group-7")).isEqualTo(groups.describe("group-7"));
+        assertThat(restored.assignorName("group-0")).isEqualTo("range");
+        assertThat(restored.assignorName("group-1")).isEqualTo("sticky");
+        assertThat(restored.committedOffset("group-1999", "t", 1999 % 8)).isEqualTo(1999);
+        assertThat(restored.nextDeadlineMs()).isEqualTo(groups.nextDeadlineMs());
+
+        // Identical on every member: the restored state snapshots to the same bytes.
+        final List<DirectBuffer> again = snapshot(restored);
+        assertThat(again).hasSameSizeAs(messages);
+        for (int i = 0; i < messages.size(); i++)
+        {
+            assertThat(again.get(i).compareTo(messages.get(i))).as("message " + i).isZero();
+        }
+    }
+
+    private List<DirectBuffer> snapshot(final GroupCoordinator groups)
+    {
+        final List<DirectBuffer> messages = new ArrayList<>();
+        new ControllerSnapshot.Writer(new TopicEventCodec()).write(state, groups, (buffer, offset, length) ->
+        {
+            final byte[] copy = new byte[length];
+            buffer.getBytes(offset, copy);
+            messages.add(new UnsafeBuffer(copy));
+        });
+
+        return messages;
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.aerolog.perf;
 
+import io.aerolog.perf.compare.CompareCommand;
 import io.aerolog.perf.latency.LatencyCommand;
+import io.aerolog.perf.throughput.ThroughputCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,15 +10,19 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code aerolog perf}: performance tools run against a broker. Each tool is a subcommand, for now
- * {@code latency} ({@link LatencyCommand}).
+ * {@code aerolog perf}: performance tools run against a fresh broker. Each tool is a subcommand:
+ * {@code latency} ({@link LatencyCommand}), {@code throughput} ({@link ThroughputCommand}) and {@code compare}
+ * ({@link CompareCommand}: Aerolog against raw Aeron and Apache Kafka).
  */
 @Command(
     name = "perf",
     mixinStandardHelpOptions = true,
-    description = "Performance tools: latency of produce->ack and produce->consume under fixed-rate load.",
+    description = "Performance tools: latency under fixed-rate load, throughput, and a comparison with raw Aeron " +
+        "and Apache Kafka.",
     subcommands = {
         LatencyCommand.class,
+        ThroughputCommand.class,
+        CompareCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PerfCommand implements Runnable

@@ -106,9 +106,47 @@ final class ChildProcess implements AutoCloseable
         }
     }
 
+    /**
+     * @param prefix of a line.
+     * @return the last line printed that starts with it, or null.
+     */
+    String lastLine(final String prefix)
+    {
+        String last = null;
+        for (final String line : lines())
+        {
+            if (line.startsWith(prefix))
+            {
+                last = line;
+            }
+        }
+        return last;
+    }
+
+    /** @return true while the child runs. */
+    boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
     String output()
     {
         return String.join("\n", lines());
+    }
+
+    /**
+     * Waits for the child to exit by itself.
+     *
+     * @param timeout how long to wait.
+     * @return its exit code.
+     */
+    int awaitExit(final Duration timeout) throws InterruptedException
+    {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        {
+            fail("child did not exit within " + timeout + "; output:\n" + output());
+        }
+        return process.exitValue();
     }
 
     /** kill -9 without waiting. */

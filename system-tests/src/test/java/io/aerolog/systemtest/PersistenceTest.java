@@ -58,6 +58,36 @@ class PersistenceTest
         }
     }
 
+    @Test
+    void shouldRestartWithManyPartitionsWhileClientsReadThem()
+    {
+        // Partition stream ids run from 1000 up; a broker's own IPC streams (e.g. its archive control responses) must
+        // never share one, or a partition's recording also records them and the next start cannot extend it.
+        try (TestBroker broker = TestBroker.launch(dir))
+        {
+            broker.createTopic("wide", 16);
+            try (Producer producer = Producer.connect(broker.ipc(), new Producer.Config());
+                Consumer consumer = Consumer.connect(broker.ipc(),
+                    new Consumer.Config().autoOffsetReset(Consumer.OffsetReset.EARLIEST)))
+            {
+                for (int p = 0; p < 16; p++)
+                {
+                    Records.produce(producer, "wide", p, "w", 20);
+                }
+                consumer.assignAll("wide");
+                Records.consumeExactly(consumer, 16 * 20);
+            }
+            broker.restart();
+            try (Consumer consumer = Consumer.connect(broker.ipc(),
+                new Consumer.Config().autoOffsetReset(Consumer.OffsetReset.EARLIEST)))
+            {
+                consumer.assignAll("wide");
+                Records.assertDense(Records.consumeExactly(consumer, 16 * 20), 0);
+            }
+            broker.assertNoErrors();
+        }
+    }
+
     private static void restartKeepsEverything(final TestBroker broker, final boolean snapshot)
     {
         broker.createTopic("alpha", 2);

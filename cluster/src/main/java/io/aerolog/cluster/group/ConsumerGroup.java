@@ -16,6 +16,7 @@ import java.util.TreeSet;
 final class ConsumerGroup
 {
     final String groupId;
+    Assignor assignor;
     int groupEpoch;
     final TreeMap<String, GroupMember> members = new TreeMap<>();
     final TreeMap<TopicPartition, OffsetAndMetadata> offsets = new TreeMap<>();
@@ -23,9 +24,10 @@ final class ConsumerGroup
     private final HashMap<TopicPartition, String> owners = new HashMap<>();
     private final HashMap<String, Integer> topicRefCounts = new HashMap<>();
 
-    ConsumerGroup(final String groupId)
+    ConsumerGroup(final String groupId, final Assignor assignor)
     {
         this.groupId = groupId;
+        this.assignor = assignor;
     }
 
     GroupMember member(final String memberId)
@@ -116,7 +118,7 @@ final class ConsumerGroup
         return false;
     }
 
-    void bumpEpochAndAssign(final Assignor assignor, final TopicPartitionCounts counts)
+    void bumpEpochAndAssign(final TopicPartitionCounts counts)
     {
         groupEpoch++;
         final TreeMap<String, TreeSet<String>> subscriptions = new TreeMap<>();

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -47,11 +48,11 @@ public final class GroupCoordinator
      */
     public static final long NO_DEADLINE = GroupMember.NO_DEADLINE;
 
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_VERSION = 2;
     private static final int NONE = GroupErrors.NONE;
 
     private final TopicPartitionCounts counts;
-    private final Assignor assignor;
+    private final Assignor defaultAssignor;
     private final GroupListener listener;
     private final TreeMap<String, ConsumerGroup> groups = new TreeMap<>();
     private final HashMap<String, TreeSet<String>> groupIdsByTopic = new HashMap<>();
@@ -64,14 +65,42 @@ public final class GroupCoordinator
      * Create a coordinator with no groups.
      *
      * @param counts   partition counts of topics.
-     * @param assignor strategy for target assignments, {@link StickyAssignor} by default.
+     * @param assignor strategy of a group whose first member names none, usually {@link Assignors#DEFAULT}.
      * @param listener told about members expired.
      */
     public GroupCoordinator(final TopicPartitionCounts counts, final Assignor assignor, final GroupListener listener)
     {
         this.counts = counts;
-        this.assignor = assignor;
+        this.defaultAssignor = assignor;
         this.listener = listener;
+    }
+
+    /**
+     * Join or heartbeat naming no assignor (the group's).
+     *
+     * @param groupId            of the group, created on the first join.
+     * @param memberId           null or empty to join, else the id returned by the join.
+     * @param instanceId         static instance id, or null/empty for a dynamic member.
+     * @param subscribedTopics   topics subscribed; required on a join; null on a heartbeat means unchanged.
+     * @param ownedPartitions    partitions the member owns now; null means unchanged (releases nothing).
+     * @param rebalanceTimeoutMs time allowed to release partitions once told to revoke them, {@code > 0}.
+     * @param sessionTimeoutMs   time without heartbeat after which the member is removed, {@code > 0}.
+     * @param nowMs              cluster time.
+     * @return the answer, as the heartbeat naming an assignor.
+     */
+    public HeartbeatResult heartbeat(
+        final String groupId,
+        final String memberId,
+        final String instanceId,
+        final Collection<String> subscribedTopics,
+        final Collection<TopicPartition> ownedPartitions,
+        final int rebalanceTimeoutMs,
+        final int sessionTimeoutMs,
+        final long nowMs)
+    {
+        return heartbeat(
+            groupId, memberId, instanceId, subscribedTopics, ownedPartitions, rebalanceTimeoutMs, sessionTimeoutMs,
+            null, nowMs);
     }
 
     /**
@@ -85,10 +114,14 @@ public final class GroupCoordinator
      * @param ownedPartitions    partitions the member owns now; null means unchanged (releases nothing).
      * @param rebalanceTimeoutMs time allowed to release partitions once told to revoke them, {@code > 0}.
      * @param sessionTimeoutMs   time without heartbeat after which the member is removed, {@code > 0}.
+     * @param assignorName       null or empty for the group's (the default for a new group), else the name of an
+     *                           assignor of {@link Assignors}: it must be the group's while the group has members,
+     *                           and becomes the group's when the group has none.
      * @param nowMs              cluster time.
      * @return the answer; see {@link HeartbeatResult}. Errors: {@link GroupErrors#INVALID_REQUEST},
      * {@link GroupErrors#UNKNOWN_TOPIC_OR_PARTITION}, {@link GroupErrors#UNKNOWN_MEMBER_ID},
-     * {@link GroupErrors#UNRELEASED_INSTANCE_ID}, {@link GroupErrors#FENCED_INSTANCE_ID}.
+     * {@link GroupErrors#UNRELEASED_INSTANCE_ID}, {@link GroupErrors#FENCED_INSTANCE_ID},
+     * {@link GroupErrors#INCONSISTENT_ASSIGNOR}.
      */
     public HeartbeatResult heartbeat(
         final String groupId,
@@ -98,12 +131,20 @@ public final class GroupCoordinator
         final Collection<TopicPartition> ownedPartitions,
         final int rebalanceTimeoutMs,
         final int sessionTimeoutMs,
+        final String assignorName,
         final long nowMs)
     {
         reset();
         if (isEmpty(groupId))
         {
             return heartbeatError(GroupErrors.INVALID_REQUEST, "group id must not be empty");
+        }
+
+        final Assignor namedAssignor = isEmpty(assignorName) ? null : assignor(assignorName);
+        if (!isEmpty(assignorName) && null == namedAssignor)
+        {
+            return heartbeatError(GroupErrors.INVALID_REQUEST, "unknown assignor: " + assignorName +
+                " (range, roundrobin or sticky)");
         }
 
         if (rebalanceTimeoutMs <= 0 || sessionTimeoutMs <= 0)
@@ -133,6 +174,13 @@ public final class GroupCoordinator
         }
 
         ConsumerGroup group = groups.get(groupId);
+        if (null != group && null != namedAssignor && !group.members.isEmpty() &&
+            !namedAssignor.name().equals(group.assignor.name()))
+        {
+            return heartbeatError(GroupErrors.INCONSISTENT_ASSIGNOR, "group " + groupId + " uses assignor " +
+                group.assignor.name() + ", not " + namedAssignor.name());
+        }
+
         final GroupMember member;
         boolean isChanged = false;
         if (isJoin)
@@ -165,8 +213,12 @@ public final class GroupCoordinator
             {
                 if (null == group)
                 {
-                    group = new ConsumerGroup(groupId);
+                    group = new ConsumerGroup(groupId, null == namedAssignor ? defaultAssignor : namedAssignor);
                     groups.put(groupId, group);
+                }
+                else if (null != namedAssignor && group.members.isEmpty())
+                {
+                    group.assignor = namedAssignor;
                 }
 
                 member = new GroupMember(nextMemberId(), instance);
@@ -210,7 +262,7 @@ public final class GroupCoordinator
         member.sessionDeadlineMs = nowMs + sessionTimeoutMs;
         if (isChanged)
         {
-            group.bumpEpochAndAssign(assignor, counts);
+            group.bumpEpochAndAssign(counts);
         }
 
         final HeartbeatResult result = group.reconcile(member, isJoin ? null : ownedPartitions, nowMs);
@@ -318,7 +370,7 @@ public final class GroupCoordinator
 
         for (final String groupId : groupIds)
         {
-            groups.get(groupId).bumpEpochAndAssign(assignor, counts);
+            groups.get(groupId).bumpEpochAndAssign(counts);
         }
         lastChanged = true;
 
@@ -424,7 +476,7 @@ public final class GroupCoordinator
 
         if (null == group)
         {
-            group = new ConsumerGroup(groupId);
+            group = new ConsumerGroup(groupId, defaultAssignor);
             groups.put(groupId, group);
         }
 
@@ -432,6 +484,120 @@ public final class GroupCoordinator
         lastChanged = true;
 
         return NONE;
+    }
+
+    /**
+     * Set several committed offsets of a group at once, all or nothing: checked first (no members, every partition
+     * exists, every offset {@code >= 0}), then applied. Creates the group if it does not exist.
+     *
+     * @param groupId    of the group.
+     * @param partitions the partitions, each existing.
+     * @param offsets    next offset to consume of each partition, same order, each {@code >= 0}.
+     * @return {@link GroupErrors#NONE}, {@link GroupErrors#GROUP_NOT_EMPTY},
+     * {@link GroupErrors#UNKNOWN_TOPIC_OR_PARTITION} or {@link GroupErrors#INVALID_REQUEST}; nothing changed unless
+     * {@link GroupErrors#NONE}.
+     */
+    public int resetOffsets(final String groupId, final List<TopicPartition> partitions, final long[] offsets)
+    {
+        reset();
+        if (isEmpty(groupId))
+        {
+            return fail(GroupErrors.INVALID_REQUEST, "group id must not be empty");
+        }
+
+        if (partitions.isEmpty() || offsets.length < partitions.size())
+        {
+            return fail(GroupErrors.INVALID_REQUEST, "no offsets to reset");
+        }
+
+        final ConsumerGroup existing = groups.get(groupId);
+        if (null != existing && !existing.members.isEmpty())
+        {
+            return fail(
+                GroupErrors.GROUP_NOT_EMPTY, "group has " + existing.members.size() + " members: " + groupId);
+        }
+
+        for (int i = 0, size = partitions.size(); i < size; i++)
+        {
+            final TopicPartition tp = partitions.get(i);
+            if (null == tp.topic() || tp.partition() < 0 || tp.partition() >= counts.partitionCount(tp.topic()))
+            {
+                return fail(GroupErrors.UNKNOWN_TOPIC_OR_PARTITION, "unknown topic/partition: " + tp);
+            }
+
+            final int invalid = checkOffset(offsets[i], null);
+            if (NONE != invalid)
+            {
+                return invalid;
+            }
+        }
+
+        ConsumerGroup group = existing;
+        if (null == group)
+        {
+            group = new ConsumerGroup(groupId, defaultAssignor);
+            groups.put(groupId, group);
+        }
+
+        for (int i = 0, size = partitions.size(); i < size; i++)
+        {
+            group.offsets.put(partitions.get(i), new OffsetAndMetadata(offsets[i], ""));
+        }
+        lastChanged = true;
+
+        return NONE;
+    }
+
+    /**
+     * The committed offsets of a group, a read-only view valid until the next change.
+     *
+     * @param groupId of the group.
+     * @return the committed offsets in partition order, or null if the group does not exist.
+     */
+    public SortedMap<TopicPartition, OffsetAndMetadata> committedOffsets(final String groupId)
+    {
+        final ConsumerGroup group = null == groupId ? null : groups.get(groupId);
+
+        return null == group ? null : Collections.unmodifiableSortedMap(group.offsets);
+    }
+
+    /**
+     * Name of a group's assignor.
+     *
+     * @param groupId of the group.
+     * @return name of its assignor, or null if the group does not exist.
+     */
+    public String assignorName(final String groupId)
+    {
+        final ConsumerGroup group = null == groupId ? null : groups.get(groupId);
+
+        return null == group ? null : group.assignor.name();
+    }
+
+    /**
+     * Number of members of a group, including static members that left temporarily.
+     *
+     * @param groupId of the group.
+     * @return number of members, or -1 if the group does not exist.
+     */
+    public int memberCount(final String groupId)
+    {
+        final ConsumerGroup group = null == groupId ? null : groups.get(groupId);
+
+        return null == group ? -1 : group.members.size();
+    }
+
+    /**
+     * Epoch of a group.
+     *
+     * @param groupId of the group.
+     * @return its epoch, or -1 if the group does not exist.
+     */
+    public int groupEpoch(final String groupId)
+    {
+        final ConsumerGroup group = null == groupId ? null : groups.get(groupId);
+
+        return null == group ? -1 : group.groupEpoch;
     }
 
     /**
@@ -573,7 +739,7 @@ public final class GroupCoordinator
     public void restore(final SnapshotSource source)
     {
         final TreeMap<String, ConsumerGroup> restored = new TreeMap<>();
-        final long restoredNextMemberSeq = GroupSnapshot.read(source, SNAPSHOT_VERSION, restored);
+        final long restoredNextMemberSeq = GroupSnapshot.read(source, SNAPSHOT_VERSION, this::assignor, restored);
 
         groups.clear();
         groupIdsByTopic.clear();
@@ -603,7 +769,12 @@ public final class GroupCoordinator
      */
     public String toString()
     {
-        return "GroupCoordinator{groups=" + groups.size() + ", assignor=" + assignor.name() + '}';
+        return "GroupCoordinator{groups=" + groups.size() + ", defaultAssignor=" + defaultAssignor.name() + '}';
+    }
+
+    private Assignor assignor(final String name)
+    {
+        return defaultAssignor.name().equals(name) ? defaultAssignor : Assignors.byName(name);
     }
 
     private void subscribe(final ConsumerGroup group, final GroupMember member, final TreeSet<String> topics)
@@ -644,7 +815,7 @@ public final class GroupCoordinator
         deadlines.cancel(group.groupId, member);
         unsubscribe(group, member);
         group.removeMember(member);
-        group.bumpEpochAndAssign(assignor, counts);
+        group.bumpEpochAndAssign(counts);
     }
 
     private void store(final ConsumerGroup group, final TopicPartition tp, final long offset, final String metadata)

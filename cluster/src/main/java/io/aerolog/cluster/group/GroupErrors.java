@@ -3,21 +3,11 @@ package io.aerolog.cluster.group;
 import io.aerolog.codecs.wire.ErrorCode;
 
 /**
- * Error codes of the group operations.
- * <p>
- * Codes shared with the wire protocol reuse the {@link ErrorCode} values ({@link #NONE},
- * {@link #UNKNOWN_TOPIC_OR_PARTITION}, {@link #INVALID_REQUEST}). The group-specific codes use values from 100 up,
- * chosen so that a later change to the {@code ErrorCode} enum of the wire schema can add them with the same values
- * (then the mapping is the identity); until then {@link #toWireCode(int)} maps each onto the closest existing code:
- * <pre>
- * UNKNOWN_GROUP          100 -&gt; INVALID_REQUEST             (Kafka GROUP_ID_NOT_FOUND)
- * UNKNOWN_MEMBER_ID      101 -&gt; UNKNOWN_SESSION             (Kafka UNKNOWN_MEMBER_ID: rejoin with no member id)
- * STALE_MEMBER_EPOCH     102 -&gt; UNKNOWN_SESSION             (Kafka STALE_MEMBER_EPOCH: retry with new epoch)
- * PARTITION_NOT_OWNED    103 -&gt; UNKNOWN_TOPIC_OR_PARTITION  (the member does not own the partition)
- * GROUP_NOT_EMPTY        104 -&gt; INVALID_REQUEST             (Kafka NON_EMPTY_GROUP)
- * UNRELEASED_INSTANCE_ID 105 -&gt; INVALID_REQUEST             (Kafka: the instance id is held by a live member)
- * FENCED_INSTANCE_ID     106 -&gt; INVALID_REQUEST             (Kafka: member id and instance id do not match)
- * </pre>
+ * Error codes of the group operations: the values of the wire schema's {@link ErrorCode} enum, so
+ * {@link #toWireCode(int)} is the identity. Shared codes ({@link #NONE}, {@link #UNKNOWN_TOPIC_OR_PARTITION},
+ * {@link #INVALID_REQUEST}) keep their wire values; the group-specific ones are 100 to 107, as Kafka's
+ * GROUP_ID_NOT_FOUND, UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH, NON_EMPTY_GROUP, UNRELEASED_INSTANCE_ID,
+ * FENCED_INSTANCE_ID and INCONSISTENT_GROUP_PROTOCOL.
  */
 public final class GroupErrors
 {
@@ -71,26 +61,24 @@ public final class GroupErrors
      */
     public static final int FENCED_INSTANCE_ID = 106;
 
+    /**
+     * A member names an assignor other than the one of its group, which has live members.
+     */
+    public static final int INCONSISTENT_ASSIGNOR = 107;
+
     private GroupErrors()
     {
     }
 
     /**
-     * Map a group error code onto the closest existing wire {@link ErrorCode}.
+     * The wire {@link ErrorCode} of a group error code: the same value.
      *
      * @param code a value of this class.
-     * @return the closest wire error code.
+     * @return the wire error code of the same value.
      */
     public static ErrorCode toWireCode(final int code)
     {
-        return switch (code)
-        {
-            case UNKNOWN_GROUP, GROUP_NOT_EMPTY, UNRELEASED_INSTANCE_ID, FENCED_INSTANCE_ID ->
-                ErrorCode.INVALID_REQUEST;
-            case UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH -> ErrorCode.UNKNOWN_SESSION;
-            case PARTITION_NOT_OWNED -> ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-            default -> ErrorCode.get((short)code);
-        };
+        return ErrorCode.get((short)code);
     }
 
     /**
@@ -101,16 +89,9 @@ public final class GroupErrors
      */
     public static String name(final int code)
     {
-        return switch (code)
-        {
-            case UNKNOWN_GROUP -> "UNKNOWN_GROUP";
-            case UNKNOWN_MEMBER_ID -> "UNKNOWN_MEMBER_ID";
-            case STALE_MEMBER_EPOCH -> "STALE_MEMBER_EPOCH";
-            case PARTITION_NOT_OWNED -> "PARTITION_NOT_OWNED";
-            case GROUP_NOT_EMPTY -> "GROUP_NOT_EMPTY";
-            case UNRELEASED_INSTANCE_ID -> "UNRELEASED_INSTANCE_ID";
-            case FENCED_INSTANCE_ID -> "FENCED_INSTANCE_ID";
-            default -> ErrorCode.get((short)code).name();
-        };
+        final ErrorCode wireCode = ErrorCode.get((short)code);
+
+        return ErrorCode.NULL_VAL == wireCode || ErrorCode.SBE_UNKNOWN == wireCode ?
+            "UNKNOWN(" + code + ")" : wireCode.name();
     }
 }

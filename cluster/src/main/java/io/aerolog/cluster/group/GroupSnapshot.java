@@ -4,12 +4,13 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Writes and reads the groups' state as primitive fields in a deterministic order:
  * <pre>
  * version, nextMemberSeq, groupCount, then per group in id order:
- *   groupId, groupEpoch, memberCount, then per member in id order:
+ *   groupId, assignor name, groupEpoch, memberCount, then per member in id order:
  *     memberId, instanceId, memberEpoch, rebalanceTimeoutMs, sessionTimeoutMs, sessionDeadlineMs,
  *     revocationDeadlineMs, leftTemporarily (0/1), topics (count, names), assigned, target (count, topic/partition)
  *   offsetCount, then per partition in order: topic, partition, offset, metadata
@@ -31,6 +32,7 @@ final class GroupSnapshot
         for (final ConsumerGroup group : groups)
         {
             sink.writeString(group.groupId);
+            sink.writeString(group.assignor.name());
             sink.writeInt(group.groupEpoch);
             sink.writeInt(group.members.size());
             for (final GroupMember member : group.members.values())
@@ -68,7 +70,11 @@ final class GroupSnapshot
      *
      * @return the next member sequence.
      */
-    static long read(final SnapshotSource source, final int version, final TreeMap<String, ConsumerGroup> groups)
+    static long read(
+        final SnapshotSource source,
+        final int version,
+        final Function<String, Assignor> assignors,
+        final TreeMap<String, ConsumerGroup> groups)
     {
         final int readVersion = source.readInt();
         if (version != readVersion)
@@ -80,7 +86,14 @@ final class GroupSnapshot
         final int groupCount = count(source.readInt());
         for (int i = 0; i < groupCount; i++)
         {
-            final ConsumerGroup group = new ConsumerGroup(source.readString());
+            final String groupId = source.readString();
+            final String assignorName = source.readString();
+            final Assignor assignor = assignors.apply(assignorName);
+            if (null == assignor)
+            {
+                throw new IllegalStateException("unknown assignor of group " + groupId + ": " + assignorName);
+            }
+            final ConsumerGroup group = new ConsumerGroup(groupId, assignor);
             group.groupEpoch = source.readInt();
             final int memberCount = count(source.readInt());
             for (int j = 0; j < memberCount; j++)

@@ -298,7 +298,8 @@ class GroupCoordinatorTest
     void shouldMapGroupErrorsOntoWireCodes()
     {
         assertThat(GroupErrors.toWireCode(GroupErrors.NONE).value()).isEqualTo((short)0);
-        assertThat(GroupErrors.toWireCode(GroupErrors.STALE_MEMBER_EPOCH).name()).isEqualTo("UNKNOWN_SESSION");
+        assertThat(GroupErrors.toWireCode(GroupErrors.STALE_MEMBER_EPOCH).name()).isEqualTo("STALE_MEMBER_EPOCH");
+        assertThat(GroupErrors.toWireCode(GroupErrors.INCONSISTENT_ASSIGNOR).value()).isEqualTo((short)107);
         assertThat(GroupErrors.name(GroupErrors.PARTITION_NOT_OWNED)).isEqualTo("PARTITION_NOT_OWNED");
     }
 

@@ -1,10 +1,6 @@
 package io.aerolog.perf.latency;
 
-import io.aerolog.broker.Broker;
-import io.aerolog.client.Admin;
 import io.aerolog.client.AerologException;
-import io.aerolog.client.ClientContext;
-import io.aerolog.client.Producer;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.transport.CpuAffinity;
 import io.aerolog.transport.ThreadingProfile;
@@ -16,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.File;
 import java.io.PrintWriter;
-import java.util.Locale;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -44,20 +41,17 @@ public final class LatencyCommand implements Callable<Integer>
     public static final int EXIT_FAILED = 1;
 
     /** The topic the run creates on its fresh broker. */
-    public static final String TOPIC = "perf-latency";
+    public static final String TOPIC = LatencyRun.TOPIC;
 
-    private static final String HOST = "localhost";
-    private static final long BROKER_START_TIMEOUT_MS = 90_000;
-    private static final long CONSUMER_READY_TIMEOUT_MS = 30_000;
-    private static final long DRAIN_IDLE_TIMEOUT_MS = 10_000;
-    private static final long CONSUMER_STOP_TIMEOUT_MS = 10_000;
+    /** Accepted by --transport only to explain why it cannot run. */
+    static final String MULTICAST = "multicast";
 
     @Spec
     CommandSpec spec;
 
     @Option(names = "--transport", paramLabel = "ipc|udp", defaultValue = "ipc",
         description = "ipc: embedded broker, clients over IPC; udp: broker in a child JVM, clients over " +
-            "loopback UDP (default: ${DEFAULT-VALUE}).")
+            "loopback UDP (default: ${DEFAULT-VALUE}). multicast is not supported yet and says why.")
     String transport;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
@@ -98,6 +92,10 @@ public final class LatencyCommand implements Callable<Integer>
         description = "Also write PREFIX-e2e.hgrm and PREFIX-ack.hgrm: percentile distributions in microseconds.")
     String hgrm;
 
+    @Option(names = "--plot", paramLabel = "FILE",
+        description = "Also draw both latency-by-percentile curves into FILE.png.")
+    String plot;
+
     /**
      * Runs the measurement.
      *
@@ -107,11 +105,10 @@ public final class LatencyCommand implements Callable<Integer>
     public Integer call() throws InterruptedException
     {
         validate();
-        final ThreadingProfile threadingProfile;
+        final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, profile);
         final int[] cpus;
         try
         {
-            threadingProfile = ThreadingProfile.load(profile);
             cpus = null != pin ? ThreadingProfile.parseCpuList(pin) : threadingProfile.cpuAffinity();
         }
         catch (final IllegalArgumentException ex)
@@ -119,10 +116,10 @@ public final class LatencyCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), ex.getMessage());
         }
         final PrintWriter out = spec.commandLine().getOut();
-        final long total = rate * (warmup + duration);
+        final LatencyRun run = new LatencyRun(size, rate, warmup, duration, partitions, acks);
         out.println("aerolog perf latency: " + transport + ", " + size + "-byte values, " + rate + " records/s for " +
-            duration + " s after " + warmup + " s of warmup (" + total + " records), " + partitions + " partition" +
-            (1 == partitions ? "" : "s") + ", acks=" + AcksConverter.toString(acks) + ", profile " +
+            duration + " s after " + warmup + " s of warmup (" + run.total() + " records), " + partitions +
+            " partition" + (1 == partitions ? "" : "s") + ", acks=" + AcksConverter.toString(acks) + ", profile " +
             threadingProfile.name());
         final String pinNote = cpus.length == 0 ? null : CpuAffinity.unusableReason(cpus);
         if (null != pinNote)
@@ -132,56 +129,30 @@ public final class LatencyCommand implements Callable<Integer>
         final int[] pinTo = null == pinNote ? cpus : new int[0];
         out.flush();
 
-        try (BrokerDirectories dirs = BrokerDirectories.create("aerolog-perf"))
+        try (PerfBroker broker = PerfBroker.start(transport, "aerolog-perf", out, profile, threadingProfile, pinTo))
         {
-            final int portBase = PortBases.find(HOST);
-            final long startNs = System.nanoTime();
-            if ("ipc".equals(transport))
+            final String failure = run.run(broker, out);
+            report(out, run);
+            if (null != broker.errorNote())
             {
-                final Broker.Context ctx = new Broker.Context()
-                    .dataDir(dirs.dataDir())
-                    .aeronDirectoryName(dirs.aeronDir().getAbsolutePath())
-                    .host(HOST)
-                    .portBase(portBase)
-                    .threadingProfile(threadingProfile);
-                if (pinTo.length > 0)
-                {
-                    out.println(CpuAffinity.pinThisProcess(pinTo) + " (this process: broker and clients)");
-                }
-                try (Broker broker = Broker.launch(ctx))
-                {
-                    out.println("broker: embedded, IPC via " + dirs.aeronDir() + ", started in " +
-                        millisSince(startNs) + " ms");
-                    out.flush();
-                    final int exitCode = measure(broker.clientContext(), total, null);
-                    if (broker.errorCount() > 0)
-                    {
-                        out.println("note: the broker counted " + broker.errorCount() + " errors, the first: " +
-                            broker.firstError());
-                    }
-                    return exitCode;
-                }
-            }
-            try (BrokerProcess broker = BrokerProcess.start(
-                dirs.dataDir(), dirs.aeronDir(), HOST, portBase, profile, pinTo, BROKER_START_TIMEOUT_MS))
-            {
-                out.println("broker: child JVM, UDP via " + HOST + ":" + portBase + ", started in " +
-                    millisSince(startNs) + " ms" + (pinTo.length > 0 ? ", pinned to CPUs " +
-                    CpuAffinity.cpuList(pinTo) : ""));
+                out.println("note: " + broker.errorNote());
                 out.flush();
-                return measure(new ClientContext().bootstrap(HOST + ":" + portBase).clientHost(HOST)
-                    .profile(threadingProfile), total, broker);
             }
+            return null == failure ? 0 : fail(failure);
         }
         catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
         {
-            return fail("run failed: " + describe(ex));
+            return fail("run failed: " + Failures.describe(ex));
         }
     }
 
     private void validate()
     {
-        if (!"ipc".equals(transport) && !"udp".equals(transport))
+        if (MULTICAST.equals(transport))
+        {
+            throw new ParameterException(spec.commandLine(), multicastUnsupported());
+        }
+        if (!PerfBroker.IPC.equals(transport) && !PerfBroker.UDP.equals(transport))
         {
             throw new ParameterException(spec.commandLine(), "--transport must be ipc or udp: " + transport);
         }
@@ -212,133 +183,56 @@ public final class LatencyCommand implements Callable<Integer>
         }
     }
 
-    private int measure(final ClientContext clientContext, final long total, final BrokerProcess brokerProcess)
-        throws InterruptedException
+    private void report(final PrintWriter out, final LatencyRun run)
     {
-        final PrintWriter out = spec.commandLine().getOut();
-        try (Admin admin = Admin.connect(clientContext.copy().clientName("aerolog-perf-admin")))
-        {
-            admin.createTopic(TOPIC, partitions);
-        }
-
-        final LatencyConsumer consumer = new LatencyConsumer(
-            clientContext.copy().clientName("aerolog-perf-consumer"), TOPIC);
-        final Thread consumerThread = new Thread(consumer, "aerolog-perf-consumer");
-        consumerThread.setDaemon(true);
-        consumerThread.start();
-        try
-        {
-            if (!consumer.awaitReady(CONSUMER_READY_TIMEOUT_MS))
-            {
-                return fail("consumer could not start: " +
-                    (null == consumer.error() ? "timed out" : describe(consumer.error())));
-            }
-
-            final OpenLoopProducer load = new OpenLoopProducer(
-                TOPIC, partitions, rate, total, size, clientContext.newIdleStrategy());
-            final long warmupNs = TimeUnit.SECONDS.toNanos(warmup);
-            final long startNs;
-            try (Producer producer = Producer.connect(
-                clientContext.copy().clientName("aerolog-perf-producer"),
-                new Producer.Config().acks(acks).lingerMs(0)))
-            {
-                producer.partitionCount(TOPIC);
-                startNs = System.nanoTime();
-                consumer.measureFrom(startNs + warmupNs);
-                load.run(producer, startNs, warmupNs);
-            }
-
-            final long expected = load.sent() - load.failed();
-            final String brokerFailure = drain(consumer, expected, brokerProcess);
-            final boolean stopped = consumer.stop(CONSUMER_STOP_TIMEOUT_MS);
-            return report(out, load, consumer, startNs, expected, stopped ? brokerFailure : "consumer did not stop");
-        }
-        finally
-        {
-            consumer.stop(CONSUMER_STOP_TIMEOUT_MS);
-        }
-    }
-
-    private static String drain(final LatencyConsumer consumer, final long expected, final BrokerProcess broker)
-        throws InterruptedException
-    {
-        long lastReceived = consumer.received();
-        long lastProgressNs = System.nanoTime();
-        while (!consumer.isDone() && consumer.received() < expected)
-        {
-            if (null != broker && !broker.isAlive())
-            {
-                return "the broker process exited; its output:" + System.lineSeparator() + broker.output();
-            }
-            Thread.sleep(1);
-            final long received = consumer.received();
-            final long nowNs = System.nanoTime();
-            if (received != lastReceived)
-            {
-                lastReceived = received;
-                lastProgressNs = nowNs;
-            }
-            else if (nowNs - lastProgressNs > TimeUnit.MILLISECONDS.toNanos(DRAIN_IDLE_TIMEOUT_MS))
-            {
-                break;
-            }
-        }
-        return null != broker && !broker.isAlive() ?
-            "the broker process exited; its output:" + System.lineSeparator() + broker.output() : null;
-    }
-
-    private int report(
-        final PrintWriter out,
-        final OpenLoopProducer load,
-        final LatencyConsumer consumer,
-        final long startNs,
-        final long expected,
-        final String brokerFailure)
-    {
-        final double sendSeconds = (load.sendEndNs() - startNs) / 1e9;
-        out.println(String.format(Locale.ROOT,
-            "sent %d records in %.3f s: achieved %.0f records/s (target %d); %d acknowledged, %d send errors",
-            load.sent(), sendSeconds, load.sent() / sendSeconds, rate, load.completed() - load.failed(),
-            load.failed()));
-        if (load.failed() > 0)
-        {
-            out.println("first send error: " + load.firstError().getMessage());
-        }
-        out.println("consumed " + consumer.received() + " of " + expected + " records" +
-            (consumer.malformed() > 0 ? " (" + consumer.malformed() + " without a send time)" : ""));
         out.println();
         out.println(LatencyHistograms.header());
-        out.println(LatencyHistograms.row("produce->ack", load.histogram()));
-        out.println(LatencyHistograms.row("produce->consume", consumer.histogram()));
+        out.println(LatencyHistograms.row("produce->ack", run.ackHistogram()));
+        out.println(LatencyHistograms.row("produce->consume", run.e2eHistogram()));
         out.println();
         if (null != hgrm)
         {
             final File e2e = new File(hgrm + "-e2e.hgrm");
             final File ack = new File(hgrm + "-ack.hgrm");
-            LatencyHistograms.writeHgrm(consumer.histogram(), e2e);
-            LatencyHistograms.writeHgrm(load.histogram(), ack);
+            LatencyHistograms.writeHgrm(run.e2eHistogram(), e2e);
+            LatencyHistograms.writeHgrm(run.ackHistogram(), ack);
             out.println("wrote " + e2e + " and " + ack + " (values in microseconds)");
         }
+        if (null != plot)
+        {
+            final File png = LatencyPlot.pngFile(plot);
+            new LatencyPlot("aerolog perf latency: " + transport + ", " + size + " B, " + rate + "/s, acks=" +
+                AcksConverter.toString(acks))
+                .add("produce->consume", run.e2eHistogram())
+                .add("produce->ack", run.ackHistogram())
+                .write(png);
+            out.println("wrote " + png);
+        }
         out.flush();
+    }
 
-        if (null != brokerFailure)
+    /**
+     * Why multicast cannot be measured: the broker streams a consumer's data on the channel the client names when
+     * it connects, and the client library always names a unicast UDP endpoint of its own; a multicast consumer path
+     * needs client and broker changes. On loopback the interface must also carry the MULTICAST flag.
+     */
+    static String multicastUnsupported()
+    {
+        String loopback;
+        try
         {
-            return fail("broker failed: " + brokerFailure);
+            final NetworkInterface lo = NetworkInterface.getByName("lo");
+            loopback = null == lo ? "there is no interface named lo" :
+                (lo.supportsMulticast() ? "lo supports multicast" :
+                "and lo has no MULTICAST flag here (ip link show lo; ip link set lo multicast on)");
         }
-        if (null != consumer.error())
+        catch (final SocketException ex)
         {
-            return fail("consumer failed: " + describe(consumer.error()));
+            loopback = "lo could not be checked: " + ex.getMessage();
         }
-        if (consumer.received() != expected || consumer.malformed() > 0)
-        {
-            return fail("records lost: consumed " + consumer.received() + " but " + expected +
-                " were sent without error (drain timeout " + DRAIN_IDLE_TIMEOUT_MS + " ms without progress)");
-        }
-        if (load.failed() > 0)
-        {
-            return fail(load.failed() + " sends failed, the first with: " + load.firstError().getMessage());
-        }
-        return 0;
+        return "--transport multicast is not supported: consumers receive their data on a unicast UDP channel " +
+            "that the client library names when it connects (the broker replays to it), so measuring multicast " +
+            "needs client and broker changes; " + loopback;
     }
 
     private int fail(final String message)
@@ -347,27 +241,5 @@ public final class LatencyCommand implements Callable<Integer>
         err.println("error: " + message);
         err.flush();
         return EXIT_FAILED;
-    }
-
-    private static long millisSince(final long startNs)
-    {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-    }
-
-    private static String describe(final Throwable throwable)
-    {
-        final StringBuilder sb = new StringBuilder();
-        Throwable t = throwable;
-        int depth = 0;
-        while (null != t && depth++ < 5)
-        {
-            final String message = null == t.getMessage() ? t.getClass().getSimpleName() : t.getMessage();
-            if (sb.indexOf(message) < 0)
-            {
-                sb.append(sb.length() > 0 ? ": " : "").append(message);
-            }
-            t = t.getCause() == t ? null : t.getCause();
-        }
-        return sb.toString();
     }
 }

@@ -1,15 +1,13 @@
 package io.aerolog.perf.latency;
 
-import io.aerolog.perf.PerfCommand;
+import io.aerolog.perf.PerfRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
+import javax.imageio.ImageIO;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -18,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs {@code aerolog perf latency} end to end, briefly, over IPC and UDP: it must succeed, print both latency rows
- * and write .hgrm files that parse. No timing is asserted.
+ * and write .hgrm files that parse and a plot that reads as a PNG. No timing is asserted.
  */
 class LatencyCommandTest
 {
@@ -30,20 +28,21 @@ class LatencyCommandTest
     void shouldMeasureOverIpcAndWriteHgrmFiles() throws IOException
     {
         final String prefix = new File(dir, "ipc").getAbsolutePath();
-        final Run run = run("latency", "--transport", "ipc", "--duration", "1", "--warmup", "0", "--rate", "2000",
-            "--hgrm", prefix);
+        final PerfRun run = PerfRun.run("latency", "--transport", "ipc", "--duration", "1", "--warmup", "0", "--rate", "2000",
+            "--hgrm", prefix, "--plot", prefix);
 
         assertThat(run.exitCode).as(run.out + run.err).isZero();
         assertThat(run.out).contains("produce->ack", "produce->consume", "consumed 2000 of 2000 records");
         assertParsesAsPercentileDistribution(new File(prefix + "-e2e.hgrm"));
         assertParsesAsPercentileDistribution(new File(prefix + "-ack.hgrm"));
+        assertThat(ImageIO.read(new File(prefix + ".png"))).isNotNull();
     }
 
     @Test
     @Timeout(120)
     void shouldMeasureOverUdpWithTheBrokerInAChildJvm()
     {
-        final Run run = run("latency", "--transport", "udp", "--duration", "1", "--warmup", "0", "--rate", "1000",
+        final PerfRun run = PerfRun.run("latency", "--transport", "udp", "--duration", "1", "--warmup", "0", "--rate", "1000",
             "--partitions", "2", "--acks", "1");
 
         assertThat(run.exitCode).as(run.out + run.err).isZero();
@@ -51,12 +50,34 @@ class LatencyCommandTest
     }
 
     @Test
+    @Timeout(120)
+    void shouldPassTheProfileAndPinToTheChildBroker()
+    {
+        final PerfRun run = PerfRun.run("latency", "--transport", "udp", "--duration", "1", "--warmup", "0", "--rate",
+            "1000", "--profile", "one-thread", "--pin", "0");
+
+        assertThat(run.exitCode).as(run.out + run.err).isZero();
+        assertThat(run.out).contains("profile one-thread", "consumed 1000 of 1000 records");
+    }
+
+    @Test
     void shouldRejectBadArguments()
     {
-        assertThat(run("latency", "--transport", "tcp").exitCode).isEqualTo(2);
-        assertThat(run("latency", "--size", "7").exitCode).isEqualTo(2);
-        assertThat(run("latency", "--rate", "0").exitCode).isEqualTo(2);
-        assertThat(run("latency", "--acks", "2").exitCode).isEqualTo(2);
+        assertThat(PerfRun.run("latency", "--transport", "tcp").exitCode).isEqualTo(2);
+        assertThat(PerfRun.run("latency", "--size", "7").exitCode).isEqualTo(2);
+        assertThat(PerfRun.run("latency", "--rate", "0").exitCode).isEqualTo(2);
+        assertThat(PerfRun.run("latency", "--acks", "2").exitCode).isEqualTo(2);
+        assertThat(PerfRun.run("latency", "--profile", "no-such-profile").exitCode).isEqualTo(2);
+        assertThat(PerfRun.run("latency", "--pin", "x").exitCode).isEqualTo(2);
+    }
+
+    @Test
+    void shouldSayWhyMulticastCannotBeMeasured()
+    {
+        final PerfRun run = PerfRun.run("latency", "--transport", "multicast");
+
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("--transport multicast is not supported", "unicast UDP channel");
     }
 
     private static void assertParsesAsPercentileDistribution(final File file) throws IOException
@@ -74,30 +95,5 @@ class LatencyCommandTest
         assertThat(Long.parseLong(first[2])).isPositive();
         assertThat(Double.parseDouble(first[3])).isEqualTo(1.0);
         assertThat(lines).anySatisfy((line) -> assertThat(line).startsWith("#[Mean"));
-    }
-
-    private static Run run(final String... args)
-    {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int exitCode = new CommandLine(new PerfCommand())
-            .setOut(new PrintWriter(out))
-            .setErr(new PrintWriter(err))
-            .execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
-    }
-
-    private static final class Run
-    {
-        final int exitCode;
-        final String out;
-        final String err;
-
-        Run(final int exitCode, final String out, final String err)
-        {
-            this.exitCode = exitCode;
-            this.out = out;
-            this.err = err;
-        }
     }
 }

@@ -1,0 +1,360 @@
+package io.aerolog.perf.compare;
+
+import io.aerolog.client.AerologException;
+import io.aerolog.codecs.wire.Acks;
+import io.aerolog.perf.latency.AcksConverter;
+import io.aerolog.perf.latency.Failures;
+import io.aerolog.perf.latency.LatencyHistograms;
+import io.aerolog.perf.latency.LatencyPlot;
+import io.aerolog.perf.latency.LatencyRun;
+import io.aerolog.perf.latency.PerfBroker;
+import io.aerolog.perf.throughput.ThroughputResult;
+import io.aerolog.perf.throughput.ThroughputRun;
+import io.aerolog.transport.ThreadingProfile;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code aerolog perf compare}: the same fixed-rate, open-loop workload (by default 100-byte records, one partition,
+ * 10,000/s, acks=1), one system after the other, with latency measured from each record's intended send time:
+ * <ol>
+ *     <li>Aerolog: a fresh broker and the {@code perf latency} run ({@link LatencyRun});</li>
+ *     <li>raw Aeron: a bare publication and subscription on the same transport ({@link RawAeronLatency}), the floor
+ *     Aerolog is built on;</li>
+ *     <li>Apache Kafka, if the {@code -Pkafka} build left its jars ({@link KafkaSide}): a single-node KRaft broker
+ *     and kafka-clients, acks as given, linger 0.</li>
+ * </ol>
+ * Prints one table of percentiles and the ratios Aerolog/raw Aeron and Kafka/Aerolog at p50 and p99. With
+ * {@code --throughput} it also compares produce throughput (one partition, batching) and catch-up reads with
+ * Kafka's. Exits with 0 on success, 1 when a run failed, 2 on bad arguments.
+ */
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Runs the same fixed-rate, open-loop workload against Aerolog, raw Aeron (publication -> subscription on " +
+            "the same transport) and Apache Kafka (single-node KRaft broker, if built with -Pkafka), and prints " +
+            "one latency table with ratios.",
+        "--throughput also compares produce and catch-up read throughput with Kafka's."
+    })
+public final class CompareCommand implements Callable<Integer>
+{
+    /** Exit code when a run failed. */
+    public static final int EXIT_FAILED = 1;
+
+    private static final String AEROLOG = "aerolog";
+    private static final String AERON = "aeron";
+    private static final String KAFKA = "kafka";
+
+    // Batching of the throughput comparison, the same for both: Kafka's default batch is 16 KiB, linger 5 ms.
+    private static final long LINGER_MS = 1;
+    private static final int BATCH_BYTES = 64 * 1024;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--transport", paramLabel = "ipc|udp", defaultValue = "ipc",
+        description = "Transport of the Aerolog and raw Aeron runs (Kafka always uses TCP over loopback) " +
+            "(default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
+        description = "Record (message) size in bytes, at least 8 (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "10000",
+        description = "Records per second (default: ${DEFAULT-VALUE}).")
+    long rate;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10",
+        description = "Measured seconds per system, after the warmup (default: ${DEFAULT-VALUE}).")
+    long duration;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "2",
+        description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
+    long warmup;
+
+    @Option(names = "--acks", paramLabel = "0|1|all", defaultValue = "1", converter = AcksConverter.class,
+        description = "Producer acks of Aerolog and Kafka (default: ${DEFAULT-VALUE}).")
+    Acks acks;
+
+    @Option(names = "--throughput",
+        description = "Also compare throughput with Kafka: produce into one partition with batching, then a " +
+            "catch-up read.")
+    boolean throughput;
+
+    @Option(names = "--records", paramLabel = "N", defaultValue = "2000000",
+        description = "Records of the throughput comparison (default: ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--systems", paramLabel = "LIST", defaultValue = "aerolog,aeron,kafka", split = ",",
+        description = "Which systems to run, of aerolog, aeron, kafka (default: ${DEFAULT-VALUE}; kafka only if " +
+            "its jars are there).")
+    Set<String> systems;
+
+    @Option(names = "--skip-kafka", description = "Do not run Kafka even if its jars are there.")
+    boolean skipKafka;
+
+    @Option(names = "--kafka-lib", paramLabel = "DIR",
+        description = "The Kafka jars (default: " + KafkaSide.LIB_DIR + " above the working or the install dir).")
+    String kafkaLib;
+
+    @Option(names = "--profile", paramLabel = "NAME|FILE", defaultValue = ThreadingProfile.DEFAULT,
+        description = "Threading profile of the Aerolog broker and its clients: balanced, small-low-latency, " +
+            "one-thread, low-latency, or a properties file (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--plot", paramLabel = "FILE",
+        description = "Also draw the latency-by-percentile curves of every run into FILE.png.")
+    String plot;
+
+    /**
+     * Runs the comparison.
+     *
+     * @return the exit code.
+     * @throws InterruptedException if interrupted.
+     */
+    public Integer call() throws InterruptedException
+    {
+        validate();
+        final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, profile);
+        final PrintWriter out = spec.commandLine().getOut();
+        final boolean runKafka = !skipKafka && systems.contains(KAFKA);
+        final File kafkaLibDir = runKafka ? KafkaSide.findLib(kafkaLib) : null;
+        if (null != kafkaLib && null == kafkaLibDir)
+        {
+            throw new ParameterException(spec.commandLine(), "--kafka-lib " + kafkaLib + " holds no kafka-clients " +
+                "jar with the load generator's classes beside it; " + KafkaSide.HOW_TO_ENABLE);
+        }
+        out.println("aerolog perf compare: " + size + "-byte records, 1 partition, " + rate + "/s for " + duration +
+            " s after " + warmup + " s of warmup, acks=" + AcksConverter.toString(acks) + "; Aerolog and raw Aeron " +
+            "over " + transport + ", Aerolog with profile " + threadingProfile.name() +
+            (null == kafkaLibDir ? "" : ", Kafka over TCP loopback"));
+        if (null == kafkaLibDir)
+        {
+            out.println("kafka: " + (!runKafka ? "skipped" : "not run: " + KafkaSide.HOW_TO_ENABLE));
+        }
+        out.flush();
+
+        final LatencyRun aerolog = new LatencyRun(size, rate, warmup, duration, 1, acks);
+        final ThroughputRun aerologThroughput = throughput && systems.contains(AEROLOG) ?
+            new ThroughputRun(size, 1, records, 0, acks, LINGER_MS, BATCH_BYTES) : null;
+        final RawAeronLatency rawAeron = new RawAeronLatency(transport, size, rate, warmup, duration);
+        KafkaSide kafka = null;
+        try
+        {
+            if (systems.contains(AEROLOG))
+            {
+                out.println();
+                out.println("== aerolog");
+                try (PerfBroker broker = PerfBroker.start(
+                    transport, "aerolog-perf", out, profile, threadingProfile, new int[0]))
+                {
+                    String failure = aerolog.run(broker, out);
+                    if (null == failure && null != aerologThroughput)
+                    {
+                        failure = aerologThroughput.run(broker, out);
+                    }
+                    if (null != failure)
+                    {
+                        return fail("aerolog: " + failure);
+                    }
+                }
+            }
+
+            if (systems.contains(AERON))
+            {
+                out.println();
+                out.println("== raw aeron");
+                final String rawFailure = rawAeron.run(out);
+                if (null != rawFailure)
+                {
+                    return fail(rawFailure);
+                }
+            }
+
+            if (null != kafkaLibDir)
+            {
+                out.println();
+                out.println("== kafka");
+                kafka = KafkaSide.start(kafkaLibDir, out);
+                String failure = kafka.latency(size, rate, warmup, duration, out);
+                if (null == failure && throughput)
+                {
+                    failure = kafka.throughput(
+                        size, 1, records, AcksConverter.toString(acks), LINGER_MS, BATCH_BYTES, out);
+                }
+                if (null != failure)
+                {
+                    return fail("kafka: " + failure);
+                }
+            }
+
+            report(out, aerolog, aerologThroughput, rawAeron, kafka);
+            return 0;
+        }
+        catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
+        {
+            return fail("run failed: " + Failures.describe(ex));
+        }
+        finally
+        {
+            if (null != kafka)
+            {
+                kafka.close();
+            }
+        }
+    }
+
+    private void report(
+        final PrintWriter out,
+        final LatencyRun aerolog,
+        final ThroughputRun aerologThroughput,
+        final RawAeronLatency rawAeron,
+        final KafkaSide kafka)
+    {
+        out.println();
+        out.println(LatencyHistograms.header());
+        if (systems.contains(AEROLOG))
+        {
+            out.println(LatencyHistograms.row("aerolog e2e", aerolog.e2eHistogram()));
+            out.println(LatencyHistograms.row("aerolog ack", aerolog.ackHistogram()));
+        }
+        if (systems.contains(AERON))
+        {
+            out.println(LatencyHistograms.row("raw aeron e2e", rawAeron.histogram()));
+        }
+        if (null != kafka)
+        {
+            out.println(LatencyHistograms.row("kafka e2e", kafka.e2eHistogram()));
+            out.println(LatencyHistograms.row("kafka ack", kafka.ackHistogram()));
+        }
+        out.println();
+        out.println("aerolog / raw aeron, end to end: " +
+            ratios(aerolog.e2eHistogram(), rawAeron.histogram()));
+        if (null != kafka)
+        {
+            out.println("kafka / aerolog, end to end:     " + ratios(kafka.e2eHistogram(), aerolog.e2eHistogram()));
+            out.println("kafka / aerolog, ack:            " + ratios(kafka.ackHistogram(), aerolog.ackHistogram()));
+        }
+
+        if (null != aerologThroughput)
+        {
+            out.println();
+            out.println(ThroughputResult.header());
+            out.println(aerologThroughput.produce().named("aerolog produce").row());
+            out.println(aerologThroughput.catchUp().named("aerolog catch-up read").row());
+        }
+        if (null != kafka && null != kafka.produce() && null != kafka.catchUp())
+        {
+            if (null == aerologThroughput)
+            {
+                out.println();
+                out.println(ThroughputResult.header());
+            }
+            out.println(kafka.produce().row());
+            out.println(kafka.catchUp().row());
+            if (null != aerologThroughput)
+            {
+                out.println();
+                out.println(String.format(Locale.ROOT, "aerolog / kafka, produce: %.2fx (target >= 4x); " +
+                    "catch-up read: %.2fx (target >= 3x)",
+                    aerologThroughput.produce().recordsPerSecond() / kafka.produce().recordsPerSecond(),
+                    aerologThroughput.catchUp().recordsPerSecond() / kafka.catchUp().recordsPerSecond()));
+            }
+        }
+        out.println();
+
+        if (null != plot)
+        {
+            final File png = LatencyPlot.pngFile(plot);
+            final LatencyPlot chart = new LatencyPlot("aerolog perf compare: " + size + " B, " + rate + "/s, acks=" +
+                AcksConverter.toString(acks) + ", " + transport)
+                .add("aerolog e2e (" + transport + ")", aerolog.e2eHistogram())
+                .add("aerolog ack (" + transport + ")", aerolog.ackHistogram())
+                .add("raw aeron e2e (" + transport + ")", rawAeron.histogram());
+            if (null != kafka)
+            {
+                chart.add("kafka e2e (tcp)", kafka.e2eHistogram()).add("kafka ack (tcp)", kafka.ackHistogram());
+            }
+            chart.write(png);
+            out.println("wrote " + png);
+        }
+        out.flush();
+    }
+
+    private static String ratios(final Histogram numerator, final Histogram denominator)
+    {
+        return "p50 " + ratio(numerator, denominator, 50.0) + ", p99 " + ratio(numerator, denominator, 99.0);
+    }
+
+    private static String ratio(final Histogram numerator, final Histogram denominator, final double percentile)
+    {
+        if (0 == numerator.getTotalCount() || 0 == denominator.getTotalCount())
+        {
+            return "-";
+        }
+        final double below = Math.max(1, denominator.getValueAtPercentile(percentile));
+        return String.format(Locale.ROOT, "%.1fx", numerator.getValueAtPercentile(percentile) / below);
+    }
+
+    private void validate()
+    {
+        for (final String system : systems)
+        {
+            if (!AEROLOG.equals(system) && !AERON.equals(system) && !KAFKA.equals(system))
+            {
+                throw new ParameterException(spec.commandLine(),
+                    "--systems takes aerolog, aeron and kafka, separated by commas: " + system);
+            }
+        }
+        if (!PerfBroker.IPC.equals(transport) && !PerfBroker.UDP.equals(transport))
+        {
+            throw new ParameterException(spec.commandLine(), "--transport must be ipc or udp: " + transport);
+        }
+        if (size < Long.BYTES)
+        {
+            throw new ParameterException(spec.commandLine(),
+                "--size must be at least " + Long.BYTES + " (room for the send time): " + size);
+        }
+        if (rate < 1 || rate > TimeUnit.SECONDS.toNanos(1))
+        {
+            throw new ParameterException(spec.commandLine(), "--rate must be from 1 to 1000000000: " + rate);
+        }
+        if (duration < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--duration must be at least 1: " + duration);
+        }
+        if (warmup < 0)
+        {
+            throw new ParameterException(spec.commandLine(), "--warmup must be >= 0: " + warmup);
+        }
+        if (rate * (warmup + duration) > Integer.MAX_VALUE)
+        {
+            throw new ParameterException(spec.commandLine(), "--rate * (--warmup + --duration) is too many records");
+        }
+        if (records < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--records must be at least 1: " + records);
+        }
+    }
+
+    private int fail(final String message)
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        err.println("error: " + message);
+        err.flush();
+        return EXIT_FAILED;
+    }
+}

@@ -1,0 +1,209 @@
+package io.aerolog.perf.latency;
+
+import io.aerolog.client.Admin;
+import io.aerolog.client.ClientContext;
+import io.aerolog.client.Producer;
+import io.aerolog.codecs.wire.Acks;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One fixed-rate, open-loop latency run against a running broker: creates the topic, starts a consumer reading it
+ * from the beginning on a thread of its own, sends {@code rate * (warmup + duration)} records from the calling
+ * thread ({@link OpenLoopProducer}), waits until the consumer has them all, and keeps the produce-to-ack and
+ * produce-to-consume histograms of what was sent after the warmup. Used by {@code perf latency} and
+ * {@code perf compare}.
+ */
+public final class LatencyRun
+{
+    /** The topic the run creates on its fresh broker. */
+    public static final String TOPIC = "perf-latency";
+
+    private static final long CONSUMER_READY_TIMEOUT_MS = 30_000;
+    private static final long DRAIN_IDLE_TIMEOUT_MS = 10_000;
+    private static final long CONSUMER_STOP_TIMEOUT_MS = 10_000;
+
+    private final int size;
+    private final long rate;
+    private final long warmupSeconds;
+    private final long durationSeconds;
+    private final int partitions;
+    private final Acks acks;
+    private Histogram ackHistogram = LatencyHistograms.newHistogram();
+    private Histogram e2eHistogram = LatencyHistograms.newHistogram();
+
+    /**
+     * @param size            value bytes, at least 8.
+     * @param rate            records per second.
+     * @param warmupSeconds   of load before measuring.
+     * @param durationSeconds measured.
+     * @param partitions      of the topic, sent to in turn.
+     * @param acks            producer acks.
+     */
+    public LatencyRun(
+        final int size,
+        final long rate,
+        final long warmupSeconds,
+        final long durationSeconds,
+        final int partitions,
+        final Acks acks)
+    {
+        this.size = size;
+        this.rate = rate;
+        this.warmupSeconds = warmupSeconds;
+        this.durationSeconds = durationSeconds;
+        this.partitions = partitions;
+        this.acks = acks;
+    }
+
+    /**
+     * @return records the run sends, warmup included.
+     */
+    public long total()
+    {
+        return rate * (warmupSeconds + durationSeconds);
+    }
+
+    /**
+     * Runs the load and prints what was sent and consumed.
+     *
+     * @param broker to run against.
+     * @param out    for the progress lines.
+     * @return null on success, else why the run failed (records lost, sends failed, the broker failed).
+     * @throws InterruptedException if interrupted.
+     */
+    public String run(final PerfBroker broker, final PrintWriter out) throws InterruptedException
+    {
+        final ClientContext clientContext = broker.clientContext();
+        try (Admin admin = Admin.connect(clientContext.copy().clientName("aerolog-perf-admin")))
+        {
+            admin.createTopic(TOPIC, partitions);
+        }
+
+        final LatencyConsumer consumer = new LatencyConsumer(
+            clientContext.copy().clientName("aerolog-perf-consumer"), TOPIC);
+        final Thread consumerThread = new Thread(consumer, "aerolog-perf-consumer");
+        consumerThread.setDaemon(true);
+        consumerThread.start();
+        try
+        {
+            if (!consumer.awaitReady(CONSUMER_READY_TIMEOUT_MS))
+            {
+                return "consumer could not start: " +
+                    (null == consumer.error() ? "timed out" : Failures.describe(consumer.error()));
+            }
+
+            final OpenLoopProducer load = new OpenLoopProducer(
+                TOPIC, partitions, rate, total(), size, clientContext.newIdleStrategy());
+            final long warmupNs = TimeUnit.SECONDS.toNanos(warmupSeconds);
+            final long startNs;
+            try (Producer producer = Producer.connect(
+                clientContext.copy().clientName("aerolog-perf-producer"),
+                new Producer.Config().acks(acks).lingerMs(0)))
+            {
+                producer.partitionCount(TOPIC);
+                startNs = System.nanoTime();
+                consumer.measureFrom(startNs + warmupNs);
+                load.run(producer, startNs, warmupNs);
+            }
+
+            final long expected = load.sent() - load.failed();
+            final String brokerFailure = drain(consumer, expected, broker);
+            final boolean stopped = consumer.stop(CONSUMER_STOP_TIMEOUT_MS);
+            ackHistogram = load.histogram();
+            e2eHistogram = consumer.histogram();
+            return report(out, load, consumer, startNs, expected, stopped ? brokerFailure : "consumer did not stop");
+        }
+        finally
+        {
+            consumer.stop(CONSUMER_STOP_TIMEOUT_MS);
+        }
+    }
+
+    /**
+     * @return produce-to-ack latencies in nanoseconds (empty with acks=0).
+     */
+    public Histogram ackHistogram()
+    {
+        return ackHistogram;
+    }
+
+    /**
+     * @return produce-to-consume latencies in nanoseconds.
+     */
+    public Histogram e2eHistogram()
+    {
+        return e2eHistogram;
+    }
+
+    private static String drain(final LatencyConsumer consumer, final long expected, final PerfBroker broker)
+        throws InterruptedException
+    {
+        long lastReceived = consumer.received();
+        long lastProgressNs = System.nanoTime();
+        while (!consumer.isDone() && consumer.received() < expected)
+        {
+            if (null != broker.failure())
+            {
+                return broker.failure();
+            }
+            Thread.sleep(1);
+            final long received = consumer.received();
+            final long nowNs = System.nanoTime();
+            if (received != lastReceived)
+            {
+                lastReceived = received;
+                lastProgressNs = nowNs;
+            }
+            else if (nowNs - lastProgressNs > TimeUnit.MILLISECONDS.toNanos(DRAIN_IDLE_TIMEOUT_MS))
+            {
+                break;
+            }
+        }
+        return broker.failure();
+    }
+
+    private String report(
+        final PrintWriter out,
+        final OpenLoopProducer load,
+        final LatencyConsumer consumer,
+        final long startNs,
+        final long expected,
+        final String brokerFailure)
+    {
+        final double sendSeconds = (load.sendEndNs() - startNs) / 1e9;
+        out.println(String.format(Locale.ROOT,
+            "sent %d records in %.3f s: achieved %.0f records/s (target %d); %d acknowledged, %d send errors",
+            load.sent(), sendSeconds, load.sent() / sendSeconds, rate, load.completed() - load.failed(),
+            load.failed()));
+        if (load.failed() > 0)
+        {
+            out.println("first send error: " + load.firstError().getMessage());
+        }
+        out.println("consumed " + consumer.received() + " of " + expected + " records" +
+            (consumer.malformed() > 0 ? " (" + consumer.malformed() + " without a send time)" : ""));
+        out.flush();
+
+        if (null != brokerFailure)
+        {
+            return "broker failed: " + brokerFailure;
+        }
+        if (null != consumer.error())
+        {
+            return "consumer failed: " + Failures.describe(consumer.error());
+        }
+        if (consumer.received() != expected || consumer.malformed() > 0)
+        {
+            return "records lost: consumed " + consumer.received() + " but " + expected +
+                " were sent without error (drain timeout " + DRAIN_IDLE_TIMEOUT_MS + " ms without progress)";
+        }
+        if (load.failed() > 0)
+        {
+            return load.failed() + " sends failed, the first with: " + load.firstError().getMessage();
+        }
+        return null;
+    }
+}

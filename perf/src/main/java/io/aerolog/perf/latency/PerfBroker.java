@@ -1,0 +1,202 @@
+package io.aerolog.perf.latency;
+
+import io.aerolog.broker.Broker;
+import io.aerolog.client.ClientContext;
+import io.aerolog.transport.CpuAffinity;
+import io.aerolog.transport.ThreadingProfile;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+import java.io.PrintWriter;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fresh, throw-away broker for one perf run, on the transport the run measures: {@code ipc} starts it in this
+ * process and its clients talk IPC through its media driver; {@code udp} starts it in a JVM of its own
+ * ({@link BrokerProcess}) and its clients, each with a media driver of its own, talk UDP over loopback. Closing
+ * stops the broker and deletes its directories.
+ */
+public final class PerfBroker implements AutoCloseable
+{
+    /** Transport names the perf tools accept for a broker run. */
+    public static final String IPC = "ipc";
+
+    /** UDP over loopback, the broker in a child JVM. */
+    public static final String UDP = "udp";
+
+    private static final String HOST = "localhost";
+    private static final long BROKER_START_TIMEOUT_MS = 90_000;
+
+    private final BrokerDirectories dirs;
+    private final Broker embedded;
+    private final BrokerProcess process;
+    private final ClientContext clientContext;
+
+    private PerfBroker(
+        final BrokerDirectories dirs, final Broker embedded, final BrokerProcess process, final ClientContext ctx)
+    {
+        this.dirs = dirs;
+        this.embedded = embedded;
+        this.process = process;
+        this.clientContext = ctx;
+    }
+
+    /**
+     * Starts a broker with the default threading profile and prints a line saying where and how fast.
+     *
+     * @param transport {@link #IPC} or {@link #UDP}.
+     * @param prefix    of the broker's temp directories.
+     * @param out       for the start line.
+     * @return the running broker.
+     * @throws IllegalStateException if it does not start.
+     */
+    public static PerfBroker start(final String transport, final String prefix, final PrintWriter out)
+    {
+        return start(transport, prefix, out, ThreadingProfile.DEFAULT, ThreadingProfile.load(ThreadingProfile.DEFAULT),
+            new int[0]);
+    }
+
+    /**
+     * Starts a broker and prints a line saying where and how fast. The broker and its clients run with the
+     * threading profile; clients idle with its client idle strategy.
+     *
+     * @param transport   {@link #IPC} or {@link #UDP}.
+     * @param prefix      of the broker's temp directories.
+     * @param out         for the start line.
+     * @param profileName the threading profile's name or file, as given (passed on to a child JVM).
+     * @param profile     the threading profile, loaded from {@code profileName}.
+     * @param pinTo       CPUs to pin the broker to with taskset (ipc: this whole process), checked usable; empty for
+     *                    none.
+     * @return the running broker.
+     * @throws IllegalStateException if it does not start.
+     */
+    public static PerfBroker start(
+        final String transport,
+        final String prefix,
+        final PrintWriter out,
+        final String profileName,
+        final ThreadingProfile profile,
+        final int[] pinTo)
+    {
+        final BrokerDirectories dirs = BrokerDirectories.create(prefix);
+        try
+        {
+            final int portBase = PortBases.find(HOST);
+            final PerfBroker broker;
+            if (IPC.equals(transport))
+            {
+                if (pinTo.length > 0)
+                {
+                    out.println(CpuAffinity.pinThisProcess(pinTo) + " (this process: broker and clients)");
+                }
+                final long startNs = System.nanoTime();
+                final Broker embedded = Broker.launch(new Broker.Context()
+                    .dataDir(dirs.dataDir())
+                    .aeronDirectoryName(dirs.aeronDir().getAbsolutePath())
+                    .host(HOST)
+                    .portBase(portBase)
+                    .threadingProfile(profile));
+                broker = new PerfBroker(dirs, embedded, null, embedded.clientContext().profile(profile));
+                out.println("broker: embedded, IPC via " + dirs.aeronDir() + ", started in " +
+                    millisSince(startNs) + " ms");
+            }
+            else
+            {
+                final long startNs = System.nanoTime();
+                final BrokerProcess process = BrokerProcess.start(
+                    dirs.dataDir(), dirs.aeronDir(), HOST, portBase, profileName, pinTo, BROKER_START_TIMEOUT_MS);
+                broker = new PerfBroker(dirs, null, process,
+                    new ClientContext().bootstrap(HOST + ":" + portBase).clientHost(HOST).profile(profile));
+                out.println("broker: child JVM, UDP via " + HOST + ":" + portBase + ", started in " +
+                    millisSince(startNs) + " ms" + (pinTo.length > 0 ? ", pinned to CPUs " +
+                    CpuAffinity.cpuList(pinTo) : ""));
+            }
+            out.flush();
+            return broker;
+        }
+        catch (final RuntimeException ex)
+        {
+            dirs.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Loads a {@code --profile} option's threading profile.
+     *
+     * @param spec        of the command, for the error.
+     * @param nameOrPath  of the profile.
+     * @return the profile.
+     * @throws ParameterException for an unknown profile or a bad setting in it.
+     */
+    public static ThreadingProfile loadProfile(final CommandSpec spec, final String nameOrPath)
+    {
+        try
+        {
+            return ThreadingProfile.load(nameOrPath);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
+    }
+
+    /**
+     * @return how clients reach the broker; copy it before changing it.
+     */
+    public ClientContext clientContext()
+    {
+        return clientContext;
+    }
+
+    /**
+     * @return null while the broker runs, else why it does not (a child JVM that exited, with its last output).
+     */
+    public String failure()
+    {
+        if (null != process && !process.isAlive())
+        {
+            return "the broker process exited; its output:" + System.lineSeparator() + process.output();
+        }
+        return null;
+    }
+
+    /**
+     * @return a note about errors an embedded broker counted, or null if none (a child JVM prints its own).
+     */
+    public String errorNote()
+    {
+        if (null != embedded && embedded.errorCount() > 0)
+        {
+            return "the broker counted " + embedded.errorCount() + " errors, the first: " + embedded.firstError();
+        }
+        return null;
+    }
+
+    /**
+     * Stops the broker and deletes its directories.
+     */
+    public void close()
+    {
+        try
+        {
+            if (null != embedded)
+            {
+                embedded.close();
+            }
+            if (null != process)
+            {
+                process.close();
+            }
+        }
+        finally
+        {
+            dirs.close();
+        }
+    }
+
+    private static long millisSince(final long startNs)
+    {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+    }
+}

@@ -1,0 +1,166 @@
+package io.aerolog.perf.throughput;
+
+import io.aerolog.client.AerologException;
+import io.aerolog.codecs.wire.Acks;
+import io.aerolog.perf.latency.AcksConverter;
+import io.aerolog.perf.latency.Failures;
+import io.aerolog.perf.latency.PerfBroker;
+import io.aerolog.transport.ThreadingProfile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code aerolog perf throughput}: on a fresh broker (in this process for ipc, a child JVM for udp, as
+ * {@code perf latency}), one producer sends records as fast as it can with batching on and waits for every
+ * acknowledgement, then one consumer reads the whole log back from the beginning (a catch-up read from the
+ * archive). Prints records/s and MB/s (of record values) of both. Exits with 0 on success, 1 when the run failed,
+ * 2 on bad arguments.
+ */
+@Command(
+    name = "throughput",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Measures produce throughput (one producer, batching on, until every record is acknowledged) and " +
+            "catch-up read throughput (one consumer reading the written log from the beginning).",
+        "Prints records/s and MB/s of record values (1 MB = 10^6 bytes)."
+    })
+public final class ThroughputCommand implements Callable<Integer>
+{
+    /** Exit code when the run failed. */
+    public static final int EXIT_FAILED = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--profile", paramLabel = "NAME|FILE", defaultValue = ThreadingProfile.DEFAULT,
+        description = "Threading profile of the Aerolog broker and its clients: balanced, small-low-latency, " +
+            "one-thread, low-latency, or a properties file (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--transport", paramLabel = "ipc|udp", defaultValue = "ipc",
+        description = "ipc: embedded broker, clients over IPC; udp: broker in a child JVM, clients over " +
+            "loopback UDP (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
+        description = "Value size in bytes, at least 8 (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
+        description = "Partitions of the topic, sent to in turn (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--records", paramLabel = "N", defaultValue = "2000000",
+        description = "Records to produce (default: ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--duration", paramLabel = "SECONDS",
+        description = "Produce for this long instead of a number of records.")
+    Long duration;
+
+    @Option(names = "--acks", paramLabel = "0|1|all", defaultValue = "1", converter = AcksConverter.class,
+        description = "Producer acks (default: ${DEFAULT-VALUE}).")
+    Acks acks;
+
+    @Option(names = "--linger-ms", paramLabel = "MS", defaultValue = "1",
+        description = "Producer linger (default: ${DEFAULT-VALUE}).")
+    long lingerMs;
+
+    @Option(names = "--batch-size", paramLabel = "BYTES", defaultValue = "65536",
+        description = "Producer batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    /**
+     * Runs the measurement.
+     *
+     * @return the exit code.
+     */
+    public Integer call()
+    {
+        validate();
+        final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, profile);
+        final PrintWriter out = spec.commandLine().getOut();
+        final boolean timed = null != duration;
+        out.println("aerolog perf throughput: " + transport + ", " + size + "-byte values, " +
+            (timed ? duration + " s" : records + " records") + ", " + partitions + " partition" +
+            (1 == partitions ? "" : "s") + ", acks=" + AcksConverter.toString(acks) + ", linger " + lingerMs +
+            " ms, batch " + batchSize + " bytes, profile " + threadingProfile.name());
+        out.flush();
+
+        final ThroughputRun run = new ThroughputRun(
+            size, partitions, timed ? Long.MAX_VALUE : records, timed ? duration : 0, acks, lingerMs, batchSize);
+        try (PerfBroker broker = PerfBroker.start(
+            transport, "aerolog-perf", out, profile, threadingProfile, new int[0]))
+        {
+            final String failure = run.run(broker, out);
+            out.println();
+            out.println(ThroughputResult.header());
+            out.println(run.produce().row());
+            if (null != run.catchUp())
+            {
+                out.println(run.catchUp().row());
+            }
+            out.println();
+            if (null != broker.errorNote())
+            {
+                out.println("note: " + broker.errorNote());
+            }
+            out.flush();
+            return null == failure ? 0 : fail(failure);
+        }
+        catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
+        {
+            return fail("run failed: " + Failures.describe(ex));
+        }
+    }
+
+    private void validate()
+    {
+        if (!PerfBroker.IPC.equals(transport) && !PerfBroker.UDP.equals(transport))
+        {
+            throw new ParameterException(spec.commandLine(), "--transport must be ipc or udp: " + transport);
+        }
+        if (size < Long.BYTES)
+        {
+            throw new ParameterException(spec.commandLine(), "--size must be at least " + Long.BYTES + ": " + size);
+        }
+        if (partitions < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--partitions must be at least 1: " + partitions);
+        }
+        if (null != duration && spec.commandLine().getParseResult().hasMatchedOption("--records"))
+        {
+            throw new ParameterException(spec.commandLine(), "give --records or --duration, not both");
+        }
+        if (records < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--records must be at least 1: " + records);
+        }
+        if (null != duration && duration < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--duration must be at least 1: " + duration);
+        }
+        if (lingerMs < 0)
+        {
+            throw new ParameterException(spec.commandLine(), "--linger-ms must be >= 0: " + lingerMs);
+        }
+        if (batchSize < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1: " + batchSize);
+        }
+    }
+
+    private int fail(final String message)
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        err.println("error: " + message);
+        err.flush();
+        return EXIT_FAILED;
+    }
+}
