@@ -7,8 +7,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-
 import java.util.Arrays;
+
 /**
  * The {@code aerolog} command: runs a broker, manages topics, produces and consumes records, and runs a demo on an
  * embedded broker. Each job is a picocli subcommand.
