@@ -5,7 +5,6 @@ import io.aerolog.codecs.wire.ConsumerGroupHeartbeatDecoder;
 import io.aerolog.codecs.wire.DeleteGroupDecoder;
 import io.aerolog.codecs.wire.DescribeGroupDecoder;
 import io.aerolog.codecs.wire.ErrorCode;
-import io.aerolog.codecs.wire.ErrorResponseEncoder;
 import io.aerolog.codecs.wire.GroupDescriptionDecoder;
 import io.aerolog.codecs.wire.GroupDescriptionEncoder;
 import io.aerolog.codecs.wire.LeaveGroupDecoder;
@@ -32,6 +31,21 @@ final class GroupRequestForwarder
     private static final int CLIENT_SESSION_ID_OFFSET = 8;
     private static final int MIN_BLOCK_LENGTH = 16;
     private static final long REQUEST_TIMEOUT_MS = 10_000;
+
+    /**
+     * Answers a request with an error (and counts it).
+     */
+    @FunctionalInterface
+    interface ErrorSender
+    {
+        /**
+         * @param session       to answer.
+         * @param correlationId of the request.
+         * @param code          the error.
+         * @param message       why.
+         */
+        void send(ClientSession session, long correlationId, ErrorCode code, String message);
+    }
 
     /**
      * What the broker knows of a partition's log, for lag.
@@ -61,8 +75,8 @@ final class GroupRequestForwarder
         long timestampNear(String topic, int partition, long offset);
     }
 
-    private final BrokerCounters counters;
     private final ResponseSender sender;
+    private final ErrorSender errors;
     private final PartitionLogView logs;
     private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -73,10 +87,10 @@ final class GroupRequestForwarder
     private ControllerClient controller;
     private long nextCorrelationId = Long.MIN_VALUE / 2; // apart from the conductor's own correlation ids
 
-    GroupRequestForwarder(final BrokerCounters counters, final ResponseSender sender, final PartitionLogView logs)
+    GroupRequestForwarder(final ResponseSender sender, final ErrorSender errors, final PartitionLogView logs)
     {
-        this.counters = counters;
         this.sender = sender;
+        this.errors = errors;
         this.logs = logs;
     }
 
@@ -141,7 +155,7 @@ final class GroupRequestForwarder
         final long id = nextCorrelationId++;
         if (null == controller || !controller.forwardGroupRequest(id, frame, 0, length))
         {
-            sendError(session, correlationId, ErrorCode.NOT_READY, "the controller is busy; retry");
+            errors.send(session, correlationId, ErrorCode.NOT_READY, "the controller is busy; retry");
             return;
         }
         pending.put(id, new Pending(session, correlationId, templateId, nowMs + REQUEST_TIMEOUT_MS));
@@ -191,7 +205,7 @@ final class GroupRequestForwarder
             if (nowMs > request.deadlineMs)
             {
                 it.remove();
-                sendError(request.session, request.clientCorrelationId, ErrorCode.REQUEST_TIMED_OUT,
+                errors.send(request.session, request.clientCorrelationId, ErrorCode.REQUEST_TIMED_OUT,
                     "the controller did not answer in time");
                 expired++;
             }
@@ -248,15 +262,6 @@ final class GroupRequestForwarder
         }
         e.groupId(d.groupId()).assignor(d.assignor()).message(d.message());
         return e.encodedLength();
-    }
-
-    private void sendError(
-        final ClientSession session, final long correlationId, final ErrorCode code, final String message)
-    {
-        counters.errorResponses.increment();
-        final ErrorResponseEncoder e = new ErrorResponseEncoder().wrapAndApplyHeader(out, 0, headerEncoder)
-            .correlationId(correlationId).code(code).message(message);
-        sender.send(session, out, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
     private record Pending(ClientSession session, long clientCorrelationId, int templateId, long deadlineMs)

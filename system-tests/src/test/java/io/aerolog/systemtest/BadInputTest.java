@@ -9,6 +9,7 @@ import io.aerolog.client.ProducerRecord;
 import io.aerolog.client.RecordMetadata;
 import io.aerolog.client.TopicPartition;
 import io.aerolog.codecs.wire.Acks;
+import io.aerolog.codecs.wire.ConsumerGroupHeartbeatEncoder;
 import io.aerolog.codecs.wire.CreateTopicEncoder;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.codecs.wire.HeartbeatEncoder;
@@ -151,6 +152,21 @@ class BadInputTest
             expectRejected(raw, false, createTopicWithNameLength(clientSessionId, -1), ErrorCode.CORRUPT_MESSAGE);
             expectRejected(raw, false, Arrays.copyOf(createTopicWithNameLength(clientSessionId, 10), 52),
                 ErrorCode.CORRUPT_MESSAGE);
+            expectRejected(raw, false, header(8, ConsumerGroupHeartbeatEncoder.TEMPLATE_ID,
+                MessageHeaderEncoder.SCHEMA_ID, MessageHeaderEncoder.SCHEMA_VERSION, 16), ErrorCode.CORRUPT_MESSAGE);
+
+            // a group request the broker can route but whose body is cut short: the controller answers it
+            final byte[] truncatedJoin = header(ConsumerGroupHeartbeatEncoder.BLOCK_LENGTH,
+                ConsumerGroupHeartbeatEncoder.TEMPLATE_ID, MessageHeaderEncoder.SCHEMA_ID,
+                MessageHeaderEncoder.SCHEMA_VERSION, MessageHeaderEncoder.ENCODED_LENGTH +
+                ConsumerGroupHeartbeatEncoder.BLOCK_LENGTH + 2);
+            final UnsafeBuffer join = new UnsafeBuffer(truncatedJoin);
+            join.putLong(MessageHeaderEncoder.ENCODED_LENGTH, 77, ByteOrder.LITTLE_ENDIAN);
+            join.putLong(MessageHeaderEncoder.ENCODED_LENGTH + 8, clientSessionId, ByteOrder.LITTLE_ENDIAN);
+            raw.sendControl(truncatedJoin);
+            final RawClient.ErrorResponse joinAnswer = raw.awaitErrorResponse();
+            assertThat(joinAnswer.correlationId()).isEqualTo(77);
+            assertThat(joinAnswer.code()).as(joinAnswer.message()).isEqualTo(ErrorCode.CORRUPT_MESSAGE);
 
             // produce stream
             expectRejected(raw, true, new byte[] { 9 }, ErrorCode.CORRUPT_MESSAGE);
