@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Three controllers in one JVM: the leader is closed in the middle of a rebalance, after offsets were committed; a
@@ -180,27 +182,19 @@ class ControllerGroupFailoverTest
 
     private int awaitLeader(final int excluded)
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() - deadlineNs < 0)
+        final int[] leader = {-1};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
         {
             for (int i = 0; i < nodes.length; i++)
             {
                 if (i != excluded && null != nodes[i] && nodes[i].isLeader())
                 {
-                    return i;
+                    leader[0] = i;
+                    return true;
                 }
             }
-            try
-            {
-                Thread.sleep(10);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(ex);
-            }
-        }
-
-        throw new AssertionError("no leader elected");
+            return false;
+        });
+        return leader[0];
     }
 }
