@@ -125,7 +125,18 @@ final class GroupHeartbeater implements Runnable, AutoCloseable
             if (wakeup || nowNs >= nextHeartbeatNs)
             {
                 wakeup = false;
-                heartbeat(nowNs);
+                try
+                {
+                    heartbeat(nowNs);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Not a broker answer (e.g. the connection was closed): the consumer's next poll throws it.
+                    final State current = state;
+                    state = new State(current.version() + 1, memberId, memberEpoch, current.assigned(), false,
+                        new AerologException(ErrorCode.INTERNAL_ERROR, "group heartbeats stopped: " + ex));
+                    running = false;
+                }
             }
             LockSupport.parkNanos(Math.min(IDLE_PARK_NS, Math.max(0, nextHeartbeatNs - System.nanoTime())));
         }
