@@ -1,6 +1,5 @@
 package io.aerolog.perf.latency;
 
-import io.aerolog.client.AerologException;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.transport.CpuAffinity;
 import io.aerolog.transport.ThreadingProfile;
@@ -113,22 +112,12 @@ public final class LatencyCommand implements Callable<Integer>
         final int[] pinTo = null == pinNote ? cpus : new int[0];
         out.flush();
 
-        try (PerfBroker broker = PerfBroker.start(
-            transport, "aerolog-perf", out, brokerOptions.profile, threadingProfile, pinTo))
+        return PerfBroker.run(spec, transport, out, brokerOptions.profile, threadingProfile, pinTo, (broker) ->
         {
             final String failure = run.run(broker, out);
             report(out, run);
-            if (null != broker.errorNote())
-            {
-                out.println("note: " + broker.errorNote());
-                out.flush();
-            }
-            return null == failure ? 0 : fail(failure);
-        }
-        catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
-        {
-            return fail("run failed: " + Failures.describe(ex));
-        }
+            return failure;
+        });
     }
 
     private void validate()
@@ -196,10 +185,5 @@ public final class LatencyCommand implements Callable<Integer>
         return "--transport multicast is not supported: consumers receive their data on a unicast UDP channel " +
             "that the client library names when it connects (the broker replays to it), so measuring multicast " +
             "needs client and broker changes; " + loopback;
-    }
-
-    private int fail(final String message)
-    {
-        return Failures.fail(spec, message);
     }
 }

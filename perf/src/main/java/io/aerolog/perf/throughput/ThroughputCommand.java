@@ -1,6 +1,5 @@
 package io.aerolog.perf.throughput;
 
-import io.aerolog.client.AerologException;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.perf.latency.AcksConverter;
 import io.aerolog.perf.latency.BrokerOptions;
@@ -71,8 +70,9 @@ public final class ThroughputCommand implements Callable<Integer>
      * Runs the measurement.
      *
      * @return the exit code.
+     * @throws InterruptedException if interrupted.
      */
-    public Integer call()
+    public Integer call() throws InterruptedException
     {
         validate();
         final String transport = brokerOptions.transport;
@@ -88,8 +88,7 @@ public final class ThroughputCommand implements Callable<Integer>
 
         final ThroughputRun run = new ThroughputRun(
             size, partitions, timed ? Long.MAX_VALUE : records, timed ? duration : 0, acks, lingerMs, batchSize);
-        try (PerfBroker broker = PerfBroker.start(
-            transport, "aerolog-perf", out, brokerOptions.profile, threadingProfile, new int[0]))
+        return PerfBroker.run(spec, transport, out, brokerOptions.profile, threadingProfile, new int[0], (broker) ->
         {
             final String failure = run.run(broker, out);
             out.println();
@@ -100,17 +99,8 @@ public final class ThroughputCommand implements Callable<Integer>
                 out.println(run.catchUp().row());
             }
             out.println();
-            if (null != broker.errorNote())
-            {
-                out.println("note: " + broker.errorNote());
-            }
-            out.flush();
-            return null == failure ? 0 : fail(failure);
-        }
-        catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
-        {
-            return fail("run failed: " + Failures.describe(ex));
-        }
+            return failure;
+        });
     }
 
     private void validate()
@@ -140,10 +130,5 @@ public final class ThroughputCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1: " + batchSize);
         }
-    }
-
-    private int fail(final String message)
-    {
-        return Failures.fail(spec, message);
     }
 }
