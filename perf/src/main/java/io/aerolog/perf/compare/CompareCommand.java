@@ -3,16 +3,19 @@ package io.aerolog.perf.compare;
 import io.aerolog.client.AerologException;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.perf.latency.AcksConverter;
+import io.aerolog.perf.latency.BrokerOptions;
 import io.aerolog.perf.latency.Failures;
 import io.aerolog.perf.latency.LatencyHistograms;
 import io.aerolog.perf.latency.LatencyPlot;
 import io.aerolog.perf.latency.LatencyRun;
+import io.aerolog.perf.latency.LoadOptions;
 import io.aerolog.perf.latency.PerfBroker;
 import io.aerolog.perf.throughput.ThroughputResult;
 import io.aerolog.perf.throughput.ThroughputRun;
 import io.aerolog.transport.ThreadingProfile;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -23,7 +26,6 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code aerolog perf compare}: the same fixed-rate, open-loop workload (by default 100-byte records, one partition,
@@ -41,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(
     name = "compare",
+    resourceBundle = "io.aerolog.perf.compare.CompareCommand",
     mixinStandardHelpOptions = true,
     description = {
         "Runs the same fixed-rate, open-loop workload against Aerolog, raw Aeron (publication -> subscription on " +
@@ -51,7 +54,7 @@ import java.util.concurrent.TimeUnit;
 public final class CompareCommand implements Callable<Integer>
 {
     /** Exit code when a run failed. */
-    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_FAILED = Failures.EXIT_FAILED;
 
     private static final String AEROLOG = "aerolog";
     private static final String AERON = "aeron";
@@ -64,26 +67,11 @@ public final class CompareCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--transport", paramLabel = "ipc|udp", defaultValue = "ipc",
-        description = "Transport of the Aerolog and raw Aeron runs (Kafka always uses TCP over loopback) " +
-            "(default: ${DEFAULT-VALUE}).")
-    String transport;
+    @Mixin
+    BrokerOptions brokerOptions;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
-        description = "Record (message) size in bytes, at least 8 (default: ${DEFAULT-VALUE}).")
-    int size;
-
-    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "10000",
-        description = "Records per second (default: ${DEFAULT-VALUE}).")
-    long rate;
-
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10",
-        description = "Measured seconds per system, after the warmup (default: ${DEFAULT-VALUE}).")
-    long duration;
-
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "2",
-        description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
-    long warmup;
+    @Mixin
+    LoadOptions loadOptions;
 
     @Option(names = "--acks", paramLabel = "0|1|all", defaultValue = "1", converter = AcksConverter.class,
         description = "Producer acks of Aerolog and Kafka (default: ${DEFAULT-VALUE}).")
@@ -110,11 +98,6 @@ public final class CompareCommand implements Callable<Integer>
         description = "The Kafka jars (default: " + KafkaSide.LIB_DIR + " above the working or the install dir).")
     String kafkaLib;
 
-    @Option(names = "--profile", paramLabel = "NAME|FILE", defaultValue = ThreadingProfile.DEFAULT,
-        description = "Threading profile of the Aerolog broker and its clients: balanced, small-low-latency, " +
-            "one-thread, low-latency, or a properties file (default: ${DEFAULT-VALUE}).")
-    String profile;
-
     @Option(names = "--plot", paramLabel = "FILE",
         description = "Also draw the latency-by-percentile curves of every run into FILE.png.")
     String plot;
@@ -128,7 +111,12 @@ public final class CompareCommand implements Callable<Integer>
     public Integer call() throws InterruptedException
     {
         validate();
-        final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, profile);
+        final String transport = brokerOptions.transport;
+        final int size = brokerOptions.size;
+        final long rate = loadOptions.rate;
+        final long duration = loadOptions.duration;
+        final long warmup = loadOptions.warmup;
+        final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, brokerOptions.profile);
         final PrintWriter out = spec.commandLine().getOut();
         final boolean runKafka = !skipKafka && systems.contains(KAFKA);
         final File kafkaLibDir = runKafka ? KafkaSide.findLib(kafkaLib) : null;
@@ -159,7 +147,7 @@ public final class CompareCommand implements Callable<Integer>
                 out.println();
                 out.println("== aerolog");
                 try (PerfBroker broker = PerfBroker.start(
-                    transport, "aerolog-perf", out, profile, threadingProfile, new int[0]))
+                    transport, "aerolog-perf", out, brokerOptions.profile, threadingProfile, new int[0]))
                 {
                     String failure = aerolog.run(broker, out);
                     if (null == failure && null != aerologThroughput)
@@ -278,9 +266,10 @@ public final class CompareCommand implements Callable<Integer>
 
         if (null != plot)
         {
+            final String transport = brokerOptions.transport;
             final File png = LatencyPlot.pngFile(plot);
-            final LatencyPlot chart = new LatencyPlot("aerolog perf compare: " + size + " B, " + rate + "/s, acks=" +
-                AcksConverter.toString(acks) + ", " + transport)
+            final LatencyPlot chart = new LatencyPlot("aerolog perf compare: " + brokerOptions.size + " B, " +
+                loadOptions.rate + "/s, acks=" + AcksConverter.toString(acks) + ", " + transport)
                 .add("aerolog e2e (" + transport + ")", aerolog.e2eHistogram())
                 .add("aerolog ack (" + transport + ")", aerolog.ackHistogram())
                 .add("raw aeron e2e (" + transport + ")", rawAeron.histogram());
@@ -319,31 +308,9 @@ public final class CompareCommand implements Callable<Integer>
                     "--systems takes aerolog, aeron and kafka, separated by commas: " + system);
             }
         }
-        if (!PerfBroker.IPC.equals(transport) && !PerfBroker.UDP.equals(transport))
-        {
-            throw new ParameterException(spec.commandLine(), "--transport must be ipc or udp: " + transport);
-        }
-        if (size < Long.BYTES)
-        {
-            throw new ParameterException(spec.commandLine(),
-                "--size must be at least " + Long.BYTES + " (room for the send time): " + size);
-        }
-        if (rate < 1 || rate > TimeUnit.SECONDS.toNanos(1))
-        {
-            throw new ParameterException(spec.commandLine(), "--rate must be from 1 to 1000000000: " + rate);
-        }
-        if (duration < 1)
-        {
-            throw new ParameterException(spec.commandLine(), "--duration must be at least 1: " + duration);
-        }
-        if (warmup < 0)
-        {
-            throw new ParameterException(spec.commandLine(), "--warmup must be >= 0: " + warmup);
-        }
-        if (rate * (warmup + duration) > Integer.MAX_VALUE)
-        {
-            throw new ParameterException(spec.commandLine(), "--rate * (--warmup + --duration) is too many records");
-        }
+        brokerOptions.validate(spec, " (room for the send time)");
+        loadOptions.validate(spec);
+        loadOptions.validateRecordCount(spec);
         if (records < 1)
         {
             throw new ParameterException(spec.commandLine(), "--records must be at least 1: " + records);
@@ -352,9 +319,6 @@ public final class CompareCommand implements Callable<Integer>
 
     private int fail(final String message)
     {
-        final PrintWriter err = spec.commandLine().getErr();
-        err.println("error: " + message);
-        err.flush();
-        return EXIT_FAILED;
+        return Failures.fail(spec, message);
     }
 }

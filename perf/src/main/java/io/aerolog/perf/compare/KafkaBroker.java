@@ -1,5 +1,6 @@
 package io.aerolog.perf.compare;
 
+import io.aerolog.perf.ChildProcess;
 import org.agrona.IoUtil;
 
 import java.io.File;

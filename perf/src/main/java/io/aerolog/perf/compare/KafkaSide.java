@@ -1,5 +1,6 @@
 package io.aerolog.perf.compare;
 
+import io.aerolog.perf.ChildProcess;
 import io.aerolog.perf.latency.LatencyHistograms;
 import io.aerolog.perf.throughput.ThroughputResult;
 import org.HdrHistogram.Histogram;

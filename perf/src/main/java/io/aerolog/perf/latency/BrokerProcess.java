@@ -1,18 +1,14 @@
 package io.aerolog.perf.latency;
 
+import io.aerolog.perf.ChildProcess;
 import io.aerolog.transport.CpuAffinity;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A broker in a child JVM ({@link BrokerMain}) on the classpath of this one, for runs over UDP. Its output is kept
@@ -20,28 +16,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class BrokerProcess implements AutoCloseable
 {
-    private static final String[] JVM_FLAGS = {
+    private static final List<String> JVM_FLAGS = List.of(
         "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
         "--add-opens", "java.base/java.nio=ALL-UNNAMED",
         "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
         "-Xmx1g",
-        "-Daeron.term.buffer.sparse.file=true"
-    };
-    private static final int KEPT_LINES = 40;
-    private static final long STOP_TIMEOUT_MS = 20_000;
+        "-Daeron.term.buffer.sparse.file=true");
 
-    private final Process process;
-    private final ArrayDeque<String> lastLines = new ArrayDeque<>();
-    private final CountDownLatch ready = new CountDownLatch(1);
-    private final CountDownLatch outputEnded = new CountDownLatch(1);
-    private volatile boolean sawReady;
+    private final ChildProcess process;
 
-    private BrokerProcess(final Process process)
+    private BrokerProcess(final ChildProcess process)
     {
         this.process = process;
-        final Thread reader = new Thread(this::readOutput, "aerolog-perf-broker-output");
-        reader.setDaemon(true);
-        reader.start();
     }
 
     /**
@@ -71,32 +57,28 @@ final class BrokerProcess implements AutoCloseable
         {
             command.addAll(CpuAffinity.commandPrefix(cpus));
         }
-        command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
-        command.addAll(List.of(JVM_FLAGS));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(BrokerMain.class.getName());
-        command.add(dataDir.getAbsolutePath());
-        command.add(aeronDir.getAbsolutePath());
-        command.add(host);
-        command.add(String.valueOf(portBase));
-        command.add(profile);
+        command.addAll(ChildProcess.javaCommand(JVM_FLAGS, System.getProperty("java.class.path"),
+            BrokerMain.class.getName(), List.of(dataDir.getAbsolutePath(), aeronDir.getAbsolutePath(), host,
+            String.valueOf(portBase), profile)));
 
-        final Process process;
-        try
+        final CountDownLatch ready = new CountDownLatch(1);
+        final AtomicBoolean sawReady = new AtomicBoolean();
+        final ChildProcess process = ChildProcess.start(command, "the broker process", "broker", (line) ->
         {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot start the broker process", ex);
-        }
-
+            if (line.contains(BrokerMain.READY))
+            {
+                sawReady.set(true);
+                ready.countDown();
+            }
+        },
+            // Wakes start() if the process died before it was ready; start() then sees it is not alive.
+            ready::countDown,
+            false);
         final BrokerProcess broker = new BrokerProcess(process);
         final boolean isReady;
         try
         {
-            isReady = broker.ready.await(timeoutMs, TimeUnit.MILLISECONDS) && broker.sawReady;
+            isReady = ready.await(timeoutMs, TimeUnit.MILLISECONDS) && sawReady.get();
         }
         catch (final InterruptedException ex)
         {
@@ -128,10 +110,7 @@ final class BrokerProcess implements AutoCloseable
      */
     String output()
     {
-        synchronized (lastLines)
-        {
-            return String.join(System.lineSeparator(), lastLines);
-        }
+        return process.output();
     }
 
     /**
@@ -139,57 +118,6 @@ final class BrokerProcess implements AutoCloseable
      */
     public void close()
     {
-        try
-        {
-            if (process.isAlive())
-            {
-                process.destroy();
-                if (!process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-                {
-                    process.destroyForcibly().waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                }
-            }
-            outputEnded.await(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void readOutput()
-    {
-        try (BufferedReader reader = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
-        {
-            String line;
-            while (null != (line = reader.readLine()))
-            {
-                synchronized (lastLines)
-                {
-                    if (lastLines.size() == KEPT_LINES)
-                    {
-                        lastLines.removeFirst();
-                    }
-                    lastLines.addLast(line);
-                }
-                if (line.contains(BrokerMain.READY))
-                {
-                    sawReady = true;
-                    ready.countDown();
-                }
-            }
-        }
-        catch (final IOException ignore)
-        {
-            // the process is gone
-        }
-        finally
-        {
-            outputEnded.countDown();
-            // Wakes start() if the process died before it was ready; start() then sees it is not alive.
-            ready.countDown();
-        }
+        process.close();
     }
 }

@@ -1,10 +1,17 @@
 package io.aerolog.perf.latency;
 
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+
 /**
- * Turns an exception and its causes into one line for a tool's error message.
+ * Turns an exception and its causes into one line for a tool's error message, and reports a failed run.
  */
 public final class Failures
 {
+    /** Exit code of a perf command when its run failed. */
+    public static final int EXIT_FAILED = 1;
+
     private static final int MAX_DEPTH = 5;
 
     private Failures()
@@ -30,5 +37,20 @@ public final class Failures
             t = t.getCause() == t ? null : t.getCause();
         }
         return sb.toString();
+    }
+
+    /**
+     * Prints "error: " and the message to the command's error stream.
+     *
+     * @param spec    of the command.
+     * @param message of the failure.
+     * @return {@link #EXIT_FAILED}.
+     */
+    public static int fail(final CommandSpec spec, final String message)
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        err.println("error: " + message);
+        err.flush();
+        return EXIT_FAILED;
     }
 }

@@ -1,10 +1,10 @@
 package io.aerolog.perf.latency;
 
-import io.aerolog.client.AerologException;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.transport.CpuAffinity;
 import io.aerolog.transport.ThreadingProfile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -15,7 +15,6 @@ import java.io.PrintWriter;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code aerolog perf latency}: fixed-rate, open-loop load on a fresh broker, reporting produce-to-ack and
@@ -28,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(
     name = "latency",
+    resourceBundle = "io.aerolog.perf.latency.LatencyCommand",
     mixinStandardHelpOptions = true,
     description = {
         "Measures produce->ack and produce->consume latency under fixed-rate, open-loop load.",
@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 public final class LatencyCommand implements Callable<Integer>
 {
     /** Exit code when the run failed: records lost, sends failed, the broker failed. */
-    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_FAILED = Failures.EXIT_FAILED;
 
     /** The topic the run creates on its fresh broker. */
     public static final String TOPIC = LatencyRun.TOPIC;
@@ -49,26 +49,11 @@ public final class LatencyCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--transport", paramLabel = "ipc|udp", defaultValue = "ipc",
-        description = "ipc: embedded broker, clients over IPC; udp: broker in a child JVM, clients over " +
-            "loopback UDP (default: ${DEFAULT-VALUE}). multicast is not supported yet and says why.")
-    String transport;
+    @Mixin
+    BrokerOptions brokerOptions;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
-        description = "Value size in bytes, at least 8 (default: ${DEFAULT-VALUE}).")
-    int size;
-
-    @Option(names = "--rate", paramLabel = "PER_SECOND", defaultValue = "10000",
-        description = "Records per second, at most 1000000000 (default: ${DEFAULT-VALUE}).")
-    long rate;
-
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10",
-        description = "Measured seconds after the warmup (default: ${DEFAULT-VALUE}).")
-    long duration;
-
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "2",
-        description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
-    long warmup;
+    @Mixin
+    LoadOptions loadOptions;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
         description = "Partitions of the topic, sent to in turn (default: ${DEFAULT-VALUE}).")
@@ -77,11 +62,6 @@ public final class LatencyCommand implements Callable<Integer>
     @Option(names = "--acks", paramLabel = "0|1|all", defaultValue = "all", converter = AcksConverter.class,
         description = "Producer acks (default: ${DEFAULT-VALUE}).")
     Acks acks;
-
-    @Option(names = "--profile", paramLabel = "NAME|FILE", defaultValue = ThreadingProfile.DEFAULT,
-        description = "Threading profile of the broker and the clients: balanced, small-low-latency, one-thread, " +
-            "low-latency, or a properties file (default: ${DEFAULT-VALUE}).")
-    String profile;
 
     @Option(names = "--pin", paramLabel = "CPUS",
         description = "Pin the broker to these CPUs with taskset (udp: the child JVM; ipc: this whole process), " +
@@ -105,7 +85,7 @@ public final class LatencyCommand implements Callable<Integer>
     public Integer call() throws InterruptedException
     {
         validate();
-        final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, profile);
+        final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, brokerOptions.profile);
         final int[] cpus;
         try
         {
@@ -116,11 +96,14 @@ public final class LatencyCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), ex.getMessage());
         }
         final PrintWriter out = spec.commandLine().getOut();
-        final LatencyRun run = new LatencyRun(size, rate, warmup, duration, partitions, acks);
+        final String transport = brokerOptions.transport;
+        final int size = brokerOptions.size;
+        final long rate = loadOptions.rate;
+        final LatencyRun run = new LatencyRun(size, rate, loadOptions.warmup, loadOptions.duration, partitions, acks);
         out.println("aerolog perf latency: " + transport + ", " + size + "-byte values, " + rate + " records/s for " +
-            duration + " s after " + warmup + " s of warmup (" + run.total() + " records), " + partitions +
-            " partition" + (1 == partitions ? "" : "s") + ", acks=" + AcksConverter.toString(acks) + ", profile " +
-            threadingProfile.name());
+            loadOptions.duration + " s after " + loadOptions.warmup + " s of warmup (" + run.total() + " records), " +
+            partitions + " partition" + (1 == partitions ? "" : "s") + ", acks=" + AcksConverter.toString(acks) +
+            ", profile " + threadingProfile.name());
         final String pinNote = cpus.length == 0 ? null : CpuAffinity.unusableReason(cpus);
         if (null != pinNote)
         {
@@ -129,58 +112,27 @@ public final class LatencyCommand implements Callable<Integer>
         final int[] pinTo = null == pinNote ? cpus : new int[0];
         out.flush();
 
-        try (PerfBroker broker = PerfBroker.start(transport, "aerolog-perf", out, profile, threadingProfile, pinTo))
+        return PerfBroker.run(spec, transport, out, brokerOptions.profile, threadingProfile, pinTo, (broker) ->
         {
             final String failure = run.run(broker, out);
             report(out, run);
-            if (null != broker.errorNote())
-            {
-                out.println("note: " + broker.errorNote());
-                out.flush();
-            }
-            return null == failure ? 0 : fail(failure);
-        }
-        catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
-        {
-            return fail("run failed: " + Failures.describe(ex));
-        }
+            return failure;
+        });
     }
 
     private void validate()
     {
-        if (MULTICAST.equals(transport))
+        if (MULTICAST.equals(brokerOptions.transport))
         {
             throw new ParameterException(spec.commandLine(), multicastUnsupported());
         }
-        if (!PerfBroker.IPC.equals(transport) && !PerfBroker.UDP.equals(transport))
-        {
-            throw new ParameterException(spec.commandLine(), "--transport must be ipc or udp: " + transport);
-        }
-        if (size < Long.BYTES)
-        {
-            throw new ParameterException(spec.commandLine(),
-                "--size must be at least " + Long.BYTES + " (room for the send time): " + size);
-        }
-        if (rate < 1 || rate > TimeUnit.SECONDS.toNanos(1))
-        {
-            throw new ParameterException(spec.commandLine(), "--rate must be from 1 to 1000000000: " + rate);
-        }
-        if (duration < 1)
-        {
-            throw new ParameterException(spec.commandLine(), "--duration must be at least 1: " + duration);
-        }
-        if (warmup < 0)
-        {
-            throw new ParameterException(spec.commandLine(), "--warmup must be >= 0: " + warmup);
-        }
+        brokerOptions.validate(spec, " (room for the send time)");
+        loadOptions.validate(spec);
         if (partitions < 1)
         {
             throw new ParameterException(spec.commandLine(), "--partitions must be at least 1: " + partitions);
         }
-        if (rate * (warmup + duration) > Integer.MAX_VALUE)
-        {
-            throw new ParameterException(spec.commandLine(), "--rate * (--warmup + --duration) is too many records");
-        }
+        loadOptions.validateRecordCount(spec);
     }
 
     private void report(final PrintWriter out, final LatencyRun run)
@@ -201,8 +153,8 @@ public final class LatencyCommand implements Callable<Integer>
         if (null != plot)
         {
             final File png = LatencyPlot.pngFile(plot);
-            new LatencyPlot("aerolog perf latency: " + transport + ", " + size + " B, " + rate + "/s, acks=" +
-                AcksConverter.toString(acks))
+            new LatencyPlot("aerolog perf latency: " + brokerOptions.transport + ", " + brokerOptions.size + " B, " +
+                loadOptions.rate + "/s, acks=" + AcksConverter.toString(acks))
                 .add("produce->consume", run.e2eHistogram())
                 .add("produce->ack", run.ackHistogram())
                 .write(png);
@@ -233,13 +185,5 @@ public final class LatencyCommand implements Callable<Integer>
         return "--transport multicast is not supported: consumers receive their data on a unicast UDP channel " +
             "that the client library names when it connects (the broker replays to it), so measuring multicast " +
             "needs client and broker changes; " + loopback;
-    }
-
-    private int fail(final String message)
-    {
-        final PrintWriter err = spec.commandLine().getErr();
-        err.println("error: " + message);
-        err.flush();
-        return EXIT_FAILED;
     }
 }

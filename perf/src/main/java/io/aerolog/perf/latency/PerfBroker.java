@@ -1,6 +1,7 @@
 package io.aerolog.perf.latency;
 
 import io.aerolog.broker.Broker;
+import io.aerolog.client.AerologException;
 import io.aerolog.client.ClientContext;
 import io.aerolog.transport.CpuAffinity;
 import io.aerolog.transport.ThreadingProfile;
@@ -54,6 +55,59 @@ public final class PerfBroker implements AutoCloseable
     {
         return start(transport, prefix, out, ThreadingProfile.DEFAULT, ThreadingProfile.load(ThreadingProfile.DEFAULT),
             new int[0]);
+    }
+
+    /**
+     * One run of a perf command on a fresh broker, reporting what it measured.
+     */
+    @FunctionalInterface
+    public interface Run
+    {
+        /**
+         * @param broker to run against.
+         * @return null on success, else why it failed.
+         * @throws InterruptedException if interrupted.
+         */
+        String run(PerfBroker broker) throws InterruptedException;
+    }
+
+    /**
+     * Starts a broker, does the run on it, then prints the broker's error note if it has one, and stops it. A
+     * failed run, or one that throws, is reported as an error of the command.
+     *
+     * @param spec        of the command, for its error stream.
+     * @param transport   ipc or udp.
+     * @param out         for the broker's line and the note.
+     * @param profileName threading profile name or file, passed to a child broker.
+     * @param profile     loaded from the name.
+     * @param pinTo       CPUs to pin the broker to; empty for none.
+     * @param run         to do.
+     * @return the exit code: 0 on success, else {@link Failures#EXIT_FAILED}.
+     * @throws InterruptedException if interrupted.
+     */
+    public static int run(
+        final CommandSpec spec,
+        final String transport,
+        final PrintWriter out,
+        final String profileName,
+        final ThreadingProfile profile,
+        final int[] pinTo,
+        final Run run) throws InterruptedException
+    {
+        try (PerfBroker broker = start(transport, "aerolog-perf", out, profileName, profile, pinTo))
+        {
+            final String failure = run.run(broker);
+            if (null != broker.errorNote())
+            {
+                out.println("note: " + broker.errorNote());
+            }
+            out.flush();
+            return null == failure ? 0 : Failures.fail(spec, failure);
+        }
+        catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
+        {
+            return Failures.fail(spec, "run failed: " + Failures.describe(ex));
+        }
     }
 
     /**

@@ -1,12 +1,13 @@
 package io.aerolog.perf.throughput;
 
-import io.aerolog.client.AerologException;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.perf.latency.AcksConverter;
+import io.aerolog.perf.latency.BrokerOptions;
 import io.aerolog.perf.latency.Failures;
 import io.aerolog.perf.latency.PerfBroker;
 import io.aerolog.transport.ThreadingProfile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,24 +34,13 @@ import java.util.concurrent.Callable;
 public final class ThroughputCommand implements Callable<Integer>
 {
     /** Exit code when the run failed. */
-    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_FAILED = Failures.EXIT_FAILED;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--profile", paramLabel = "NAME|FILE", defaultValue = ThreadingProfile.DEFAULT,
-        description = "Threading profile of the Aerolog broker and its clients: balanced, small-low-latency, " +
-            "one-thread, low-latency, or a properties file (default: ${DEFAULT-VALUE}).")
-    String profile;
-
-    @Option(names = "--transport", paramLabel = "ipc|udp", defaultValue = "ipc",
-        description = "ipc: embedded broker, clients over IPC; udp: broker in a child JVM, clients over " +
-            "loopback UDP (default: ${DEFAULT-VALUE}).")
-    String transport;
-
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100",
-        description = "Value size in bytes, at least 8 (default: ${DEFAULT-VALUE}).")
-    int size;
+    @Mixin
+    BrokerOptions brokerOptions;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
         description = "Partitions of the topic, sent to in turn (default: ${DEFAULT-VALUE}).")
@@ -80,11 +70,14 @@ public final class ThroughputCommand implements Callable<Integer>
      * Runs the measurement.
      *
      * @return the exit code.
+     * @throws InterruptedException if interrupted.
      */
-    public Integer call()
+    public Integer call() throws InterruptedException
     {
         validate();
-        final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, profile);
+        final String transport = brokerOptions.transport;
+        final int size = brokerOptions.size;
+        final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, brokerOptions.profile);
         final PrintWriter out = spec.commandLine().getOut();
         final boolean timed = null != duration;
         out.println("aerolog perf throughput: " + transport + ", " + size + "-byte values, " +
@@ -95,8 +88,7 @@ public final class ThroughputCommand implements Callable<Integer>
 
         final ThroughputRun run = new ThroughputRun(
             size, partitions, timed ? Long.MAX_VALUE : records, timed ? duration : 0, acks, lingerMs, batchSize);
-        try (PerfBroker broker = PerfBroker.start(
-            transport, "aerolog-perf", out, profile, threadingProfile, new int[0]))
+        return PerfBroker.run(spec, transport, out, brokerOptions.profile, threadingProfile, new int[0], (broker) ->
         {
             final String failure = run.run(broker, out);
             out.println();
@@ -107,29 +99,13 @@ public final class ThroughputCommand implements Callable<Integer>
                 out.println(run.catchUp().row());
             }
             out.println();
-            if (null != broker.errorNote())
-            {
-                out.println("note: " + broker.errorNote());
-            }
-            out.flush();
-            return null == failure ? 0 : fail(failure);
-        }
-        catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
-        {
-            return fail("run failed: " + Failures.describe(ex));
-        }
+            return failure;
+        });
     }
 
     private void validate()
     {
-        if (!PerfBroker.IPC.equals(transport) && !PerfBroker.UDP.equals(transport))
-        {
-            throw new ParameterException(spec.commandLine(), "--transport must be ipc or udp: " + transport);
-        }
-        if (size < Long.BYTES)
-        {
-            throw new ParameterException(spec.commandLine(), "--size must be at least " + Long.BYTES + ": " + size);
-        }
+        brokerOptions.validate(spec, "");
         if (partitions < 1)
         {
             throw new ParameterException(spec.commandLine(), "--partitions must be at least 1: " + partitions);
@@ -154,13 +130,5 @@ public final class ThroughputCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--batch-size must be at least 1: " + batchSize);
         }
-    }
-
-    private int fail(final String message)
-    {
-        final PrintWriter err = spec.commandLine().getErr();
-        err.println("error: " + message);
-        err.flush();
-        return EXIT_FAILED;
     }
 }

@@ -1,4 +1,4 @@
-package io.aerolog.perf.compare;
+package io.aerolog.perf;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A child JVM whose output (stdout and stderr together) is read on a thread of its own: each line goes to a
- * listener and the last lines are kept for error messages. Closing stops it with SIGTERM, then SIGKILL; so does a
- * shutdown hook if this JVM exits first (Ctrl-C), so no child outlives the tool.
+ * A child process, usually a JVM, whose output (stdout and stderr together) is read on a thread of its own: each
+ * line goes to a listener and the last lines are kept for error messages. Closing stops it with SIGTERM, then
+ * SIGKILL; if asked to, so does a shutdown hook if this JVM exits first (Ctrl-C), so no child outlives the tool.
  */
-final class ChildProcess implements AutoCloseable
+public final class ChildProcess implements AutoCloseable
 {
     private static final int KEPT_LINES = 40;
     private static final long STOP_TIMEOUT_MS = 20_000;
@@ -27,16 +27,27 @@ final class ChildProcess implements AutoCloseable
     private final ArrayDeque<String> lastLines = new ArrayDeque<>();
     private final CountDownLatch outputEnded = new CountDownLatch(1);
     private final Consumer<String> listener;
-    private final Thread shutdownHook = new Thread(this::stop, "aerolog-perf-child-stop");
+    private final Runnable onOutputEnd;
+    private final Thread shutdownHook;
 
-    private ChildProcess(final Process process, final Consumer<String> listener)
+    private ChildProcess(
+        final Process process,
+        final String name,
+        final Consumer<String> listener,
+        final Runnable onOutputEnd,
+        final boolean stopOnExit)
     {
         this.process = process;
         this.listener = listener;
-        final Thread reader = new Thread(this::readOutput, "aerolog-perf-child-output");
+        this.onOutputEnd = onOutputEnd;
+        this.shutdownHook = stopOnExit ? new Thread(this::stop, "aerolog-perf-" + name + "-stop") : null;
+        final Thread reader = new Thread(this::readOutput, "aerolog-perf-" + name + "-output");
         reader.setDaemon(true);
         reader.start();
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        if (stopOnExit)
+        {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
     }
 
     /**
@@ -47,12 +58,54 @@ final class ChildProcess implements AutoCloseable
      * @param listener  gets every line the process prints.
      * @return the running process.
      */
-    static ChildProcess start(
+    public static ChildProcess start(
         final List<String> jvmArgs,
         final String classpath,
         final String mainClass,
         final List<String> args,
         final Consumer<String> listener)
+    {
+        return start(javaCommand(jvmArgs, classpath, mainClass, args), mainClass, "child", listener, () -> { }, true);
+    }
+
+    /**
+     * @param command       to run, program first.
+     * @param description   of the process for the error message if it cannot start.
+     * @param name          of the process in the names of the threads that read and stop it.
+     * @param listener      gets every line the process prints.
+     * @param onOutputEnd   runs on the reading thread once the output has ended (the process is gone).
+     * @param stopOnExit    to stop the process by a shutdown hook should this JVM exit before it is closed.
+     * @return the running process.
+     */
+    public static ChildProcess start(
+        final List<String> command,
+        final String description,
+        final String name,
+        final Consumer<String> listener,
+        final Runnable onOutputEnd,
+        final boolean stopOnExit)
+    {
+        final Process process;
+        try
+        {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start " + description, ex);
+        }
+        return new ChildProcess(process, name, listener, onOutputEnd, stopOnExit);
+    }
+
+    /**
+     * @param jvmArgs   flags for the JVM.
+     * @param classpath of the JVM.
+     * @param mainClass to run.
+     * @param args      of the main class.
+     * @return the command that runs the main class in a JVM of the same Java as this one.
+     */
+    public static List<String> javaCommand(
+        final List<String> jvmArgs, final String classpath, final String mainClass, final List<String> args)
     {
         final List<String> command = new ArrayList<>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
@@ -61,22 +114,24 @@ final class ChildProcess implements AutoCloseable
         command.add(classpath);
         command.add(mainClass);
         command.addAll(args);
-        try
-        {
-            return new ChildProcess(new ProcessBuilder(command).redirectErrorStream(true).start(), listener);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot start " + mainClass, ex);
-        }
+        return command;
     }
 
     /**
      * @return true while it runs.
      */
-    boolean isAlive()
+    public boolean isAlive()
     {
         return process.isAlive();
+    }
+
+    /**
+     * @return its exit code.
+     * @throws IllegalThreadStateException if it has not exited.
+     */
+    public int exitValue()
+    {
+        return process.exitValue();
     }
 
     /**
@@ -86,7 +141,7 @@ final class ChildProcess implements AutoCloseable
      * @return its exit code, or -1 if it did not exit in time (it is then killed).
      * @throws InterruptedException if interrupted.
      */
-    int waitFor(final long timeoutMs) throws InterruptedException
+    public int waitFor(final long timeoutMs) throws InterruptedException
     {
         if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
         {
@@ -100,7 +155,7 @@ final class ChildProcess implements AutoCloseable
     /**
      * @return the last lines it printed.
      */
-    String output()
+    public String output()
     {
         synchronized (lastLines)
         {
@@ -113,13 +168,16 @@ final class ChildProcess implements AutoCloseable
      */
     public void close()
     {
-        try
+        if (null != shutdownHook)
         {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        }
-        catch (final IllegalStateException ignore)
-        {
-            // this JVM is shutting down: the hook stops the process
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            }
+            catch (final IllegalStateException ignore)
+            {
+                // this JVM is shutting down: the hook stops the process
+            }
         }
         stop();
     }
@@ -171,6 +229,7 @@ final class ChildProcess implements AutoCloseable
         finally
         {
             outputEnded.countDown();
+            onOutputEnd.run();
         }
     }
 }
