@@ -9,6 +9,8 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,6 +36,9 @@ final class GroupTestClient implements AutoCloseable
     private final Map<Long, Object> answers = new HashMap<>();
     private final Map<Long, ControllerResult> results = new HashMap<>();
     private final Set<Long> rawRequests = new HashSet<>();
+    // Gentle: the controller under test shares the machine's two cores.
+    private final IdleStrategy idleStrategy = new BackoffIdleStrategy(
+        10, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     private final ControllerClient client;
     private long nextCorrelationId = 1;
     private int newLeaders;
@@ -104,8 +109,7 @@ final class GroupTestClient implements AutoCloseable
                 {
                     return (T)answer;
                 }
-                Thread.onSpinWait();
-                sleepBriefly();
+                idleStrategy.idle();
             }
 
             if (System.nanoTime() - deadlineNs > 0)
@@ -190,7 +194,7 @@ final class GroupTestClient implements AutoCloseable
                 {
                     throw new AssertionError("timed out waiting for " + what);
                 }
-                sleepBriefly();
+                idleStrategy.idle();
             }
         }
         catch (final AssertionError | RuntimeException ex)
@@ -206,19 +210,6 @@ final class GroupTestClient implements AutoCloseable
     public void close()
     {
         CloseHelper.close(client);
-    }
-
-    private static void sleepBriefly()
-    {
-        try
-        {
-            Thread.sleep(1);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(ex);
-        }
     }
 
     @FunctionalInterface
@@ -264,67 +255,11 @@ final class GroupTestClient implements AutoCloseable
 
     static long correlationIdOf(final Object answer)
     {
-        if (answer instanceof GroupWire.Heartbeat a)
-        {
-            return a.correlationId();
-        }
-        if (answer instanceof GroupWire.Admin a)
-        {
-            return a.correlationId();
-        }
-        if (answer instanceof GroupWire.Error a)
-        {
-            return a.correlationId();
-        }
-        if (answer instanceof GroupWire.Commit a)
-        {
-            return a.correlationId();
-        }
-        if (answer instanceof GroupWire.Fetch a)
-        {
-            return a.correlationId();
-        }
-        if (answer instanceof GroupWire.GroupList a)
-        {
-            return a.correlationId();
-        }
-        if (answer instanceof GroupWire.Description a)
-        {
-            return a.correlationId();
-        }
-        throw new IllegalStateException(String.valueOf(answer));
+        return ((GroupWire.Answer)answer).correlationId();
     }
 
     static int codeOf(final Object answer)
     {
-        if (answer instanceof GroupWire.Heartbeat a)
-        {
-            return a.code();
-        }
-        if (answer instanceof GroupWire.Admin a)
-        {
-            return a.code();
-        }
-        if (answer instanceof GroupWire.Error a)
-        {
-            return a.code();
-        }
-        if (answer instanceof GroupWire.Commit a)
-        {
-            return a.code();
-        }
-        if (answer instanceof GroupWire.Fetch a)
-        {
-            return a.code();
-        }
-        if (answer instanceof GroupWire.GroupList a)
-        {
-            return a.code();
-        }
-        if (answer instanceof GroupWire.Description a)
-        {
-            return a.code();
-        }
-        throw new IllegalStateException(String.valueOf(answer));
+        return ((GroupWire.Answer)answer).code();
     }
 }

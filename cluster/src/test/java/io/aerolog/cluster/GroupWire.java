@@ -45,6 +45,16 @@ final class GroupWire
     {
     }
 
+    /**
+     * What every answer carries: the request's correlation id and an error code.
+     */
+    interface Answer
+    {
+        long correlationId();
+
+        int code();
+    }
+
     record Heartbeat(
         long correlationId,
         int code,
@@ -55,23 +65,23 @@ final class GroupWire
         TreeSet<TopicPartition> revoke,
         TreeSet<TopicPartition> pending,
         String memberId,
-        String message)
+        String message) implements Answer
     {
     }
 
-    record Admin(long correlationId, int code, String message)
+    record Admin(long correlationId, int code, String message) implements Answer
     {
     }
 
-    record Error(long correlationId, int code, String message)
+    record Error(long correlationId, int code, String message) implements Answer
     {
     }
 
-    record Commit(long correlationId, int code, Map<TopicPartition, Integer> results, String message)
+    record Commit(long correlationId, int code, Map<TopicPartition, Integer> results, String message) implements Answer
     {
     }
 
-    record Fetch(long correlationId, int code, Map<TopicPartition, Long> offsets, Map<TopicPartition, String> metadata)
+    record Fetch(long correlationId, int code, Map<TopicPartition, Long> offsets, Map<TopicPartition, String> metadata) implements Answer
     {
     }
 
@@ -79,7 +89,7 @@ final class GroupWire
     {
     }
 
-    record GroupList(long correlationId, int code, List<ListedGroup> groups)
+    record GroupList(long correlationId, int code, List<ListedGroup> groups) implements Answer
     {
     }
 
@@ -99,7 +109,7 @@ final class GroupWire
         List<Partition> partitions,
         String groupId,
         String assignor,
-        String message)
+        String message) implements Answer
     {
     }
 

@@ -1,7 +1,9 @@
 package io.aerolog.systemtest;
 
 import io.aerolog.broker.Broker;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ShutdownSignalBarrier;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.io.File;
 import java.time.Duration;
@@ -49,6 +51,7 @@ public final class ControllerProcess
             final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             final Thread roles = new Thread(() ->
             {
+                final IdleStrategy idle = new SleepingMillisIdleStrategy(20);
                 boolean wasLeader = false;
                 System.out.println("ROLE FOLLOWER");
                 while (!Thread.currentThread().isInterrupted())
@@ -60,14 +63,7 @@ public final class ControllerProcess
                         System.out.println(isLeader ? LEADER : "ROLE FOLLOWER");
                         System.out.flush();
                     }
-                    try
-                    {
-                        Thread.sleep(20);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        return;
-                    }
+                    idle.idle();
                 }
             });
             roles.setDaemon(true);

@@ -6,13 +6,16 @@ import io.aerolog.client.ConsumerRebalanceListener;
 import io.aerolog.client.OffsetAndMetadata;
 import io.aerolog.client.TopicPartition;
 
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
 import java.io.File;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A consumer-group member in a JVM of its own, so a test can kill it mid-batch. It processes a record by printing
@@ -82,6 +85,8 @@ public final class GroupMemberProcess
                 }
             });
             final File stopFile = new File(args[4]);
+            final IdleStrategy idle = new BackoffIdleStrategy(
+                10, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
             long polls = 0;
             while (0 != (++polls & 127) || !stopFile.exists())
             {
@@ -97,10 +102,7 @@ public final class GroupMemberProcess
                     out.flush(); // processed (printed) before committed
                     commit(consumer, processed, processed.keySet(), out);
                 }
-                else
-                {
-                    sleep();
-                }
+                idle.idle(count[0]);
             }
             out.println("LEAVING");
         }
@@ -130,17 +132,5 @@ public final class GroupMemberProcess
         consumer.commitSync(offsets);
         offsets.forEach((tp, offset) -> out.println("C " + tp.partition() + " " + offset.offset()));
         out.flush();
-    }
-
-    private static void sleep()
-    {
-        try
-        {
-            Thread.sleep(Duration.ofMillis(1).toMillis());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
     }
 }
