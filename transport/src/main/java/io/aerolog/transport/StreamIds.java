@@ -1,0 +1,93 @@
+package io.aerolog.transport;
+
+/**
+ * The Aeron stream-id ranges of a node, disjoint by construction. On one media driver every IPC stream shares one
+ * namespace, so a client that could name an internal or a partition stream as its response or data stream would make
+ * the broker publish into it (and the archive record it as part of a partition). Ranges:
+ * <ul>
+ *     <li>{@code [10, 13]}: the client protocol's well-known streams ({@link Wire}): ingress, produce, and a UDP
+ *     client's own response and data streams;</li>
+ *     <li>{@code [100, 999]}: internal streams of the node (cluster consensus, log and service streams, the archive's
+ *     local control and event streams, the broker's scan and archive-response streams);</li>
+ *     <li>{@code [1000, 0x1FFFFFFF]}: partition log streams, allocated by the controller;</li>
+ *     <li>{@code [0x20000000, 0x7FFFFFFF]}: streams a local (IPC) client picks for its own responses and data.</li>
+ * </ul>
+ */
+public final class StreamIds
+{
+    /** First internal stream id. */
+    public static final int FIRST_INTERNAL = 100;
+
+    /** Last internal stream id. */
+    public static final int LAST_INTERNAL = 999;
+
+    /** First partition log stream id. */
+    public static final int FIRST_PARTITION = 1000;
+
+    /** Last partition log stream id. */
+    public static final int LAST_PARTITION = 0x1FFF_FFFF;
+
+    /** First stream id a local client may name for its own responses or data. */
+    public static final int FIRST_CLIENT_PRIVATE = 0x2000_0000;
+
+    /** The archive's local (IPC) control request stream: inside the internal range, apart from the client ingress. */
+    public static final int ARCHIVE_LOCAL_CONTROL = 910;
+
+    /** The archive's recording events stream. */
+    public static final int ARCHIVE_RECORDING_EVENTS = 930;
+
+    private StreamIds()
+    {
+    }
+
+    /**
+     * @param streamId to check.
+     * @return true when it lies in the internal range.
+     */
+    public static boolean isInternal(final int streamId)
+    {
+        return streamId >= FIRST_INTERNAL && streamId <= LAST_INTERNAL;
+    }
+
+    /**
+     * @param streamId to check.
+     * @return true when it lies in the partition range.
+     */
+    public static boolean isPartition(final int streamId)
+    {
+        return streamId >= FIRST_PARTITION && streamId <= LAST_PARTITION;
+    }
+
+    /**
+     * Whether a client may name this stream as the one the broker answers or streams data on.
+     *
+     * @param streamId named by the client.
+     * @param ipc      true for an IPC channel (shared with the node's own streams), false for the client's own UDP
+     *                 endpoint.
+     * @return true when acceptable.
+     */
+    public static boolean isClientResponseStream(final int streamId, final boolean ipc)
+    {
+        if (ipc)
+        {
+            return streamId >= FIRST_CLIENT_PRIVATE;
+        }
+        return Wire.RESPONSE_STREAM_ID == streamId || Wire.DATA_STREAM_ID == streamId || streamId >= FIRST_CLIENT_PRIVATE;
+    }
+
+    /**
+     * Asserts at start that a stream id a node is about to use lies in the range its role demands.
+     *
+     * @param what     names the stream in the error.
+     * @param streamId the stream id.
+     * @throws IllegalStateException when it does not.
+     */
+    public static void requireInternal(final String what, final int streamId)
+    {
+        if (!isInternal(streamId))
+        {
+            throw new IllegalStateException(what + " uses stream id " + streamId + ", outside the internal range [" +
+                FIRST_INTERNAL + ", " + LAST_INTERNAL + "]");
+        }
+    }
+}
