@@ -33,6 +33,9 @@ public final class Wire
     /** System property naming the Aeron directory shared by a broker and the clients on its host. */
     public static final String AERON_DIR_PROP_NAME = "aerolog.aeron.dir";
 
+    /** Longest name, in bytes, anywhere: topics, groups, members, instances, clients, users (as Kafka's 255). */
+    public static final int MAX_NAME_LENGTH = 255;
+
     /** Per-record bookkeeping in a RecordSet besides key and value: timestamp, flags, lengths, header group. */
     public static final int RECORD_OVERHEAD_BYTES = 8 + 1 + 4 + 4 + 4;
 
