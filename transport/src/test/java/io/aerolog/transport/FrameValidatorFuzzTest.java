@@ -79,46 +79,8 @@ class FrameValidatorFuzzTest
                 Arbitraries.longs().map(seed ->
                 {
                     final Random random = new Random(seed);
-                    final byte[] frame = FRAMES[schema].frame(FRAMES[schema].messages().get(message), random);
-                    return Tuple.of(schema, message, mutate(frame, random));
+                    return Tuple.of(schema, message,
+                        FRAMES[schema].mutatedFrame(FRAMES[schema].messages().get(message), random));
                 })));
-    }
-
-    private static byte[] mutate(final byte[] frame, final Random random)
-    {
-        byte[] bytes = frame;
-        final int mutations = random.nextInt(4);
-        for (int m = 0; m < mutations && bytes.length > 0; m++)
-        {
-            switch (random.nextInt(4))
-            {
-                case 0: // overwrite a byte
-                    bytes[random.nextInt(bytes.length)] = (byte)random.nextInt();
-                    break;
-                case 1: // overwrite a 32-bit word with an extreme value (lengths, counts)
-                {
-                    if (bytes.length >= 4)
-                    {
-                        final int at = random.nextInt(bytes.length - 3);
-                        final int value = random.nextBoolean() ? 0x7fff_ffff : random.nextBoolean() ? -1 : 0xffff;
-                        new UnsafeBuffer(bytes).putInt(at, value);
-                    }
-                    break;
-                }
-                case 2: // cut
-                    bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
-                    break;
-                default: // grow with garbage
-                {
-                    final byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + 1 + random.nextInt(16));
-                    for (int i = bytes.length; i < longer.length; i++)
-                    {
-                        longer[i] = (byte)random.nextInt();
-                    }
-                    bytes = longer;
-                }
-            }
-        }
-        return bytes;
     }
 }

@@ -12,6 +12,7 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -19,12 +20,16 @@ import java.util.Random;
  * Test helper: well-formed frames of every message of a schema, built from its IR with random field values, small
  * random group counts and var-data lengths; and a generic full decode through the generated decoder.
  */
-final class SchemaFrames
+public final class SchemaFrames
 {
     final Ir ir;
     final String schemaName;
 
-    SchemaFrames(final String schemaName) throws Exception
+    /**
+     * @param schemaName e.g. {@code aerolog-wire}.
+     * @throws Exception when its IR cannot be read.
+     */
+    public SchemaFrames(final String schemaName) throws Exception
     {
         this.schemaName = schemaName;
         try (InputStream in = SchemaFrames.class.getResourceAsStream("/io/aerolog/codecs/ir/" + schemaName + ".sbeir"))
@@ -39,13 +44,14 @@ final class SchemaFrames
         }
     }
 
-    List<List<Token>> messages()
+    /** @return the token lists of the schema's messages. */
+    public List<List<Token>> messages()
     {
         return new ArrayList<>(ir.messages());
     }
 
     /** A well-formed frame of the message: header, block, groups, var data. */
-    byte[] frame(final List<Token> tokens, final Random random)
+    public byte[] frame(final List<Token> tokens, final Random random)
     {
         final ByteBuffer out = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         final Token message = tokens.get(0);
@@ -104,7 +110,7 @@ final class SchemaFrames
      *
      * @return the decoded text.
      */
-    String decodeFully(final List<Token> tokens, final DirectBuffer buffer, final int offset) throws Exception
+    public String decodeFully(final List<Token> tokens, final DirectBuffer buffer, final int offset) throws Exception
     {
         final Token message = tokens.get(0);
         final Class<?> decoderClass = Class.forName(ir.packageName() + "." + message.name() + "Decoder");
@@ -116,8 +122,47 @@ final class SchemaFrames
         return decoder.toString();
     }
 
-    static UnsafeBuffer view(final byte[] frame)
+    /**
+     * A well-formed frame, then up to three mutations: bytes overwritten, a 32-bit word set to an extreme value (a
+     * length or count), cut short, or grown with garbage.
+     *
+     * @param tokens of the message.
+     * @param random source.
+     * @return the frame.
+     */
+    public byte[] mutatedFrame(final List<Token> tokens, final Random random)
     {
-        return new UnsafeBuffer(frame);
+        byte[] bytes = frame(tokens, random);
+        final int mutations = random.nextInt(4);
+        for (int m = 0; m < mutations && bytes.length > 0; m++)
+        {
+            switch (random.nextInt(4))
+            {
+                case 0:
+                    bytes[random.nextInt(bytes.length)] = (byte)random.nextInt();
+                    break;
+                case 1:
+                    if (bytes.length >= 4)
+                    {
+                        final int at = random.nextInt(bytes.length - 3);
+                        final int value = random.nextBoolean() ? 0x7fff_ffff : random.nextBoolean() ? -1 : 0xffff;
+                        new UnsafeBuffer(bytes).putInt(at, value);
+                    }
+                    break;
+                case 2:
+                    bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length));
+                    break;
+                default:
+                {
+                    final byte[] longer = Arrays.copyOf(bytes, bytes.length + 1 + random.nextInt(16));
+                    for (int i = bytes.length; i < longer.length; i++)
+                    {
+                        longer[i] = (byte)random.nextInt();
+                    }
+                    bytes = longer;
+                }
+            }
+        }
+        return bytes;
     }
 }
