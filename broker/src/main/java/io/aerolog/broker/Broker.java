@@ -136,13 +136,16 @@ public final class Broker implements AutoCloseable
         store = new PartitionLogStore(aeron, archive, ctx.logTermLength(), ctx.indexIntervalBytes());
         final SystemEpochClock clock = SystemEpochClock.INSTANCE;
         final String udpIngress = Channels.udpIngress(ctx.host(), ctx.portBase());
-        final Subscription[] produceIngress = {
-            aeron.addSubscription(Channels.ipcIngress(), Wire.PRODUCE_STREAM_ID),
-            aeron.addSubscription(udpIngress, Wire.PRODUCE_STREAM_ID)};
         final Subscription[] controlIngress = {
             aeron.addSubscription(Channels.ipcIngress(), Wire.CONTROL_STREAM_ID),
             aeron.addSubscription(udpIngress, Wire.CONTROL_STREAM_ID)};
+        // The agent frees a departed client's reassembly buffer when Aeron drops its image.
+        final Subscription[] produceIngress = new Subscription[2];
         final ProduceAgent produceAgent = new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes());
+        produceIngress[0] = aeron.addSubscription(
+            Channels.ipcIngress(), Wire.PRODUCE_STREAM_ID, null, produceAgent::onImageUnavailable);
+        produceIngress[1] = aeron.addSubscription(
+            udpIngress, Wire.PRODUCE_STREAM_ID, null, produceAgent::onImageUnavailable);
         conductor = new BrokerConductor(ctx, aeron, archive, store, produceAgent, counters, controlIngress, clock,
             this::onError, ctx.maxBatchBytes());
         conductor.controller(connectController(conductor, STARTUP_TIMEOUT_MS));

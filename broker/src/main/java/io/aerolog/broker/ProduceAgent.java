@@ -10,10 +10,11 @@ import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aerolog.codecs.wire.ProduceRequestDecoder;
 import io.aerolog.codecs.wire.ProduceResponseEncoder;
 import io.aerolog.sequencer.PartitionSequencer;
+import io.aerolog.transport.BoundedControlledFragmentAssembler;
 import io.aerolog.transport.Offers;
 import io.aerolog.transport.RecordSetReader;
 import io.aerolog.transport.Wire;
-import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.Header;
@@ -36,6 +37,7 @@ import java.util.ArrayList;
 final class ProduceAgent implements Agent
 {
     private static final int FRAGMENT_LIMIT = 32;
+    private static final int MAX_REQUEST_HEADER_BYTES = 256;
     private static final int COMMAND_DRAIN_LIMIT = 16;
 
     private final Subscription[] ingress;
@@ -48,7 +50,7 @@ final class ProduceAgent implements Agent
     private final ArrayList<PartitionLog> logList = new ArrayList<>();
     private final Int2ObjectHashMap<ClientSession> sessionsByImage = new Int2ObjectHashMap<>();
     private final ArrayList<ClientSession> closingSessions = new ArrayList<>();
-    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onFragment);
+    private final BoundedControlledFragmentAssembler assembler;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ProduceRequestDecoder requestDecoder = new ProduceRequestDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -71,6 +73,21 @@ final class ProduceAgent implements Agent
         this.sender = new ResponseSender(counters);
         this.clock = clock;
         this.maxBatchBytes = maxBatchBytes;
+        // A request is its header and one batch: a longer message is dropped while it is reassembled, never held.
+        this.assembler = new BoundedControlledFragmentAssembler(
+            this::onFragment, maxBatchBytes + MAX_REQUEST_HEADER_BYTES, (imageSessionId) -> counters.rejectedFrames.increment());
+    }
+
+    /**
+     * Called by the Aeron client when a produce image goes away: its partial message, if any, is freed on this
+     * agent's thread.
+     *
+     * @param image that went away.
+     */
+    void onImageUnavailable(final Image image)
+    {
+        final int imageSessionId = image.sessionId();
+        enqueue(() -> assembler.freeSessionBuffer(imageSessionId));
     }
 
     @Override

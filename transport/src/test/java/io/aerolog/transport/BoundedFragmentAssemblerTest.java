@@ -99,6 +99,37 @@ class BoundedFragmentAssemblerTest
         assertThat(assembler.sessionCount()).isEqualTo(2);
     }
 
+    @Test
+    void aControlledPollThatAbortsAWholeMessageGetsItAgainIntact()
+    {
+        final Subscription subscription = aeron.addSubscription(CommonContext.IPC_CHANNEL, 1003);
+        final Publication publication = aeron.addExclusivePublication(CommonContext.IPC_CHANNEL, 1003);
+        await().until(publication::isConnected);
+        final int[] aborts = {2};
+        final List<Integer> lengths = new ArrayList<>();
+        final BoundedControlledFragmentAssembler controlled = new BoundedControlledFragmentAssembler(
+            (buffer, offset, length, header) ->
+            {
+                if (aborts[0]-- > 0)
+                {
+                    return io.aeron.logbuffer.ControlledFragmentHandler.Action.ABORT;
+                }
+                assertThat(buffer.getByte(offset + length - 1)).isEqualTo((byte)7);
+                lengths.add(length);
+                return io.aeron.logbuffer.ControlledFragmentHandler.Action.CONTINUE;
+            }, MAX, oversized::addInt);
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[3000]);
+        message.setMemory(0, 3000, (byte)7);
+        await().atMost(Duration.ofSeconds(10)).until(() -> publication.offer(message) > 0);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+        {
+            subscription.controlledPoll(controlled, 100);
+            return !lengths.isEmpty();
+        });
+        assertThat(lengths).containsExactly(3000);
+        assertThat(oversized).isEmpty();
+    }
+
     private static void offer(final Publication publication, final int length)
     {
         final UnsafeBuffer message = new UnsafeBuffer(new byte[length]);
