@@ -136,9 +136,7 @@ public final class Broker implements AutoCloseable
         store = new PartitionLogStore(aeron, archive, ctx.logTermLength(), ctx.indexIntervalBytes());
         final SystemEpochClock clock = SystemEpochClock.INSTANCE;
         final String udpIngress = Channels.udpIngress(ctx.host(), ctx.portBase());
-        final Subscription[] controlIngress = {
-            aeron.addSubscription(Channels.ipcIngress(), Wire.CONTROL_STREAM_ID),
-            aeron.addSubscription(udpIngress, Wire.CONTROL_STREAM_ID)};
+        final Subscription[] controlIngress = new Subscription[2];
         // The agent frees a departed client's reassembly buffer when Aeron drops its image.
         final Subscription[] produceIngress = new Subscription[2];
         final ProduceAgent produceAgent = new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes());
@@ -146,8 +144,13 @@ public final class Broker implements AutoCloseable
             Channels.ipcIngress(), Wire.PRODUCE_STREAM_ID, null, produceAgent::onImageUnavailable);
         produceIngress[1] = aeron.addSubscription(
             udpIngress, Wire.PRODUCE_STREAM_ID, null, produceAgent::onImageUnavailable);
-        conductor = new BrokerConductor(ctx, aeron, archive, store, produceAgent, counters, controlIngress, clock,
-            this::onError, ctx.maxBatchBytes());
+        conductor = new BrokerConductor(ctx, aeron, archive, store, produceAgent, counters, controlIngress,
+            produceIngress, clock, this::onError, ctx.maxBatchBytes());
+        // Index 0 is the IPC ingress: only clients there may be answered on IPC.
+        controlIngress[0] = aeron.addSubscription(
+            Channels.ipcIngress(), Wire.CONTROL_STREAM_ID, null, conductor::onImageUnavailable);
+        controlIngress[1] = aeron.addSubscription(
+            udpIngress, Wire.CONTROL_STREAM_ID, null, conductor::onImageUnavailable);
         conductor.controller(connectController(conductor, STARTUP_TIMEOUT_MS));
         conductor.controllerReconnector(() -> connectController(conductor, 0));
         conductor.loadMetadata(STARTUP_TIMEOUT_MS);
@@ -184,7 +187,9 @@ public final class Broker implements AutoCloseable
 
     private void startAgents(final ThreadingProfile profile, final ProduceAgent produceAgent)
     {
-        final AtomicCounter errorCounter = counters.errors;
+        // Each runner counts its own agents' errors: one writer per counter.
+        final AtomicCounter controlErrors = counters.control.errors;
+        final AtomicCounter dataErrors = counters.data.errors;
         final IdleStrategy conductorIdle = profile.idle(ThreadingProfile.CONDUCTOR_IDLE).get();
         switch (profile.producePlacement())
         {
@@ -193,18 +198,18 @@ public final class Broker implements AutoCloseable
                 // hand-off on the data path. The produce agent's errors are still the broker's.
                 dataPathThread = null != controllerNode ?
                     controllerNode.dataPathThread() : archivingDriver.dataPathThread();
-                dataPathAgent = new BrokerErrorsAgent(produceAgent, this::onError, errorCounter);
+                dataPathAgent = new BrokerErrorsAgent(produceAgent, this::onError, dataErrors);
                 dataPathThread.add(dataPathAgent);
-                conductorRunner = new AgentRunner(conductorIdle, this::onError, errorCounter, conductor);
+                conductorRunner = new AgentRunner(conductorIdle, this::onError, controlErrors, conductor);
                 break;
             case "with-conductor":
                 conductorRunner = new AgentRunner(profile.idle(ThreadingProfile.PRODUCE_IDLE).get(), this::onError,
-                    errorCounter, new CompositeAgent(produceAgent, conductor));
+                    controlErrors, new CompositeAgent(produceAgent, conductor));
                 break;
             default:
                 produceRunner = new AgentRunner(
-                    profile.idle(ThreadingProfile.PRODUCE_IDLE).get(), this::onError, errorCounter, produceAgent);
-                conductorRunner = new AgentRunner(conductorIdle, this::onError, errorCounter, conductor);
+                    profile.idle(ThreadingProfile.PRODUCE_IDLE).get(), this::onError, dataErrors, produceAgent);
+                conductorRunner = new AgentRunner(conductorIdle, this::onError, controlErrors, conductor);
                 AgentRunner.startOnThread(produceRunner);
                 break;
         }
@@ -258,13 +263,13 @@ public final class Broker implements AutoCloseable
     /** @return frames refused because they were malformed or of an unknown schema or version. */
     public long rejectedFrames()
     {
-        return null == counters ? 0 : counters.rejectedFrames.get();
+        return null == counters ? 0 : counters.rejectedFrames();
     }
 
     /** @return requests answered with an error code. */
     public long errorResponses()
     {
-        return null == counters ? 0 : counters.errorResponses.get();
+        return null == counters ? 0 : counters.errorResponses();
     }
 
     /** @return client sessions open now. */
@@ -395,6 +400,7 @@ public final class Broker implements AutoCloseable
         private int indexIntervalBytes = 4096;
         private long retentionCheckIntervalMs = 5_000;
         private long sessionTimeoutMs = 60_000;
+        private int maxClientSessions = 1024;
         private int maxBatchBytes;
         private boolean printErrors = true;
         private ThreadingProfile threadingProfile;
@@ -407,7 +413,7 @@ public final class Broker implements AutoCloseable
         /**
          * Reads settings from properties (a broker config file): broker.id, host, port.base, data.dir, aeron.dir,
          * log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms,
-         * session.timeout.ms, profile (a threading profile's name or file), process.roles, controller.members.
+         * session.timeout.ms, max.client.sessions, profile (a threading profile's name or file), process.roles, controller.members.
          * Absent keys keep their defaults.
          *
          * @param p the properties.
@@ -456,6 +462,10 @@ public final class Broker implements AutoCloseable
             {
                 ctx.sessionTimeoutMs(Long.parseLong(p.getProperty("session.timeout.ms").trim()));
             }
+            if (p.containsKey("max.client.sessions"))
+            {
+                ctx.maxClientSessions(Integer.parseInt(p.getProperty("max.client.sessions").trim()));
+            }
             if (p.containsKey("profile"))
             {
                 ctx.profile(p.getProperty("profile").trim());
@@ -494,6 +504,10 @@ public final class Broker implements AutoCloseable
                 throw new IllegalArgumentException("port.base must be in 1..65525: " + portBase);
             }
             concludeRoles();
+            if (maxClientSessions < 1 || maxClientSessions > 1_000_000)
+            {
+                throw new IllegalArgumentException("max.client.sessions must be in 1..1000000: " + maxClientSessions);
+            }
             if (indexIntervalBytes < 0 || retentionCheckIntervalMs <= 0 || sessionTimeoutMs <= 0)
             {
                 throw new IllegalArgumentException("index interval, retention check interval and session timeout " +
@@ -748,6 +762,22 @@ public final class Broker implements AutoCloseable
         public long retentionCheckIntervalMs()
         {
             return retentionCheckIntervalMs;
+        }
+
+        /**
+         * @param maxClientSessions most client sessions open at once; one more is answered {@code LIMIT_REACHED}.
+         * @return this.
+         */
+        public Context maxClientSessions(final int maxClientSessions)
+        {
+            this.maxClientSessions = maxClientSessions;
+            return this;
+        }
+
+        /** @return most client sessions open at once. */
+        public int maxClientSessions()
+        {
+            return maxClientSessions;
         }
 
         /**

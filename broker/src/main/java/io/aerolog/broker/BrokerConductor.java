@@ -35,10 +35,12 @@ import io.aerolog.codecs.wire.TopicDescriptionEncoder;
 import io.aerolog.codecs.wire.TopicListEncoder;
 import io.aerolog.sequencer.OffsetIndex;
 import io.aerolog.sequencer.RetentionPlanner;
+import io.aerolog.transport.BoundedFragmentAssembler;
+import io.aerolog.transport.FrameValidator;
 import io.aerolog.transport.RecordSetReader;
 import io.aerolog.transport.Wire;
 import io.aeron.Aeron;
-import io.aeron.FragmentAssembler;
+import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
@@ -51,9 +53,11 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -74,6 +78,13 @@ final class BrokerConductor implements Agent, ControllerListener
     private static final long SCAN_TIMEOUT_MS = 30_000;
     private static final long STREAM_GONE_GRACE_MS = 1_000;
     private static final long CONTROLLER_RECONNECT_INTERVAL_MS = 1_000;
+    /** Longest control request: a group request as large as the controller takes, with room for its header. */
+    static final int MAX_CONTROL_MESSAGE_LENGTH = 64 * 1024 + 1024;
+    /** Connects waiting for their answer channel at once; more are dropped (a client retries). */
+    static final int MAX_PENDING_CONNECTS = 64;
+    /** Controller requests one session may have outstanding; more are answered LIMIT_REACHED. */
+    static final int MAX_PENDING_REQUESTS_PER_SESSION = 64;
+    private static final int IPC_INGRESS = 0;
 
     private final Broker.Context ctx;
     private final Aeron aeron;
@@ -86,7 +97,12 @@ final class BrokerConductor implements Agent, ControllerListener
     private final ErrorHandler errorHandler;
     private final int maxBatchBytes;
     private final Subscription[] ingress;
-    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final Subscription[] produceIngress;
+    private final BoundedFragmentAssembler assembler;
+    private final FrameValidator validator = FrameValidator.wire();
+    private final SecureRandom sessionIdRandom = new SecureRandom();
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
+    private int pollingIngress;
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
     private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(4096);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -95,7 +111,9 @@ final class BrokerConductor implements Agent, ControllerListener
     private final RecordSetReader recordSetReader = new RecordSetReader();
 
     private final Long2ObjectHashMap<ClientSession> sessions = new Long2ObjectHashMap<>();
-    private final Int2ObjectHashMap<ClientSession> sessionsByControlImage = new Int2ObjectHashMap<>();
+    // Keyed by ingress and Aeron image session id: a session answers only to the image that opened it.
+    private final Long2ObjectHashMap<ClientSession> sessionsByControlImage = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<ClientSession> sessionsByProduceImage = new Long2ObjectHashMap<>();
     private final List<ClientSession> awaitingConnect = new ArrayList<>();
     private final Map<String, TopicState> topicsByName = new TreeMap<>();
     private final Int2ObjectHashMap<TopicState> topicsById = new Int2ObjectHashMap<>();
@@ -107,7 +125,6 @@ final class BrokerConductor implements Agent, ControllerListener
     private ControllerClient controller;
     private Supplier<ControllerClient> controllerReconnector;
     private long nextReconnectMs;
-    private long nextSessionId = 1;
     private long nextControllerCorrelationId = 1;
     private long metadataCorrelationId = -1;
     private boolean metadataLoaded;
@@ -123,6 +140,7 @@ final class BrokerConductor implements Agent, ControllerListener
         final ProduceAgent produceAgent,
         final BrokerCounters counters,
         final Subscription[] ingress,
+        final Subscription[] produceIngress,
         final EpochClock clock,
         final ErrorHandler errorHandler,
         final int maxBatchBytes)
@@ -133,12 +151,28 @@ final class BrokerConductor implements Agent, ControllerListener
         this.store = store;
         this.produceAgent = produceAgent;
         this.counters = counters;
-        this.sender = new ResponseSender(counters);
+        this.sender = new ResponseSender(counters.control);
         this.ingress = ingress;
+        this.produceIngress = produceIngress;
+        this.assembler = new BoundedFragmentAssembler(
+            this::onFragment, MAX_CONTROL_MESSAGE_LENGTH, (imageSessionId) -> counters.control.rejectedFrames.increment());
         this.clock = clock;
         this.errorHandler = errorHandler;
         this.maxBatchBytes = maxBatchBytes;
         this.groups = new GroupRequestForwarder(sender, this::sendError, new LogView());
+    }
+
+    /**
+     * Called by the Aeron client when a control image goes away: its partial message, if any, is freed on the
+     * conductor's thread.
+     *
+     * @param image that went away.
+     */
+    void onImageUnavailable(final Image image)
+    {
+        final int imageSessionId = image.sessionId();
+        // Full only while the conductor is stuck; the buffer then stays until the image's session id is reused.
+        commands.offer(() -> assembler.freeSessionBuffer(imageSessionId));
     }
 
     /** @return the current controller client. */
@@ -231,10 +265,11 @@ final class BrokerConductor implements Agent, ControllerListener
         nowMs = clock.time();
         // Drain the archive's control responses (recording signals) so the archive never finds our control session
         // back-pressured and closes it.
-        int work = archive.pollForRecordingSignals() + controller.poll();
-        for (final Subscription subscription : ingress)
+        int work = commands.drain(Runnable::run) + archive.pollForRecordingSignals() + controller.poll();
+        for (int i = 0; i < ingress.length; i++)
         {
-            work += subscription.poll(assembler, FRAGMENT_LIMIT);
+            pollingIngress = i;
+            work += ingress[i].poll(assembler, FRAGMENT_LIMIT);
         }
         if (nowMs >= nextHousekeepingMs)
         {
@@ -281,58 +316,86 @@ final class BrokerConductor implements Agent, ControllerListener
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        final ClientSession imageSession = sessionsByControlImage.get(header.sessionId());
+        final long imageKey = imageKey(pollingIngress, header.sessionId());
+        final ClientSession imageSession = sessionsByControlImage.get(imageKey);
         frame.wrap(buffer, offset, length);
-        final String problem = Wire.checkHeader(
-            frame, 0, length, headerDecoder, MessageHeaderDecoder.SCHEMA_ID, MessageHeaderDecoder.SCHEMA_VERSION);
+        // Every length in the frame is checked against the frame before any decoder reads or allocates.
+        final String problem = validator.check(frame, 0, length);
         if (null != problem)
         {
-            counters.rejectedFrames.increment();
-            sendError(imageSession, -1, problem.contains("version") ?
-                ErrorCode.UNSUPPORTED_VERSION : ErrorCode.CORRUPT_MESSAGE, problem);
+            counters.control.rejectedFrames.increment();
+            sendError(imageSession, correlationIdOf(frame, length), errorCodeFor(problem), problem);
             return;
         }
+        headerDecoder.wrap(frame, 0);
         try
         {
-            dispatch(header.sessionId(), imageSession);
+            dispatch(header, imageKey, imageSession);
         }
         catch (final IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException |
-            NegativeArraySizeException ex) // a var-data length over 2^31 decodes as a negative int
+            NegativeArraySizeException ex)
         {
-            counters.rejectedFrames.increment();
+            counters.control.rejectedFrames.increment();
             sendError(imageSession, -1, ErrorCode.CORRUPT_MESSAGE, "malformed request: " + ex.getMessage());
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex) // one request's failure, even an Error, must not end the path serving everyone
         {
             errorHandler.onError(ex);
             sendError(imageSession, -1, ErrorCode.INTERNAL_ERROR, ex.toString());
         }
     }
 
-    private void dispatch(final int imageSessionId, final ClientSession imageSession)
+    // Requests carry their correlation id first (heartbeats and goodbyes carry none): a refused request whose id
+    // is readable is answered with it, so its sender fails at once instead of timing out.
+    private long correlationIdOf(final DirectBuffer frame, final int length)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + Long.BYTES)
+        {
+            return -1;
+        }
+        headerDecoder.wrap(frame, 0);
+        final int templateId = headerDecoder.templateId();
+        return HeartbeatDecoder.TEMPLATE_ID == templateId || DisconnectDecoder.TEMPLATE_ID == templateId ? -1 :
+            frame.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static ErrorCode errorCodeFor(final String frameProblem)
+    {
+        if (FrameValidator.UNSUPPORTED_VERSION.equals(frameProblem))
+        {
+            return ErrorCode.UNSUPPORTED_VERSION;
+        }
+        return FrameValidator.UNKNOWN_TEMPLATE.equals(frameProblem) ? ErrorCode.INVALID_REQUEST : ErrorCode.CORRUPT_MESSAGE;
+    }
+
+    private static long imageKey(final int ingressIndex, final int imageSessionId)
+    {
+        return ((long)ingressIndex << 32) | (imageSessionId & 0xFFFF_FFFFL);
+    }
+
+    private void dispatch(final Header header, final long imageKey, final ClientSession imageSession)
     {
         switch (headerDecoder.templateId())
         {
             case ConnectDecoder.TEMPLATE_ID:
-                onConnect(imageSessionId, new ConnectDecoder().wrapAndApplyHeader(frame, 0, headerDecoder));
+                onConnect(header, imageKey, new ConnectDecoder().wrapAndApplyHeader(frame, 0, headerDecoder));
                 break;
             case HeartbeatDecoder.TEMPLATE_ID:
             {
-                final ClientSession session = sessions.get(
-                    new HeartbeatDecoder().wrapAndApplyHeader(frame, 0, headerDecoder).clientSessionId());
-                if (null != session)
+                final long id = new HeartbeatDecoder().wrapAndApplyHeader(frame, 0, headerDecoder).clientSessionId();
+                if (null != imageSession && imageSession.id() == id)
                 {
-                    session.seen(nowMs);
+                    imageSession.seen(nowMs);
                 }
                 break;
             }
             case DisconnectDecoder.TEMPLATE_ID:
             {
-                final ClientSession session = sessions.get(
-                    new DisconnectDecoder().wrapAndApplyHeader(frame, 0, headerDecoder).clientSessionId());
-                if (null != session)
+                // Only the image that opened a session may close it: a guessed id from elsewhere does nothing.
+                final long id = new DisconnectDecoder().wrapAndApplyHeader(frame, 0, headerDecoder).clientSessionId();
+                if (null != imageSession && imageSession.id() == id)
                 {
-                    closeSession(session);
+                    closeSession(imageSession);
                 }
                 break;
             }
@@ -354,9 +417,10 @@ final class BrokerConductor implements Agent, ControllerListener
                 {
                     final String name = d.topicName();
                     final long id = nextControllerCorrelationId++;
-                    if (sendToController(session, d.correlationId(), controller.deleteTopic(id, name)))
+                    if (admit(session, d.correlationId()) &&
+                        sendToController(session, d.correlationId(), controller.deleteTopic(id, name)))
                     {
-                        pendingRequests.put(id, new PendingRequest(PendingRequest.DELETE, session, d.correlationId(),
+                        track(id, new PendingRequest(PendingRequest.DELETE, session, d.correlationId(),
                             nowMs + CONTROLLER_REQUEST_TIMEOUT_MS));
                     }
                 }
@@ -390,9 +454,10 @@ final class BrokerConductor implements Agent, ControllerListener
                 if (null != session)
                 {
                     final long id = nextControllerCorrelationId++;
-                    if (sendToController(session, d.correlationId(), controller.allocateProducerId(id)))
+                    if (admit(session, d.correlationId()) &&
+                        sendToController(session, d.correlationId(), controller.allocateProducerId(id)))
                     {
-                        pendingRequests.put(id, new PendingRequest(PendingRequest.PRODUCER_ID, session,
+                        track(id, new PendingRequest(PendingRequest.PRODUCER_ID, session,
                             d.correlationId(), nowMs + CONTROLLER_REQUEST_TIMEOUT_MS));
                     }
                 }
@@ -434,7 +499,7 @@ final class BrokerConductor implements Agent, ControllerListener
                     onGroupRequest(imageSession);
                     break;
                 }
-                counters.rejectedFrames.increment();
+                counters.control.rejectedFrames.increment();
                 sendError(imageSession, -1, ErrorCode.INVALID_REQUEST,
                     "unknown request type " + headerDecoder.templateId());
         }
@@ -446,7 +511,7 @@ final class BrokerConductor implements Agent, ControllerListener
         final long clientSessionId = GroupRequestForwarder.clientSessionId(frame, length, headerDecoder);
         if (clientSessionId < 0)
         {
-            counters.rejectedFrames.increment();
+            counters.control.rejectedFrames.increment();
             sendError(imageSession, -1, ErrorCode.CORRUPT_MESSAGE, "group request too short");
             return;
         }
@@ -461,7 +526,7 @@ final class BrokerConductor implements Agent, ControllerListener
     private ClientSession session(final long clientSessionId, final long correlationId, final ClientSession image)
     {
         final ClientSession session = sessions.get(clientSessionId);
-        if (null == session)
+        if (null == session || session != image)
         {
             sendError(image, correlationId, ErrorCode.UNKNOWN_SESSION, "unknown client session " + clientSessionId);
             return null;
@@ -470,7 +535,7 @@ final class BrokerConductor implements Agent, ControllerListener
         return session;
     }
 
-    private void onConnect(final int imageSessionId, final ConnectDecoder d)
+    private void onConnect(final Header header, final long imageKey, final ConnectDecoder d)
     {
         final long correlationId = d.correlationId();
         final int clientVersion = d.clientVersion();
@@ -480,19 +545,49 @@ final class BrokerConductor implements Agent, ControllerListener
         final String responseChannel = d.responseChannel();
         final String dataChannel = d.dataChannel();
         final String clientName = d.clientName();
-        if (responseChannel.isEmpty() || dataChannel.isEmpty() ||
-            !(responseChannel.startsWith("aeron:udp") || responseChannel.startsWith("aeron:ipc")) ||
-            !(dataChannel.startsWith("aeron:udp") || dataChannel.startsWith("aeron:ipc")))
+        final Image image = ingress[pollingIngress].imageBySessionId(header.sessionId());
+        final ConnectChannelPolicy.Verdict verdict = ConnectChannelPolicy.check(IPC_INGRESS == pollingIngress,
+            null == image ? null : image.sourceIdentity(), header.sessionId(),
+            responseChannel, responseStreamId, dataChannel, dataStreamId);
+        if (!verdict.isAccepted() || clientName.length() > Wire.MAX_NAME_LENGTH)
         {
-            counters.rejectedFrames.increment();
-            return; // nowhere valid to answer
+            counters.control.rejectedFrames.increment();
+            return; // nowhere safe to answer
         }
-        final Publication publication = aeron.addPublication(responseChannel, responseStreamId);
-        final ClientSession session = new ClientSession(nextSessionId++, clientName, publication, dataChannel,
-            dataStreamId, produceSessionId, nowMs);
-        session.pendingConnect(correlationId, clientVersion, imageSessionId, nowMs + CONNECT_RESPONSE_TIMEOUT_MS);
+        // A client that asks again before its answer came replaces its earlier attempt.
+        for (final Iterator<ClientSession> it = awaitingConnect.iterator(); it.hasNext(); )
+        {
+            final ClientSession pending = it.next();
+            if (pending.controlImageKey() == imageKey)
+            {
+                it.remove();
+                pending.close();
+            }
+        }
+        if (awaitingConnect.size() >= MAX_PENDING_CONNECTS)
+        {
+            counters.control.rejectedFrames.increment();
+            return;
+        }
+        final Publication publication = aeron.addPublication(verdict.responseChannel, responseStreamId);
+        final ClientSession session = new ClientSession(newSessionId(), clientName, publication,
+            verdict.dataChannel, dataStreamId, produceSessionId, nowMs);
+        session.pendingConnect(correlationId, clientVersion, header.sessionId(), imageKey,
+            null == image ? null : image.sourceIdentity(), nowMs + CONNECT_RESPONSE_TIMEOUT_MS);
         awaitingConnect.add(session);
         completeConnects();
+    }
+
+    // Unguessable, so no stranger can name another client's session; positive and never 0 ("no session").
+    private long newSessionId()
+    {
+        long id;
+        do
+        {
+            id = sessionIdRandom.nextLong() & Long.MAX_VALUE;
+        }
+        while (0 == id || sessions.containsKey(id));
+        return id;
     }
 
     private int completeConnects()
@@ -506,25 +601,33 @@ final class BrokerConductor implements Agent, ControllerListener
             if (session.responsePublication().isConnected() && session.responsePublication().availableWindow() > 0)
             {
                 it.remove();
-                final ErrorCode code = session.connectClientVersion() == Wire.CLIENT_VERSION ?
-                    ErrorCode.NONE : ErrorCode.UNSUPPORTED_VERSION;
+                final ErrorCode code = connectVerdict(session);
                 if (ErrorCode.NONE == code)
                 {
+                    final ClientSession previous = sessionsByControlImage.get(session.controlImageKey());
+                    if (null != previous)
+                    {
+                        closeSession(previous); // the same client re-opening its session
+                    }
                     sessions.put(session.id(), session);
-                    sessionsByControlImage.put(session.controlImageSessionId(), session);
+                    sessionsByControlImage.put(session.controlImageKey(), session);
+                    sessionsByProduceImage.put(session.produceImageKey(), session);
                     produceAgent.addSession(session);
                     counters.clientSessions.increment();
+                }
+                else
+                {
+                    counters.control.errorResponses.increment();
                 }
                 final ConnectResponseEncoder e = new ConnectResponseEncoder()
                     .wrapAndApplyHeader(out, 0, headerEncoder)
                     .correlationId(session.connectCorrelationId())
-                    .clientSessionId(session.id())
+                    .clientSessionId(ErrorCode.NONE == code ? session.id() : 0)
                     .code(code)
                     .maxBatchBytes(maxBatchBytes)
                     .sessionTimeoutMs(ctx.sessionTimeoutMs())
                     .brokerId(ctx.brokerId())
-                    .message(ErrorCode.NONE == code ? "" : "client protocol version " +
-                        session.connectClientVersion() + " is not supported; this broker speaks " + Wire.CLIENT_VERSION);
+                    .message(connectMessage(session, code));
                 send(session, e.encodedLength());
                 if (ErrorCode.NONE != code)
                 {
@@ -542,6 +645,46 @@ final class BrokerConductor implements Agent, ControllerListener
         return work;
     }
 
+    private ErrorCode connectVerdict(final ClientSession session)
+    {
+        if (session.connectClientVersion() != Wire.CLIENT_VERSION)
+        {
+            return ErrorCode.UNSUPPORTED_VERSION;
+        }
+        final ClientSession previous = sessionsByControlImage.get(session.controlImageKey());
+        if (null == previous && sessions.size() >= ctx.maxClientSessions())
+        {
+            return ErrorCode.LIMIT_REACHED;
+        }
+        // The produce stream must be the client's own: from the same sender, and no other session's.
+        final int ingressIndex = (int)(session.controlImageKey() >>> 32);
+        final Image produceImage = produceIngress[ingressIndex].imageBySessionId(session.produceSessionId());
+        session.produceImageKey(imageKey(ingressIndex, session.produceSessionId()));
+        final ClientSession owner = sessionsByProduceImage.get(session.produceImageKey());
+        if (null == produceImage || !produceImage.sourceIdentity().equals(session.sourceIdentity()) ||
+            (null != owner && owner != previous))
+        {
+            return ErrorCode.INVALID_REQUEST;
+        }
+        return ErrorCode.NONE;
+    }
+
+    private String connectMessage(final ClientSession session, final ErrorCode code)
+    {
+        switch (code)
+        {
+            case NONE:
+                return "";
+            case UNSUPPORTED_VERSION:
+                return "client protocol version " + session.connectClientVersion() + " is not supported; this " +
+                    "broker speaks " + Wire.CLIENT_VERSION;
+            case LIMIT_REACHED:
+                return "this broker has its maximum of " + ctx.maxClientSessions() + " client sessions";
+            default:
+                return "the produce stream named is not this client's own";
+        }
+    }
+
     private int expireSessions()
     {
         int work = 0;
@@ -549,7 +692,9 @@ final class BrokerConductor implements Agent, ControllerListener
         {
             // A client whose stream Aeron has dropped is gone (closed, or its process died); one that is merely
             // quiet keeps its session until the idle timeout, and re-opens it by itself after that.
-            final boolean streamGone = !isControlImageAvailable(session.controlImageSessionId());
+            final boolean streamGone =
+                null == ingress[(int)(session.controlImageKey() >>> 32)].imageBySessionId(
+                session.controlImageSessionId());
             final long silentMs = nowMs - session.lastSeenMs();
             if ((streamGone && silentMs > STREAM_GONE_GRACE_MS) || silentMs > ctx.sessionTimeoutMs())
             {
@@ -560,22 +705,11 @@ final class BrokerConductor implements Agent, ControllerListener
         return work;
     }
 
-    private boolean isControlImageAvailable(final int imageSessionId)
-    {
-        for (final Subscription subscription : ingress)
-        {
-            if (null != subscription.imageBySessionId(imageSessionId))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void closeSession(final ClientSession session)
     {
         sessions.remove(session.id());
-        sessionsByControlImage.remove(session.controlImageSessionId(), session);
+        sessionsByControlImage.remove(session.controlImageKey(), session);
+        sessionsByProduceImage.remove(session.produceImageKey(), session);
         produceAgent.removeSession(session);
         final Long2LongIterator replays = new Long2LongIterator(session);
         while (replays.hasNext())
@@ -603,12 +737,35 @@ final class BrokerConductor implements Agent, ControllerListener
             return;
         }
         final long id = nextControllerCorrelationId++;
-        if (sendToController(session, correlationId, controller.createTopic(
+        if (admit(session, correlationId) && sendToController(session, correlationId, controller.createTopic(
             id, name, partitions, retentionMs, retentionBytes, timestampType.value())))
         {
-            pendingRequests.put(id, new PendingRequest(PendingRequest.CREATE, session, correlationId,
+            track(id, new PendingRequest(PendingRequest.CREATE, session, correlationId,
                 nowMs + CONTROLLER_REQUEST_TIMEOUT_MS));
         }
+    }
+
+    // A session may have only so many controller requests outstanding: the broker holds each until it is answered.
+    private boolean admit(final ClientSession session, final long correlationId)
+    {
+        if (session.outstandingRequests() >= MAX_PENDING_REQUESTS_PER_SESSION)
+        {
+            adminResponse(session, correlationId, ErrorCode.LIMIT_REACHED, "more than " +
+                MAX_PENDING_REQUESTS_PER_SESSION + " requests outstanding on this session");
+            return false;
+        }
+        return true;
+    }
+
+    private void track(final long controllerCorrelationId, final PendingRequest request)
+    {
+        request.session.outstandingRequests(request.session.outstandingRequests() + 1);
+        pendingRequests.put(controllerCorrelationId, request);
+    }
+
+    private static void untrack(final PendingRequest request)
+    {
+        request.session.outstandingRequests(request.session.outstandingRequests() - 1);
     }
 
     private boolean sendToController(final ClientSession session, final long correlationId, final boolean sent)
@@ -646,7 +803,7 @@ final class BrokerConductor implements Agent, ControllerListener
             e.code(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).topicId(-1).retentionMs(-1).retentionBytes(-1)
                 .timestampType(TimestampType.CREATE_TIME).maxBatchBytes(maxBatchBytes).partitionsCount(0);
             e.topicName(name).message("unknown topic: " + name);
-            counters.errorResponses.increment();
+            counters.control.errorResponses.increment();
             send(session, e.encodedLength());
             return;
         }
@@ -684,7 +841,7 @@ final class BrokerConductor implements Agent, ControllerListener
         {
             e.code(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).fetchOffset(requestedOffset).logStartOffset(-1)
                 .logEndOffset(-1).message("unknown topic id " + topicId + " partition " + partition);
-            counters.errorResponses.increment();
+            counters.control.errorResponses.increment();
             send(session, e.encodedLength());
             return;
         }
@@ -695,7 +852,7 @@ final class BrokerConductor implements Agent, ControllerListener
         if (offset < logStart || offset > highWatermark)
         {
             e.code(ErrorCode.OFFSET_OUT_OF_RANGE).message("offset " + offset + " is out of range for " + log);
-            counters.errorResponses.increment();
+            counters.control.errorResponses.increment();
             send(session, e.encodedLength());
             return;
         }
@@ -715,7 +872,7 @@ final class BrokerConductor implements Agent, ControllerListener
         catch (final RuntimeException ex)
         {
             errorHandler.onError(ex);
-            counters.errorResponses.increment();
+            counters.control.errorResponses.increment();
             e.code(ErrorCode.INTERNAL_ERROR).message("could not start streaming " + log + ": " + ex.getMessage());
         }
         send(session, e.encodedLength());
@@ -739,7 +896,7 @@ final class BrokerConductor implements Agent, ControllerListener
         catch (final RuntimeException ex)
         {
             // the replay ends by itself when its consumer goes away; a failed stop is expected then
-            counters.errorResponses.incrementOrdered();
+            counters.control.errorResponses.incrementOrdered();
         }
     }
 
@@ -756,7 +913,7 @@ final class BrokerConductor implements Agent, ControllerListener
         if (null == log)
         {
             e.code(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).resultOffset(-1).message("unknown topic or partition");
-            counters.errorResponses.increment();
+            counters.control.errorResponses.increment();
         }
         else if (OffsetSpec.EARLIEST == spec)
         {
@@ -774,7 +931,7 @@ final class BrokerConductor implements Agent, ControllerListener
         else
         {
             e.code(ErrorCode.INVALID_REQUEST).resultOffset(-1).message("unknown offset spec");
-            counters.errorResponses.increment();
+            counters.control.errorResponses.increment();
         }
         send(session, e.encodedLength());
     }
@@ -833,6 +990,11 @@ final class BrokerConductor implements Agent, ControllerListener
         {
             return; // e.g. a log start offset update, which needs no answer
         }
+        if (PendingRequest.CREATE != request.type || ErrorCode.NONE != ErrorCode.get((short)code) ||
+            null != topicsById.get(topicId))
+        {
+            untrack(request); // a create waiting for its logs to open stays outstanding
+        }
         final ErrorCode errorCode = ErrorCode.get((short)code);
         switch (request.type)
         {
@@ -843,7 +1005,7 @@ final class BrokerConductor implements Agent, ControllerListener
                 }
                 else if (null != topicsById.get(topicId))
                 {
-                    adminResponse(request.session, request.clientCorrelationId, ErrorCode.NONE, "");
+                    answerCreated(request, topicsById.get(topicId));
                 }
                 else
                 {
@@ -929,6 +1091,8 @@ final class BrokerConductor implements Agent, ControllerListener
             }
             catch (final RuntimeException ex)
             {
+                state.failedToOpen = (null == state.failedToOpen ? "" : state.failedToOpen + "; ") +
+                    topic.name() + "-" + p + ": " + ex.getMessage();
                 errorHandler.onError(new IllegalStateException("could not open " + topic.name() + "-" + p, ex));
             }
         }
@@ -938,8 +1102,23 @@ final class BrokerConductor implements Agent, ControllerListener
             if (request.topicId == topic.topicId())
             {
                 it.remove();
-                adminResponse(request.session, request.clientCorrelationId, ErrorCode.NONE, "");
+                untrack(request);
+                answerCreated(request, state);
             }
+        }
+    }
+
+    // Success only when every partition log is open: a client told "created" can produce to every partition.
+    private void answerCreated(final PendingRequest request, final TopicState state)
+    {
+        if (null == state.failedToOpen)
+        {
+            adminResponse(request.session, request.clientCorrelationId, ErrorCode.NONE, "");
+        }
+        else
+        {
+            adminResponse(request.session, request.clientCorrelationId, ErrorCode.INTERNAL_ERROR,
+                "the topic was created but some partition logs did not open: " + state.failedToOpen);
         }
     }
 
@@ -994,6 +1173,7 @@ final class BrokerConductor implements Agent, ControllerListener
             if (nowMs > request.deadlineMs)
             {
                 it.remove();
+                untrack(request);
                 adminResponse(request.session, request.clientCorrelationId, ErrorCode.REQUEST_TIMED_OUT,
                     "the controller did not answer in time");
                 work++;
@@ -1005,6 +1185,7 @@ final class BrokerConductor implements Agent, ControllerListener
             if (nowMs > request.deadlineMs)
             {
                 it.remove();
+                untrack(request);
                 adminResponse(request.session, request.clientCorrelationId, ErrorCode.REQUEST_TIMED_OUT,
                     "the topic was created but its logs did not open in time");
                 work++;
@@ -1112,7 +1293,7 @@ final class BrokerConductor implements Agent, ControllerListener
     {
         if (ErrorCode.NONE != code)
         {
-            counters.errorResponses.increment();
+            counters.control.errorResponses.increment();
         }
         final AdminResponseEncoder e = new AdminResponseEncoder().wrapAndApplyHeader(out, 0, headerEncoder)
             .correlationId(correlationId).code(code).message(null == message ? "" : message);
@@ -1122,7 +1303,7 @@ final class BrokerConductor implements Agent, ControllerListener
     private void sendError(
         final ClientSession session, final long correlationId, final ErrorCode code, final String message)
     {
-        counters.errorResponses.increment();
+        counters.control.errorResponses.increment();
         if (null == session)
         {
             return;
@@ -1169,6 +1350,7 @@ final class BrokerConductor implements Agent, ControllerListener
     {
         TopicMetadata metadata;
         final PartitionLog[] logs;
+        String failedToOpen;
 
         TopicState(final TopicMetadata metadata)
         {

@@ -6,37 +6,44 @@ import io.aeron.Counter;
 import org.agrona.CloseHelper;
 
 /**
- * The broker-wide counters, visible to {@code AeronStat} and the broker's own tools while it runs.
+ * The broker-wide counters, visible to {@code AeronStat} and the broker's own tools while it runs: one set per path
+ * (each written by that path's thread only) and the counters only one path writes.
  */
 final class BrokerCounters implements AutoCloseable
 {
-    final Counter errors;
-    final Counter rejectedFrames;
-    final Counter backPressureEvents;
-    final Counter droppedResponses;
+    /** Written by the conductor's thread. */
+    final PathCounters control;
+    /** Written by the produce agent's thread. */
+    final PathCounters data;
+    /** Written by the produce agent's thread. */
     final Counter produceRequests;
+    /** Written by the conductor's thread. */
     final Counter clientSessions;
-    final Counter errorResponses;
 
     BrokerCounters(final Aeron aeron, final int brokerId)
     {
+        control = new PathCounters(aeron, brokerId, "control path");
+        data = new PathCounters(aeron, brokerId, "data path");
         final String suffix = " (broker " + brokerId + ")";
-        errors = aeron.addCounter(AerologCounters.BROKER_ERRORS_TYPE_ID, "aerolog errors" + suffix);
-        rejectedFrames = aeron.addCounter(AerologCounters.REJECTED_FRAMES_TYPE_ID, "aerolog rejected frames" + suffix);
-        backPressureEvents = aeron.addCounter(
-            AerologCounters.BACK_PRESSURE_EVENTS_TYPE_ID, "aerolog back-pressure events" + suffix);
-        droppedResponses = aeron.addCounter(
-            AerologCounters.DROPPED_RESPONSES_TYPE_ID, "aerolog dropped responses" + suffix);
         produceRequests = aeron.addCounter(AerologCounters.PRODUCE_REQUESTS_TYPE_ID, "aerolog produce requests" + suffix);
         clientSessions = aeron.addCounter(AerologCounters.CLIENT_SESSIONS_TYPE_ID, "aerolog client sessions" + suffix);
-        errorResponses = aeron.addCounter(AerologCounters.ERROR_RESPONSES_TYPE_ID, "aerolog error responses" + suffix);
+    }
+
+    /** @return frames refused on either path. */
+    long rejectedFrames()
+    {
+        return control.rejectedFrames.get() + data.rejectedFrames.get();
+    }
+
+    /** @return requests answered with an error code on either path. */
+    long errorResponses()
+    {
+        return control.errorResponses.get() + data.errorResponses.get();
     }
 
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(
-            errors, rejectedFrames, backPressureEvents, droppedResponses, produceRequests, clientSessions,
-            errorResponses);
+        CloseHelper.quietCloseAll(control, data, produceRequests, clientSessions);
     }
 }

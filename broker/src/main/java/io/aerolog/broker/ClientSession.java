@@ -21,6 +21,10 @@ final class ClientSession
     private long connectCorrelationId;
     private int connectClientVersion;
     private int controlImageSessionId;
+    private long controlImageKey = Long.MIN_VALUE;
+    private long produceImageKey = Long.MIN_VALUE;
+    private String sourceIdentity;
+    private int outstandingRequests;
     private long connectDeadlineMs;
     private volatile boolean closed;
 
@@ -79,12 +83,53 @@ final class ClientSession
     }
 
     void pendingConnect(
-        final long correlationId, final int clientVersion, final int controlImageSessionId, final long deadlineMs)
+        final long correlationId,
+        final int clientVersion,
+        final int controlImageSessionId,
+        final long controlImageKey,
+        final String sourceIdentity,
+        final long deadlineMs)
     {
         this.connectCorrelationId = correlationId;
         this.connectClientVersion = clientVersion;
         this.controlImageSessionId = controlImageSessionId;
+        this.controlImageKey = controlImageKey;
+        this.sourceIdentity = sourceIdentity;
         this.connectDeadlineMs = deadlineMs;
+    }
+
+    /** @return the ingress and Aeron session id of the control image that opened this session. */
+    long controlImageKey()
+    {
+        return controlImageKey;
+    }
+
+    /** @return the ingress and Aeron session id of the client's produce image. */
+    long produceImageKey()
+    {
+        return produceImageKey;
+    }
+
+    void produceImageKey(final long produceImageKey)
+    {
+        this.produceImageKey = produceImageKey;
+    }
+
+    /** @return controller requests of this session not yet answered (conductor only). */
+    int outstandingRequests()
+    {
+        return outstandingRequests;
+    }
+
+    void outstandingRequests(final int outstandingRequests)
+    {
+        this.outstandingRequests = outstandingRequests;
+    }
+
+    /** @return where the client's control stream comes from, as Aeron names it. */
+    String sourceIdentity()
+    {
+        return sourceIdentity;
     }
 
     long connectCorrelationId()

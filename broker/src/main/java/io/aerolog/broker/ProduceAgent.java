@@ -11,9 +11,9 @@ import io.aerolog.codecs.wire.ProduceRequestDecoder;
 import io.aerolog.codecs.wire.ProduceResponseEncoder;
 import io.aerolog.sequencer.PartitionSequencer;
 import io.aerolog.transport.BoundedControlledFragmentAssembler;
+import io.aerolog.transport.FrameValidator;
 import io.aerolog.transport.Offers;
 import io.aerolog.transport.RecordSetReader;
-import io.aerolog.transport.Wire;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
@@ -58,6 +58,7 @@ final class ProduceAgent implements Agent
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final RecordSetReader recordSetReader = new RecordSetReader();
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private final FrameValidator validator = FrameValidator.wire();
     private final UnsafeBuffer batchHeader = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
     private final UnsafeBuffer responseBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
     private long nowMs;
@@ -70,12 +71,12 @@ final class ProduceAgent implements Agent
     {
         this.ingress = ingress;
         this.counters = counters;
-        this.sender = new ResponseSender(counters);
+        this.sender = new ResponseSender(counters.data);
         this.clock = clock;
         this.maxBatchBytes = maxBatchBytes;
         // A request is its header and one batch: a longer message is dropped while it is reassembled, never held.
         this.assembler = new BoundedControlledFragmentAssembler(
-            this::onFragment, maxBatchBytes + MAX_REQUEST_HEADER_BYTES, (imageSessionId) -> counters.rejectedFrames.increment());
+            this::onFragment, maxBatchBytes + MAX_REQUEST_HEADER_BYTES, (imageSessionId) -> counters.data.rejectedFrames.increment());
     }
 
     /**
@@ -192,19 +193,32 @@ final class ProduceAgent implements Agent
             session = sessionsByImage.get(header.sessionId());
         }
         frame.wrap(buffer, offset, length);
-        final String headerProblem = Wire.checkHeader(
-            frame, 0, length, headerDecoder, MessageHeaderDecoder.SCHEMA_ID, MessageHeaderDecoder.SCHEMA_VERSION);
-        if (null != headerProblem || headerDecoder.templateId() != ProduceRequestDecoder.TEMPLATE_ID)
+        // Every length in the frame is checked against the frame before the decoder reads it.
+        final String problem = validator.check(frame, 0, length);
+        if (FrameValidator.BAD_VAR_DATA.equals(problem) && isProduceRequest(length))
         {
-            counters.rejectedFrames.increment();
-            final boolean badVersion = null != headerProblem && headerProblem.contains("version");
+            // Its fixed fields are whole: answer the batch itself, so the producer fails it at once.
+            counters.data.rejectedFrames.increment();
+            final ProduceRequestDecoder request = requestDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+            respond(session, request.correlationId(), request.topicId(), request.partition(),
+                ErrorCode.CORRUPT_MESSAGE, -1);
+            return Action.CONTINUE;
+        }
+        if (null == problem)
+        {
+            headerDecoder.wrap(frame, 0);
+        }
+        if (null != problem || headerDecoder.templateId() != ProduceRequestDecoder.TEMPLATE_ID)
+        {
+            counters.data.rejectedFrames.increment();
+            final boolean badVersion = FrameValidator.UNSUPPORTED_VERSION.equals(problem);
             sendError(session, -1, badVersion ? ErrorCode.UNSUPPORTED_VERSION : ErrorCode.CORRUPT_MESSAGE,
-                null != headerProblem ? headerProblem : "not a produce request");
+                null != problem ? problem : "not a produce request");
             return Action.CONTINUE;
         }
         if (null == session)
         {
-            counters.rejectedFrames.increment();
+            counters.data.rejectedFrames.increment();
             return Action.CONTINUE; // nobody to answer: the sender never opened a session
         }
         try
@@ -213,10 +227,17 @@ final class ProduceAgent implements Agent
         }
         catch (final IndexOutOfBoundsException | IllegalStateException ex)
         {
-            counters.rejectedFrames.increment();
+            counters.data.rejectedFrames.increment();
             sendError(session, -1, ErrorCode.CORRUPT_MESSAGE, "malformed produce request");
             return Action.CONTINUE;
         }
+    }
+
+    private boolean isProduceRequest(final int length)
+    {
+        headerDecoder.wrap(frame, 0);
+        return ProduceRequestDecoder.TEMPLATE_ID == headerDecoder.templateId() &&
+            length >= MessageHeaderDecoder.ENCODED_LENGTH + headerDecoder.blockLength();
     }
 
     private Action onProduceRequest(final ClientSession session, final int length)
@@ -232,7 +253,7 @@ final class ProduceAgent implements Agent
         if (recordsLength < 0 || recordsOffset + recordsLength > length || Acks.NULL_VAL == acks ||
             Acks.SBE_UNKNOWN == acks)
         {
-            counters.rejectedFrames.increment();
+            counters.data.rejectedFrames.increment();
             respond(session, correlationId, topicId, partition, ErrorCode.CORRUPT_MESSAGE, -1);
             return Action.CONTINUE;
         }
@@ -250,7 +271,7 @@ final class ProduceAgent implements Agent
         final long maxTimestamp = recordSetReader.validate(frame, recordsOffset, recordsLength, recordCount);
         if (Long.MIN_VALUE == maxTimestamp)
         {
-            counters.rejectedFrames.increment();
+            counters.data.rejectedFrames.increment();
             respond(session, correlationId, topicId, partition, ErrorCode.CORRUPT_MESSAGE, -1);
             return Action.CONTINUE;
         }
@@ -288,7 +309,7 @@ final class ProduceAgent implements Agent
         }
         if (Offers.isTransient(position))
         {
-            counters.backPressureEvents.incrementOrdered();
+            counters.data.backPressureEvents.incrementOrdered();
             return Action.ABORT; // the archive is behind: take the request again next duty cycle
         }
         respond(session, correlationId, topicId, partition, ErrorCode.BROKER_NOT_AVAILABLE, -1);
@@ -341,7 +362,7 @@ final class ProduceAgent implements Agent
     {
         if (ErrorCode.NONE != code)
         {
-            counters.errorResponses.incrementOrdered();
+            counters.data.errorResponses.incrementOrdered();
         }
         responseEncoder.wrapAndApplyHeader(responseBuffer, 0, headerEncoder)
             .correlationId(correlationId)
@@ -356,7 +377,7 @@ final class ProduceAgent implements Agent
 
     private void sendError(final ClientSession session, final long correlationId, final ErrorCode code, final String msg)
     {
-        counters.errorResponses.incrementOrdered();
+        counters.data.errorResponses.incrementOrdered();
         if (null == session)
         {
             return;

@@ -12,9 +12,9 @@ final class ResponseSender
 {
     private static final int ATTEMPTS = 3;
 
-    private final BrokerCounters counters;
+    private final PathCounters counters;
 
-    ResponseSender(final BrokerCounters counters)
+    ResponseSender(final PathCounters counters)
     {
         this.counters = counters;
     }
@@ -23,7 +23,7 @@ final class ResponseSender
     {
         if (null == session || session.isClosed())
         {
-            counters.droppedResponses.increment();
+            counters.droppedResponses.incrementOrdered();
             return false;
         }
         final Publication publication = session.responsePublication();
@@ -39,7 +39,7 @@ final class ResponseSender
                 break;
             }
         }
-        counters.droppedResponses.increment();
+        counters.droppedResponses.incrementOrdered();
         return false;
     }
 }

@@ -9,6 +9,7 @@ import io.aerolog.codecs.wire.HeartbeatEncoder;
 import io.aerolog.codecs.wire.MessageHeaderDecoder;
 import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aerolog.transport.Channels;
+import io.aerolog.transport.StreamIds;
 import io.aerolog.transport.Offers;
 import io.aerolog.transport.Wire;
 import io.aeron.Aeron;
@@ -185,8 +186,8 @@ final class BrokerConnection implements AutoCloseable
         {
             // Streams unique to this client within the shared driver, so no client ever sees another's data.
             final int sessionId = controlPublication.sessionId();
-            responseStreamId = 0x20000000 | (sessionId & 0x1FFFFFFF);
-            dataStreamId = 0x40000000 | (sessionId & 0x3FFFFFFF);
+            responseStreamId = StreamIds.ipcResponseStreamId(sessionId);
+            dataStreamId = StreamIds.ipcDataStreamId(sessionId);
             responseChannelForBroker = Channels.ipcIngress();
             dataChannelForBroker = "aeron:ipc";
             responseSubscription = aeron.addSubscription(responseChannelForBroker, responseStreamId);

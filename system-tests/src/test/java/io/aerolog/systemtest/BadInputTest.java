@@ -155,7 +155,7 @@ class BadInputTest
             expectRejected(raw, false, header(8, ConsumerGroupHeartbeatEncoder.TEMPLATE_ID,
                 MessageHeaderEncoder.SCHEMA_ID, MessageHeaderEncoder.SCHEMA_VERSION, 16), ErrorCode.CORRUPT_MESSAGE);
 
-            // a group request the broker can route but whose body is cut short: the controller answers it
+            // a group request whose body is cut short: refused at the broker, answered with its correlation id
             final byte[] truncatedJoin = header(ConsumerGroupHeartbeatEncoder.BLOCK_LENGTH,
                 ConsumerGroupHeartbeatEncoder.TEMPLATE_ID, MessageHeaderEncoder.SCHEMA_ID,
                 MessageHeaderEncoder.SCHEMA_VERSION, MessageHeaderEncoder.ENCODED_LENGTH +

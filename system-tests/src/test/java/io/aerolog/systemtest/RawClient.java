@@ -12,6 +12,7 @@ import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aerolog.codecs.wire.ProduceRequestEncoder;
 import io.aerolog.codecs.wire.ProduceResponseDecoder;
 import io.aerolog.transport.Channels;
+import io.aerolog.transport.StreamIds;
 import io.aerolog.transport.RecordSetWriter;
 import io.aerolog.transport.Wire;
 import io.aeron.Aeron;
@@ -78,7 +79,7 @@ final class RawClient implements AutoCloseable
         produce = aeron.addExclusivePublication(ingress, Wire.PRODUCE_STREAM_ID);
         if (ipc)
         {
-            responseStreamId = 0x20000000 | (control.sessionId() & 0x1FFFFFFF);
+            responseStreamId = StreamIds.ipcResponseStreamId(control.sessionId());
             responseChannelForBroker = Channels.ipcIngress();
             responses = aeron.addSubscription(responseChannelForBroker, responseStreamId);
         }
@@ -162,7 +163,7 @@ final class RawClient implements AutoCloseable
             .correlationId(correlationId)
             .clientVersion(Wire.CLIENT_VERSION)
             .responseStreamId(responseStreamId)
-            .dataStreamId(0x40000000 | (control.sessionId() & 0x3FFFFFFF))
+            .dataStreamId(StreamIds.ipcDataStreamId(control.sessionId()))
             .produceSessionId(produce.sessionId())
             .responseChannel(responseChannelForBroker)
             .dataChannel(ipc ? "aeron:ipc" : responseChannelForBroker)

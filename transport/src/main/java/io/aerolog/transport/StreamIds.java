@@ -76,6 +76,29 @@ public final class StreamIds
     }
 
     /**
+     * The stream a client on IPC receives its answers on: derived from the Aeron session id of its control
+     * publication, which the media driver keeps unique while the publication lives, so no two clients share it.
+     *
+     * @param controlSessionId Aeron session id of the client's control publication.
+     * @return the response stream id, in the client-private range.
+     */
+    public static int ipcResponseStreamId(final int controlSessionId)
+    {
+        return FIRST_CLIENT_PRIVATE | (controlSessionId & 0x1FFF_FFFF);
+    }
+
+    /**
+     * The stream a client on IPC receives partition data on (see {@link #ipcResponseStreamId(int)}).
+     *
+     * @param controlSessionId Aeron session id of the client's control publication.
+     * @return the data stream id, in the client-private range and apart from every response stream.
+     */
+    public static int ipcDataStreamId(final int controlSessionId)
+    {
+        return 0x4000_0000 | (controlSessionId & 0x3FFF_FFFF);
+    }
+
+    /**
      * Asserts at start that a stream id a node is about to use lies in the range its role demands.
      *
      * @param what     names the stream in the error.
