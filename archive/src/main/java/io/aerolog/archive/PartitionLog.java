@@ -268,7 +268,7 @@ public final class PartitionLog implements AutoCloseable
 
     /**
      * Moves the first readable offset forward ahead of a purge that has to wait (a consumer still reads the segments
-     * to go), so that no read starts below it meanwhile. Conductor thread.
+     * to go), so that no read starts below it meanwhile. Log worker thread (the one that purges).
      *
      * @param offset new log start offset; ignored unless beyond the current one.
      */

@@ -50,6 +50,7 @@ public final class Broker implements AutoCloseable
     private BrokerCounters counters;
     private AgentRunner produceRunner;
     private AgentRunner conductorRunner;
+    private AgentRunner logWorkerRunner;
     private DataPathThread dataPathThread;
     private Agent dataPathAgent;
     private BrokerConductor conductor;
@@ -144,7 +145,10 @@ public final class Broker implements AutoCloseable
             Channels.ipcIngress(), Wire.PRODUCE_STREAM_ID, null, produceAgent::onImageUnavailable);
         produceIngress[1] = aeron.addSubscription(
             udpIngress, Wire.PRODUCE_STREAM_ID, null, produceAgent::onImageUnavailable);
-        conductor = new BrokerConductor(ctx, aeron, archive, store, produceAgent, counters, controlIngress,
+        // The worker owns the archive client from here on: only its thread makes archive calls.
+        final LogWorker logWorker = new LogWorker(archive, store, (command) -> conductor.execute(command),
+            this::onError, clock, ctx.segmentLength(), ctx.retentionCheckIntervalMs());
+        conductor = new BrokerConductor(ctx, aeron, logWorker, produceAgent, counters, controlIngress,
             produceIngress, clock, this::onError, ctx.maxBatchBytes());
         // Index 0 is the IPC ingress: only clients there may be answered on IPC.
         controlIngress[0] = aeron.addSubscription(
@@ -155,6 +159,10 @@ public final class Broker implements AutoCloseable
         conductor.controllerReconnector(() -> connectController(conductor, 0));
         conductor.loadMetadata(STARTUP_TIMEOUT_MS);
 
+        logWorker.queueFromNow();
+        logWorkerRunner = new AgentRunner(profile.idle(ThreadingProfile.CONDUCTOR_IDLE).get(), this::onError,
+            counters.logWorkerErrors, logWorker);
+        AgentRunner.startOnThread(logWorkerRunner);
         startAgents(profile, produceAgent);
     }
 
@@ -312,7 +320,7 @@ public final class Broker implements AutoCloseable
                 onError(ex);
             }
         }
-        CloseHelper.quietCloseAll(produceRunner, conductorRunner);
+        CloseHelper.quietCloseAll(produceRunner, conductorRunner, logWorkerRunner);
         if (null != conductorRunner && null != controllerNode && controllerNode.isLeader())
         {
             try

@@ -19,6 +19,8 @@ final class BrokerCounters implements AutoCloseable
     final Counter produceRequests;
     /** Written by the conductor's thread. */
     final Counter clientSessions;
+    /** Written by the log worker's thread. */
+    final Counter logWorkerErrors;
 
     BrokerCounters(final Aeron aeron, final int brokerId)
     {
@@ -27,6 +29,8 @@ final class BrokerCounters implements AutoCloseable
         final String suffix = " (broker " + brokerId + ")";
         produceRequests = aeron.addCounter(AerologCounters.PRODUCE_REQUESTS_TYPE_ID, "aerolog produce requests" + suffix);
         clientSessions = aeron.addCounter(AerologCounters.CLIENT_SESSIONS_TYPE_ID, "aerolog client sessions" + suffix);
+        logWorkerErrors = aeron.addCounter(
+            AerologCounters.BROKER_ERRORS_TYPE_ID, "aerolog errors (broker " + brokerId + ", log worker)");
     }
 
     /** @return frames refused on either path. */
@@ -44,6 +48,6 @@ final class BrokerCounters implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(control, data, produceRequests, clientSessions);
+        CloseHelper.quietCloseAll(control, data, produceRequests, clientSessions, logWorkerErrors);
     }
 }

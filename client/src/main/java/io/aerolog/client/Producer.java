@@ -517,8 +517,16 @@ public final class Producer implements AutoCloseable
             {
                 batch.complete(baseOffset, null);
             }
+            else if (ErrorCode.OUT_OF_ORDER_SEQUENCE == code && batch.resequenced)
+            {
+                // Sent before an earlier batch failed and its sequences moved back: send it again with the new ones.
+                batch.resequenced = false;
+                requeue(batch);
+                return;
+            }
             else
             {
+                releaseSequences(batch);
                 batch.complete(-1, new AerologException(code, responseDecoder.message()));
             }
             recycle(batch);
@@ -531,6 +539,7 @@ public final class Producer implements AutoCloseable
             if (null != batch)
             {
                 batch.partitionState.inFlight--;
+                releaseSequences(batch);
                 batch.complete(-1, new AerologException(decoder.code(), decoder.message()));
                 recycle(batch);
             }
@@ -574,12 +583,50 @@ public final class Producer implements AutoCloseable
             // Resend with the same sequence: the broker writes it once even if the first copy arrived.
             for (final Batch batch : retry)
             {
-                final PartitionState ps = batch.partitionState;
-                if (ps.ready.isEmpty())
-                {
-                    withReadyBatches.add(ps);
-                }
-                ps.ready.addFirst(batch);
+                requeue(batch);
+            }
+        }
+    }
+
+    private void requeue(final Batch batch)
+    {
+        final PartitionState ps = batch.partitionState;
+        if (ps.ready.isEmpty())
+        {
+            withReadyBatches.add(ps);
+        }
+        ps.ready.addFirst(batch);
+    }
+
+    /**
+     * The broker writes nothing of a batch it answers with an error, so the sequences after it move back by its
+     * record count: otherwise the gap it leaves makes the broker refuse every later batch of the partition as out of
+     * order. Batches already sent with the old numbers are refused for the gap and sent again with the new ones.
+     * (A batch that timed out may have been written, so its sequences stay.)
+     */
+    private void releaseSequences(final Batch failed)
+    {
+        if (producerId < 0)
+        {
+            return;
+        }
+        final PartitionState ps = failed.partitionState;
+        final int base = failed.baseSequence;
+        final int count = failed.writer.count();
+        ps.nextSequence -= count;
+        for (final Batch batch : ps.ready)
+        {
+            if (batch.baseSequence > base)
+            {
+                batch.baseSequence -= count;
+            }
+        }
+        for (final Batch batch : inFlight.values())
+        {
+            if (batch.partitionState == ps && batch.baseSequence > base)
+            {
+                batch.baseSequence -= count;
+                batch.resequenced = true;
             }
         }
     }
@@ -704,6 +751,7 @@ public final class Producer implements AutoCloseable
         int baseSequence;
         int length;
         int callbackCount;
+        boolean resequenced;
 
         void begin(final PartitionState ps)
         {
@@ -740,6 +788,7 @@ public final class Producer implements AutoCloseable
             java.util.Arrays.fill(callbacks, 0, callbackCount, null);
             callbackCount = 0;
             partitionState = null;
+            resequenced = false;
         }
     }
 }
