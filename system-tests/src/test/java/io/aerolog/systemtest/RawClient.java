@@ -3,6 +3,9 @@ package io.aerolog.systemtest;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.codecs.wire.ConnectEncoder;
 import io.aerolog.codecs.wire.ConnectResponseDecoder;
+import io.aerolog.codecs.wire.DisconnectEncoder;
+import io.aerolog.codecs.wire.ListTopicsEncoder;
+import io.aerolog.codecs.wire.TopicListDecoder;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.codecs.wire.ErrorResponseDecoder;
 import io.aerolog.codecs.wire.InitProducerIdEncoder;
@@ -12,8 +15,8 @@ import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aerolog.codecs.wire.ProduceRequestEncoder;
 import io.aerolog.codecs.wire.ProduceResponseDecoder;
 import io.aerolog.transport.Channels;
-import io.aerolog.transport.StreamIds;
 import io.aerolog.transport.RecordSetWriter;
+import io.aerolog.transport.StreamIds;
 import io.aerolog.transport.Wire;
 import io.aeron.Aeron;
 import io.aeron.CommonContext;
@@ -177,6 +180,117 @@ final class RawClient implements AutoCloseable
         }
         clientSessionId = d.clientSessionId();
         return clientSessionId;
+    }
+
+    /** @return the Aeron session id of this client's control publication. */
+    int controlSessionId()
+    {
+        return control.sessionId();
+    }
+
+    /** @return the Aeron session id of this client's produce publication. */
+    int produceSessionId()
+    {
+        return produce.sessionId();
+    }
+
+    /** @return the response channel a real client would name. */
+    String responseChannelForBroker()
+    {
+        return responseChannelForBroker;
+    }
+
+    /** @return the response stream a real client would name. */
+    int responseStreamId()
+    {
+        return responseStreamId;
+    }
+
+    /**
+     * Sends a {@code Connect} naming whatever the caller likes, and waits a while for an answer.
+     *
+     * @return the answer's code and session id, or null when the broker did not answer within {@code waitMs}.
+     */
+    ConnectAnswer connectNaming(
+        final String responseChannel,
+        final int responseStreamId,
+        final String dataChannel,
+        final int dataStreamId,
+        final int produceSessionId,
+        final long waitMs)
+    {
+        final long correlationId = nextCorrelationId();
+        final ConnectEncoder e = new ConnectEncoder().wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .clientVersion(Wire.CLIENT_VERSION)
+            .responseStreamId(responseStreamId)
+            .dataStreamId(dataStreamId)
+            .produceSessionId(produceSessionId)
+            .responseChannel(responseChannel)
+            .dataChannel(dataChannel)
+            .clientName("raw-client");
+        sendControl(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (System.nanoTime() < deadlineNs)
+        {
+            for (final Iterator<UnsafeBuffer> it = received.iterator(); it.hasNext(); )
+            {
+                final UnsafeBuffer answer = it.next();
+                if (templateOf(answer) == ConnectResponseDecoder.TEMPLATE_ID &&
+                    answer.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN) == correlationId)
+                {
+                    it.remove();
+                    final ConnectResponseDecoder d =
+                        new ConnectResponseDecoder().wrapAndApplyHeader(answer, 0, headerDecoder);
+                    if (ErrorCode.NONE == d.code())
+                    {
+                        clientSessionId = d.clientSessionId();
+                    }
+                    return new ConnectAnswer(d.code(), d.clientSessionId(), d.message());
+                }
+            }
+            if (0 == poll())
+            {
+                idle.idle();
+            }
+        }
+        return null;
+    }
+
+    /** Says goodbye in the name of any session id. */
+    void disconnect(final long sessionId)
+    {
+        final DisconnectEncoder e = new DisconnectEncoder().wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientSessionId(sessionId);
+        sendControl(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /**
+     * Lists topics in the name of any session id.
+     *
+     * @return the answer's code: NONE when the broker served it, UNKNOWN_SESSION when it refused the session.
+     */
+    ErrorCode listTopicsAs(final long sessionId)
+    {
+        final long correlationId = nextCorrelationId();
+        final ListTopicsEncoder e = new ListTopicsEncoder().wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .clientSessionId(sessionId);
+        sendControl(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+        final DirectBuffer answer = await((b) ->
+            (templateOf(b) == TopicListDecoder.TEMPLATE_ID || templateOf(b) == ErrorResponseDecoder.TEMPLATE_ID) &&
+            b.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN) == correlationId,
+            "an answer to list topics " + correlationId);
+        if (templateOf(answer) == ErrorResponseDecoder.TEMPLATE_ID)
+        {
+            return new ErrorResponseDecoder().wrapAndApplyHeader(answer, 0, headerDecoder).code();
+        }
+        return new TopicListDecoder().wrapAndApplyHeader(answer, 0, headerDecoder).code();
+    }
+
+    /** What the broker answered to a connect. */
+    record ConnectAnswer(ErrorCode code, long clientSessionId, String message)
+    {
     }
 
     /** @return a producer id from the controller. */
