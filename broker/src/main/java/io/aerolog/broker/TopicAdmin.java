@@ -333,7 +333,14 @@ final class TopicAdmin
         final TopicListEncoder e = topicListEncoder.wrapAndApplyHeader(answers.buffer(), 0, answers.headerEncoder())
             .correlationId(correlationId)
             .code(ErrorCode.NONE);
-        final List<TopicRegistry.TopicState> byId = new ArrayList<>(topics.all());
+        final List<TopicRegistry.TopicState> byId = new ArrayList<>();
+        for (final TopicRegistry.TopicState topic : topics.all())
+        {
+            if (topic.opened)
+            {
+                byId.add(topic);
+            }
+        }
         byId.sort((a, b) -> Integer.compare(a.metadata.topicId(), b.metadata.topicId()));
         final TopicListEncoder.TopicsEncoder encoder = e.topicsCount(byId.size());
         for (final TopicRegistry.TopicState topic : byId)
@@ -346,7 +353,9 @@ final class TopicAdmin
 
     void onDescribeTopic(final ClientSession session, final long correlationId, final String name)
     {
-        final TopicRegistry.TopicState topic = topics.byName(name);
+        // A topic whose logs are still opening is not served yet: nobody may produce to it before they are open.
+        final TopicRegistry.TopicState found = topics.byName(name);
+        final TopicRegistry.TopicState topic = null == found || !found.opened ? null : found;
         final TopicDescriptionEncoder e = topicDescriptionEncoder
             .wrapAndApplyHeader(answers.buffer(), 0, answers.headerEncoder())
             .correlationId(correlationId);
