@@ -7,6 +7,8 @@ import io.aerolog.cluster.ArchivingDriver;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.ControllerNode;
 import io.aerolog.cluster.DataPathThread;
+import io.aerolog.node.NodeSecret;
+import io.aerolog.node.SecretCredentialsSupplier;
 import io.aerolog.transport.Channels;
 import io.aerolog.transport.ThreadingProfile;
 import io.aerolog.transport.Wire;
@@ -93,7 +95,8 @@ public final class Broker implements AutoCloseable
             .baseDir(ctx.dataDir())
             .aeronDirectoryName(ctx.aeronDirectoryName())
             .memberId(ctx.brokerId())
-            .host(ctx.host())
+            .host(ctx.internalHost())
+            .secret(ctx.nodeSecret())
             .portBase(ctx.portBase())
             .clusterMembers(ctx.isController() ? ctx.controllerMembers().clusterMembers() : null)
             .archiveSegmentFileLength(ctx.segmentLength())
@@ -131,7 +134,8 @@ public final class Broker implements AutoCloseable
             .controlRequestChannel(archiveCtx.localControlChannel())
             .controlRequestStreamId(archiveCtx.localControlStreamId())
             .controlResponseChannel(archiveCtx.localControlChannel())
-            .controlResponseStreamId(PartitionLogStore.ARCHIVE_CONTROL_RESPONSE_STREAM_ID));
+            .controlResponseStreamId(PartitionLogStore.ARCHIVE_CONTROL_RESPONSE_STREAM_ID)
+            .credentialsSupplier(new SecretCredentialsSupplier(ctx.nodeSecret())));
 
         counters = new BrokerCounters(aeron, ctx.brokerId());
         store = new PartitionLogStore(aeron, archive, ctx.logTermLength(), ctx.indexIntervalBytes());
@@ -180,7 +184,7 @@ public final class Broker implements AutoCloseable
             try
             {
                 return ControllerClient.connect(aeron, ctx.controllerMembers().ingressEndpoints(),
-                    "aeron:udp?endpoint=" + ctx.host() + ":0", conductor);
+                    "aeron:udp?endpoint=" + ctx.internalHost() + ":0", ctx.nodeSecret(), conductor);
             }
             catch (final TimeoutException | ClusterException ex)
             {
@@ -398,6 +402,9 @@ public final class Broker implements AutoCloseable
         /** System property naming the threading profile of brokers whose context sets none. */
         public static final String PROFILE_PROPERTY = "aerolog.profile";
 
+        /** Default {@link #internalHost()} of a single node (no {@code controller.members}): loopback. */
+        public static final String INTERNAL_HOST_SINGLE_NODE_DEFAULT = "127.0.0.1";
+
         private File dataDir = new File("aerolog-data");
         private int brokerId = 0;
         private String host = Wire.DEFAULT_HOST;
@@ -417,12 +424,16 @@ public final class Broker implements AutoCloseable
         private boolean isController = true;
         private String controllerMembersSetting;
         private ControllerMembers controllerMembers;
+        private String internalHost;
+        private String secret;
+        private File secretFile;
+        private NodeSecret nodeSecret;
 
         /**
          * Reads settings from properties (a broker config file): broker.id, host, port.base, data.dir, aeron.dir,
          * log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms,
-         * session.timeout.ms, max.client.sessions, profile (a threading profile's name or file), process.roles, controller.members.
-         * Absent keys keep their defaults.
+         * session.timeout.ms, max.client.sessions, profile (a threading profile's name or file), process.roles,
+         * controller.members, internal.host, cluster.secret, cluster.secret.file. Absent keys keep their defaults.
          *
          * @param p the properties.
          * @return a context.
@@ -486,6 +497,18 @@ public final class Broker implements AutoCloseable
             {
                 ctx.controllerMembers(p.getProperty("controller.members").trim());
             }
+            if (p.containsKey("internal.host"))
+            {
+                ctx.internalHost(p.getProperty("internal.host").trim());
+            }
+            if (p.containsKey("cluster.secret"))
+            {
+                ctx.secret(p.getProperty("cluster.secret").trim());
+            }
+            if (p.containsKey("cluster.secret.file"))
+            {
+                ctx.secretFile(new File(p.getProperty("cluster.secret.file").trim()));
+            }
             return ctx;
         }
 
@@ -535,6 +558,8 @@ public final class Broker implements AutoCloseable
             {
                 throw new IllegalArgumentException("cannot create data directory " + dataDir);
             }
+            // Only the nodes of this cluster hold it; a single node makes its own on first start.
+            nodeSecret = NodeSecret.resolve(secret, secretFile, dataDir, null == controllerMembersSetting);
             return this;
         }
 
@@ -552,19 +577,29 @@ public final class Broker implements AutoCloseable
                         "process.roles must list broker and/or controller, got: " + processRoles);
                 }
             }
+            if (null == internalHost)
+            {
+                // A single node's archive and cluster ports serve only itself; members must reach each other.
+                internalHost = null == controllerMembersSetting ? INTERNAL_HOST_SINGLE_NODE_DEFAULT : host;
+            }
+            if (internalHost.isBlank())
+            {
+                throw new IllegalArgumentException("internal.host is empty");
+            }
             controllerMembers = null == controllerMembersSetting ?
-                ControllerMembers.single(brokerId, host, portBase) : ControllerMembers.parse(controllerMembersSetting);
+                ControllerMembers.single(brokerId, internalHost, portBase) :
+                ControllerMembers.parse(controllerMembersSetting);
             final ControllerMembers.Member self = controllerMembers.member(brokerId);
             if (isController && null == self)
             {
                 throw new IllegalArgumentException("broker.id " + brokerId + " has the controller role but is not in " +
                     "controller.members " + controllerMembers);
             }
-            if (isController && (self.portBase() != portBase || !self.host().equals(host)))
+            if (isController && (self.portBase() != portBase || !self.host().equals(internalHost)))
             {
                 throw new IllegalArgumentException("controller.members gives member " + brokerId + " " +
-                    self.host() + ":" + self.portBase() + " but this node has host " + host + " and port.base " +
-                    portBase);
+                    self.host() + ":" + self.portBase() + " but this node has internal.host " + internalHost +
+                    " and port.base " + portBase);
             }
             if (!isController && null != self)
             {
@@ -615,6 +650,55 @@ public final class Broker implements AutoCloseable
         {
             this.controllerMembersSetting = controllerMembers;
             return this;
+        }
+
+        /**
+         * @param internalHost address the archive control, archive replication and controller cluster ports bind
+         *                     to; default loopback ({@value #INTERNAL_HOST_SINGLE_NODE_DEFAULT}) on a single node,
+         *                     else {@link #host()}. A controller member's entry in controller.members names it.
+         * @return this.
+         */
+        public Context internalHost(final String internalHost)
+        {
+            this.internalHost = internalHost;
+            return this;
+        }
+
+        /** @return address of the internal ports (after {@link #conclude()}). */
+        public String internalHost()
+        {
+            return internalHost;
+        }
+
+        /**
+         * @param secret the node secret the archive and controller cluster demand (at least
+         *               {@value NodeSecret#MIN_LENGTH} bytes, the same on every node); excludes
+         *               {@link #secretFile(File)}.
+         * @return this.
+         */
+        public Context secret(final String secret)
+        {
+            this.secret = secret;
+            return this;
+        }
+
+        /**
+         * @param secretFile file holding the node secret (trailing white space cut); excludes
+         *                   {@link #secret(String)}. With neither, a single node uses
+         *                   {@code data.dir/}{@value NodeSecret#GENERATED_FILE_NAME}, generated on first start; a
+         *                   node of several needs one of them.
+         * @return this.
+         */
+        public Context secretFile(final File secretFile)
+        {
+            this.secretFile = secretFile;
+            return this;
+        }
+
+        /** @return the node secret (after {@link #conclude()}). */
+        public NodeSecret nodeSecret()
+        {
+            return nodeSecret;
         }
 
         /** @return the controller cluster's members (after {@link #conclude()}). */

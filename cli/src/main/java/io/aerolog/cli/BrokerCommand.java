@@ -37,7 +37,10 @@ final class BrokerCommand extends CliCommand
         description = "Broker settings (.properties): broker.id, host, port.base, data.dir, aeron.dir, " +
             "log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms, " +
             "session.timeout.ms, profile, process.roles (broker,controller | broker | controller), " +
-            "controller.members (id@host:portBase,... for a controller cluster of several members).")
+            "controller.members (id@host:portBase,... for a controller cluster of several members), " +
+            "internal.host (address of the archive and controller ports; default 127.0.0.1 on a single node), " +
+            "cluster.secret or cluster.secret.file (the node secret those ports demand; default on a single node: " +
+            "DIR/node.secret, generated on first start).")
     File config;
 
     @Option(

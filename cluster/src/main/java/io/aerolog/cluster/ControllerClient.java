@@ -12,6 +12,9 @@ import io.aerolog.codecs.cluster.MetadataEndDecoder;
 import io.aerolog.codecs.cluster.MetadataRequestEncoder;
 import io.aerolog.codecs.cluster.TopicEventDecoder;
 import io.aerolog.codecs.cluster.UpdateLogStartOffsetCommandEncoder;
+import io.aerolog.node.NodeSecret;
+import io.aerolog.node.SecretCredentialsSupplier;
+import io.aerolog.transport.StreamIds;
 import io.aeron.Aeron;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
@@ -94,21 +97,44 @@ public final class ControllerClient implements AutoCloseable
      * @param ingressEndpoints cluster members' ingress endpoints, e.g. {@code "0=localhost:9093"}, see
      *                         {@link ControllerNode.Context#ingressEndpoints()}.
      * @param egressChannel    on which to receive answers, e.g. {@code "aeron:udp?endpoint=localhost:0"}.
+     * @param secret           the cluster's node secret, without which the cluster refuses the session.
      * @param listener         for answers and events.
      * @return a connected client.
      * @throws io.aeron.exceptions.TimeoutException if the cluster does not answer in time.
+     * @throws io.aeron.security.AuthenticationException if the cluster refuses the secret.
      */
     public static ControllerClient connect(
-        final Aeron aeron, final String ingressEndpoints, final String egressChannel, final ControllerListener listener)
+        final Aeron aeron,
+        final String ingressEndpoints,
+        final String egressChannel,
+        final NodeSecret secret,
+        final ControllerListener listener)
     {
-        return connect(
-            new AeronCluster.Context()
-                .aeron(aeron)
-                .ownsAeronClient(false)
-                .ingressChannel("aeron:udp")
-                .ingressEndpoints(ingressEndpoints)
-                .egressChannel(egressChannel),
-            listener);
+        return connect(context(aeron, ingressEndpoints, egressChannel, secret), listener);
+    }
+
+    /**
+     * A context for {@link #connect(AeronCluster.Context, ControllerListener)} over UDP with the node's streams and
+     * credentials, to adjust (e.g. timeouts) before connecting.
+     *
+     * @param aeron            client to use, not closed by the cluster client.
+     * @param ingressEndpoints cluster members' ingress endpoints.
+     * @param egressChannel    on which to receive answers.
+     * @param secret           the cluster's node secret.
+     * @return the context, not concluded.
+     */
+    public static AeronCluster.Context context(
+        final Aeron aeron, final String ingressEndpoints, final String egressChannel, final NodeSecret secret)
+    {
+        return new AeronCluster.Context()
+            .aeron(aeron)
+            .ownsAeronClient(false)
+            .ingressChannel("aeron:udp")
+            .ingressStreamId(StreamIds.CLUSTER_INGRESS)
+            .ingressEndpoints(ingressEndpoints)
+            .egressChannel(egressChannel)
+            .egressStreamId(StreamIds.CLUSTER_EGRESS)
+            .credentialsSupplier(new SecretCredentialsSupplier(secret));
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.aerolog.cluster;
 
+import io.aerolog.node.NodeSecret;
+import io.aerolog.node.SecretAuthenticator;
+import io.aerolog.node.SecretCredentialsSupplier;
+import io.aerolog.transport.StreamIds;
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import io.aeron.archive.Archive;
@@ -40,6 +44,10 @@ import java.util.function.Supplier;
  * <p>
  * Ports, all on {@link Context#host()}, relative to {@link Context#portBase()}: archive control +1, archive
  * replication +2, cluster ingress +3, consensus +4, log +5, catch-up +6.
+ * <p>
+ * These are internal: the archive and the cluster admit a session only with the node secret
+ * ({@link Context#secret(NodeSecret)}), every stream lies in the internal range of {@link StreamIds}, and by default
+ * they bind to the loopback address.
  */
 public final class ControllerNode implements AutoCloseable
 {
@@ -97,23 +105,34 @@ public final class ControllerNode implements AutoCloseable
     private final ConsensusModule consensusModule;
     private final DataPathThread dataPathThread;
     private final ClusteredServiceContainer container;
+    private final SecretAuthenticator archiveAuthenticator;
+    private final SecretAuthenticator ingressAuthenticator;
+    private final CncCounters cncCounters;
+    private final CncCounters.View snapshotCounter;
+    private final CncCounters.View controlToggle;
+    private boolean isClosed;
 
     private ControllerNode(
         final Context ctx,
         final ControllerService service,
-        final MediaDriver driver,
-        final Archive archive,
-        final DataPathThread dataPathThread,
+        final ArchivingDriver archivingDriver,
         final ConsensusModule consensusModule,
-        final ClusteredServiceContainer container)
+        final ClusteredServiceContainer container,
+        final SecretAuthenticator ingressAuthenticator,
+        final CncCounters cncCounters)
     {
         this.ctx = ctx;
         this.service = service;
-        this.driver = driver;
-        this.archive = archive;
-        this.dataPathThread = dataPathThread;
+        this.driver = archivingDriver.mediaDriver();
+        this.archive = archivingDriver.archive();
+        this.dataPathThread = archivingDriver.dataPathThread();
         this.consensusModule = consensusModule;
         this.container = container;
+        this.archiveAuthenticator = ctx.archiveAuthenticator;
+        this.ingressAuthenticator = ingressAuthenticator;
+        this.cncCounters = cncCounters;
+        this.snapshotCounter = cncCounters.view(consensusModule.context().snapshotCounter());
+        this.controlToggle = cncCounters.view(consensusModule.context().controlToggleCounter());
     }
 
     /**
@@ -134,13 +153,9 @@ public final class ControllerNode implements AutoCloseable
         final MediaDriver.Context driverCtx = driverContext(ctx);
         final Archive.Context archiveCtx = archiveContext(ctx, archiveDir);
 
-        // The consensus module and the service talk to the local archive over IPC.
-        final AeronArchive.Context localArchiveCtx = new AeronArchive.Context()
-            .lock(NoOpLock.INSTANCE)
-            .controlRequestChannel(archiveCtx.localControlChannel())
-            .controlRequestStreamId(archiveCtx.localControlStreamId())
-            .controlResponseChannel(archiveCtx.localControlChannel())
-            .aeronDirectoryName(aeronDir);
+        // The consensus module and the service talk to the local archive over IPC, presenting the node secret.
+        final AeronArchive.Context localArchiveCtx = localArchiveContext(ctx, archiveCtx);
+        final SecretAuthenticator ingressAuthenticator = new SecretAuthenticator(ctx.secret);
 
         final ConsensusModule.Context consensusModuleCtx = new ConsensusModule.Context()
             .aeronDirectoryName(aeronDir)
@@ -148,10 +163,19 @@ public final class ControllerNode implements AutoCloseable
             .clusterMembers(ctx.clusterMembers)
             .clusterDir(clusterDir)
             .deleteDirOnStart(false)
-            .archiveContext(localArchiveCtx.clone())
+            .archiveContext(localArchiveCtx.clone()
+                .controlResponseStreamId(StreamIds.ARCHIVE_RESPONSE_CONSENSUS_MODULE))
             .serviceCount(1)
             .ingressChannel("aeron:udp")
+            .ingressStreamId(StreamIds.CLUSTER_INGRESS)
             .logChannel(ctx.logChannel)
+            .logStreamId(StreamIds.CLUSTER_LOG)
+            .consensusStreamId(StreamIds.CLUSTER_CONSENSUS)
+            .replayStreamId(StreamIds.CLUSTER_REPLAY)
+            .serviceStreamId(StreamIds.CLUSTER_SERVICE)
+            .consensusModuleStreamId(StreamIds.CLUSTER_CONSENSUS_MODULE)
+            .snapshotStreamId(StreamIds.CLUSTER_CONSENSUS_MODULE_SNAPSHOT)
+            .authenticatorSupplier(ingressAuthenticator.supplier())
             .replicationChannel("aeron:udp?endpoint=" + ctx.host + ":0")
             .sessionTimeoutNs(ctx.sessionTimeoutNs)
             .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs)
@@ -171,33 +195,81 @@ public final class ControllerNode implements AutoCloseable
             .clusterDir(clusterDir)
             .clusteredService(service)
             .serviceId(0)
+            .replayStreamId(StreamIds.CLUSTER_REPLAY)
+            .serviceStreamId(StreamIds.CLUSTER_SERVICE)
+            .consensusModuleStreamId(StreamIds.CLUSTER_CONSENSUS_MODULE)
+            .snapshotStreamId(StreamIds.CLUSTER_SERVICE_SNAPSHOT)
             .idleStrategySupplier(ctx.clusterIdleStrategySupplier);
+        containerCtx.archiveContext().controlResponseStreamId(StreamIds.ARCHIVE_RESPONSE_SERVICE);
+        requireInternalStreams(consensusModuleCtx, containerCtx);
 
         // As ClusteredMediaDriver.launch does, except that an archive in INVOKER mode (with the driver, if that is
         // an invoker too) gets its data-path thread before the consensus module, whose client needs a live driver.
         ArchivingDriver archivingDriver = null;
         ConsensusModule consensusModule = null;
         ClusteredServiceContainer container = null;
+        CncCounters cncCounters = null;
         try
         {
             archivingDriver = ArchivingDriver.launch(driverCtx, archiveCtx, ctx.archiveIdleStrategySupplier);
             consensusModule = ConsensusModule.launch(consensusModuleCtx.aeronDirectoryName(aeronDir));
             container = ClusteredServiceContainer.launch(containerCtx);
+            cncCounters = new CncCounters(aeronDir);
 
             return new ControllerNode(
-                ctx,
-                service,
-                archivingDriver.mediaDriver(),
-                archivingDriver.archive(),
-                archivingDriver.dataPathThread(),
-                consensusModule,
-                container);
+                ctx, service, archivingDriver, consensusModule, container, ingressAuthenticator, cncCounters);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(container, consensusModule, archivingDriver);
+            CloseHelper.quietCloseAll(container, consensusModule, archivingDriver, cncCounters);
             throw ex;
         }
+    }
+
+    /**
+     * A client context for the node's archive over its local IPC control channel, with the node secret. Set its
+     * {@link AeronArchive.Context#controlResponseStreamId(int)} to one stream per client.
+     *
+     * @param ctx        of the node, concluded.
+     * @param archiveCtx of the node's archive.
+     * @return the client context, not concluded.
+     */
+    public static AeronArchive.Context localArchiveContext(final Context ctx, final Archive.Context archiveCtx)
+    {
+        return new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(archiveCtx.localControlChannel())
+            .controlRequestStreamId(archiveCtx.localControlStreamId())
+            .controlResponseChannel(archiveCtx.localControlChannel())
+            .credentialsSupplier(new SecretCredentialsSupplier(ctx.secret))
+            .aeronDirectoryName(ctx.aeronDirectoryName);
+    }
+
+    // Each internal stream outside the client-protocol and partition ranges, so no client frame can reach it.
+    private static void requireInternalStreams(
+        final ConsensusModule.Context cm, final ClusteredServiceContainer.Context service)
+    {
+        StreamIds.requireInternal("cluster ingress", cm.ingressStreamId());
+        StreamIds.requireInternal("cluster log", cm.logStreamId());
+        StreamIds.requireInternal("cluster consensus", cm.consensusStreamId());
+        StreamIds.requireInternal("cluster replay", cm.replayStreamId());
+        StreamIds.requireInternal("cluster service", cm.serviceStreamId());
+        StreamIds.requireInternal("cluster consensus module", cm.consensusModuleStreamId());
+        StreamIds.requireInternal("cluster snapshot", cm.snapshotStreamId());
+        StreamIds.requireInternal("consensus module archive client", cm.archiveContext().controlRequestStreamId());
+        StreamIds.requireInternal("consensus module archive responses", cm.archiveContext().controlResponseStreamId());
+        StreamIds.requireInternal("service replay", service.replayStreamId());
+        StreamIds.requireInternal("service snapshot", service.snapshotStreamId());
+        StreamIds.requireInternal("service archive responses", service.archiveContext().controlResponseStreamId());
+    }
+
+    private static void requireInternalStreams(final Archive.Context archive)
+    {
+        StreamIds.requireInternal("archive control", archive.controlStreamId());
+        StreamIds.requireInternal("archive local control", archive.localControlStreamId());
+        StreamIds.requireInternal("archive recording events", archive.recordingEventsStreamId());
+        StreamIds.requireInternal("archive replication responses",
+            archive.archiveClientContext().controlResponseStreamId());
     }
 
     /**
@@ -266,10 +338,17 @@ public final class ControllerNode implements AutoCloseable
             .archiveId(ctx.memberId)
             .deleteArchiveOnStart(false)
             .controlChannel(ctx.archiveControlChannel())
+            // One id for both: the consensus module asks a remote archive on its local archive's control stream id.
+            .controlStreamId(StreamIds.ARCHIVE_CONTROL)
+            .localControlStreamId(StreamIds.ARCHIVE_CONTROL)
+            .authenticatorSupplier(ctx.archiveAuthenticator.supplier())
             .replicationChannel(ctx.archiveReplicationChannel())
             .archiveClientContext(new AeronArchive.Context()
-                .controlResponseChannel("aeron:udp?endpoint=" + ctx.host + ":0"))
+                .controlResponseChannel("aeron:udp?endpoint=" + ctx.host + ":0")
+                .controlResponseStreamId(StreamIds.ARCHIVE_RESPONSE_REPLICATION)
+                .credentialsSupplier(new SecretCredentialsSupplier(ctx.secret)))
             .recordingEventsEnabled(false)
+            .recordingEventsStreamId(StreamIds.ARCHIVE_RECORDING_EVENTS)
             .segmentFileLength(ctx.archiveSegmentFileLength)
             .maxConcurrentRecordings(ctx.archiveMaxConcurrentRecordings)
             .maxConcurrentReplays(ctx.archiveMaxConcurrentReplays)
@@ -281,6 +360,7 @@ public final class ControllerNode implements AutoCloseable
         {
             ctx.archiveCustomiser.accept(archiveCtx);
         }
+        requireInternalStreams(archiveCtx);
         return archiveCtx;
     }
 
@@ -362,7 +442,7 @@ public final class ControllerNode implements AutoCloseable
      */
     public AtomicCounter controlToggle()
     {
-        return consensusModuleContext().controlToggleCounter();
+        return controlToggle.counter(); // through the node's own mapping, valid until close
     }
 
     /**
@@ -403,27 +483,30 @@ public final class ControllerNode implements AutoCloseable
      * @param timeoutMs to wait for the toggle to be free and the snapshot to complete.
      * @return true if the snapshot completed in time.
      */
-    public boolean takeSnapshot(final long timeoutMs)
+    public synchronized boolean takeSnapshot(final long timeoutMs)
     {
+        // Counters are read through the node's own mapping: the consensus module's is gone once it has closed.
+        if (isClosed || !isConsensusModuleRunning())
+        {
+            return false;
+        }
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         final IdleStrategy idleStrategy = new SleepingMillisIdleStrategy(1);
-        final AtomicCounter snapshotCounter = consensusModuleContext().snapshotCounter();
-        final AtomicCounter controlToggle = controlToggle();
-        final long snapshotCount = snapshotCounter.get();
+        final long snapshotCount = snapshotCounter.counter().get();
 
         // The toggle only accepts a request when NEUTRAL, e.g. not while a previous action is in progress.
-        while (!ClusterControl.ToggleState.SNAPSHOT.toggle(controlToggle))
+        while (!ClusterControl.ToggleState.SNAPSHOT.toggle(controlToggle.counter()))
         {
-            if (System.nanoTime() - deadlineNs >= 0)
+            if (System.nanoTime() - deadlineNs >= 0 || !isConsensusModuleRunning())
             {
                 return false;
             }
             idleStrategy.idle();
         }
 
-        while (snapshotCounter.get() <= snapshotCount)
+        while (snapshotCounter.counter().get() <= snapshotCount)
         {
-            if (System.nanoTime() - deadlineNs >= 0)
+            if (System.nanoTime() - deadlineNs >= 0 || !isConsensusModuleRunning())
             {
                 return false;
             }
@@ -433,12 +516,54 @@ public final class ControllerNode implements AutoCloseable
         return true;
     }
 
-    /**
-     * Close the service container, then the consensus module, archive and driver.
-     */
-    public void close()
+    // Its counters are still allocated (it has not closed, nor died and been cleaned up by the driver).
+    private boolean isConsensusModuleRunning()
     {
-        CloseHelper.closeAll(container, consensusModule, dataPathThread, archive, driver);
+        return !consensusModule.context().aeron().isClosed() && snapshotCounter.isLive() && controlToggle.isLive();
+    }
+
+    /**
+     * Sessions the archive admitted with the node secret.
+     *
+     * @return sessions admitted since start.
+     */
+    public long archiveAdmittedSessions()
+    {
+        return archiveAuthenticator.admittedSessions();
+    }
+
+    /**
+     * Sessions the archive refused: no, or the wrong, node secret.
+     *
+     * @return sessions refused since start.
+     */
+    public long archiveRejectedSessions()
+    {
+        return archiveAuthenticator.rejectedSessions();
+    }
+
+    /**
+     * Cluster ingress sessions refused: no, or the wrong, node secret.
+     *
+     * @return sessions refused since start.
+     */
+    public long ingressRejectedSessions()
+    {
+        return ingressAuthenticator.rejectedSessions();
+    }
+
+    /**
+     * Close the service container, then the consensus module, archive and driver, then the node's own view of the
+     * counters (after everything that could be waited on through it). Idempotent; waits for a snapshot in progress.
+     */
+    public synchronized void close()
+    {
+        if (isClosed)
+        {
+            return;
+        }
+        isClosed = true;
+        CloseHelper.closeAll(container, consensusModule, dataPathThread, archive, driver, cncCounters);
     }
 
     /**
@@ -563,9 +688,9 @@ public final class ControllerNode implements AutoCloseable
         public static final int PORT_BASE_DEFAULT = 9090;
 
         /**
-         * Default {@link #host()}.
+         * Default {@link #host()}: loopback, so no other host reaches the internal ports of a single node.
          */
-        public static final String HOST_DEFAULT = "localhost";
+        public static final String HOST_DEFAULT = "127.0.0.1";
 
         /**
          * Default {@link #logChannel()}: small terms since only metadata commands go through the log.
@@ -614,6 +739,8 @@ public final class ControllerNode implements AutoCloseable
         private Consumer<MediaDriver.Context> driverCustomiser;
         private Consumer<Archive.Context> archiveCustomiser;
         private Consumer<ConsensusModule.Context> consensusModuleCustomiser;
+        private NodeSecret secret;
+        private SecretAuthenticator archiveAuthenticator;
 
         /**
          * Validate and fill in defaults. Called by {@link ControllerNode#launch(Context)}; idempotent.
@@ -660,6 +787,23 @@ public final class ControllerNode implements AutoCloseable
 
             checkThisMember();
 
+            if (null == secret)
+            {
+                if (!baseDir.exists() && !baseDir.mkdirs())
+                {
+                    throw new ConfigurationException("cannot create baseDir " + baseDir);
+                }
+                try
+                {
+                    secret = NodeSecret.resolve(null, null, baseDir, 1 == ClusterMember.parse(clusterMembers).length);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new ConfigurationException(ex.getMessage());
+                }
+            }
+            archiveAuthenticator = new SecretAuthenticator(secret);
+
             if (archiveMaxConcurrentRecordings < 1 || archiveMaxConcurrentReplays < 1)
             {
                 throw new ConfigurationException("archive max concurrent recordings and replays must be >= 1");
@@ -689,6 +833,30 @@ public final class ControllerNode implements AutoCloseable
 
             isConcluded = true;
             return this;
+        }
+
+        /**
+         * The secret the archive and the cluster ingress demand of every session, and that this node's own clients
+         * of them present. Every member of a cluster needs the same. Default, on a single member: the one in
+         * {@code baseDir/}{@value NodeSecret#GENERATED_FILE_NAME}, generated on first start.
+         *
+         * @param secret of the node.
+         * @return this for a fluent API.
+         */
+        public Context secret(final NodeSecret secret)
+        {
+            this.secret = secret;
+            return this;
+        }
+
+        /**
+         * The node secret.
+         *
+         * @return the node secret, set or (once concluded) loaded.
+         */
+        public NodeSecret secret()
+        {
+            return secret;
         }
 
         /**

@@ -2,6 +2,7 @@ package io.aerolog.cluster;
 
 import io.aerolog.cluster.group.GroupErrors;
 import io.aerolog.cluster.group.TopicPartition;
+import io.aerolog.node.NodeSecret;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -32,6 +33,7 @@ import static org.awaitility.Awaitility.await;
 @Timeout(300)
 class ControllerGroupFailoverTest
 {
+    private static final NodeSecret SECRET = NodeSecret.of("controller-group-failover-test-secret");
     private static final String GROUP = "failover";
     private static final String TOPIC = "t";
     private static final int PARTITIONS = 6;
@@ -67,6 +69,7 @@ class ControllerGroupFailoverTest
             nodes[i] = ControllerNode.launch(new ControllerNode.Context()
                 .baseDir(tempDir.resolve("node-" + i).toFile())
                 .memberId(i)
+                .secret(SECRET)
                 .clusterMembers(members.toString())
                 .portBase(portBase + 10 * i)
                 .aeronDirectoryName(shmPrefix + "-" + i));
@@ -79,7 +82,7 @@ class ControllerGroupFailoverTest
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(clientDriver.aeronDirectoryName()));
-        client = new GroupTestClient(aeron, nodes[0].context().ingressEndpoints());
+        client = new GroupTestClient(aeron, nodes[0].context().ingressEndpoints(), SECRET);
         client.createTopic(TOPIC, PARTITIONS);
 
         // Two members converge, then commit every partition.

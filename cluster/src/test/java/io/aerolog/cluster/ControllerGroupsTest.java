@@ -351,7 +351,7 @@ class ControllerGroupsTest
             .aeronDirectoryName(tempDir.resolve("aeron").toString()));
         assertThat(node.awaitLeader(GroupTestClient.TIMEOUT_MS)).isTrue();
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
-        client = new GroupTestClient(aeron, node.context().ingressEndpoints());
+        client = new GroupTestClient(aeron, node.context().ingressEndpoints(), node.context().secret());
     }
 
     private void restart()

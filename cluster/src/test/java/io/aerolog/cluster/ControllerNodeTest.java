@@ -4,6 +4,7 @@ import io.aerolog.codecs.cluster.CreateTopicCommandEncoder;
 import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.node.NodeSecret;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -67,7 +68,7 @@ class ControllerNodeTest
         launchAndConnect();
         final Listener otherListener = new Listener();
         try (ControllerClient other = ControllerClient.connect(
-            aeron, node.context().ingressEndpoints(), EGRESS_CHANNEL, otherListener))
+            aeron, node.context().ingressEndpoints(), EGRESS_CHANNEL, node.context().secret(), otherListener))
         {
             final long correlationId = createTopic("orders", 3, 60_000, -1, 1);
             final Result result = awaitResult(correlationId);
@@ -250,7 +251,8 @@ class ControllerNodeTest
                 awaitUntil(
                     () -> output.exists() && Files.readString(output.toPath()).contains("leader=true"),
                     () -> childOutput(output, child));
-                client = ControllerClient.connect(aeron, ingressEndpoints, EGRESS_CHANNEL, listener);
+                client = ControllerClient.connect(aeron, ingressEndpoints, EGRESS_CHANNEL,
+                    NodeSecret.fromFile(new File(baseDir, NodeSecret.GENERATED_FILE_NAME)), listener);
 
                 awaitResult(createTopic("survivor", 3, -1, -1, 0));
                 assertThat(allocateProducerId()).isEqualTo(1);
@@ -321,7 +323,8 @@ class ControllerNodeTest
         {
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
         }
-        client = ControllerClient.connect(aeron, node.context().ingressEndpoints(), EGRESS_CHANNEL, listener);
+        client = ControllerClient.connect(
+            aeron, node.context().ingressEndpoints(), EGRESS_CHANNEL, node.context().secret(), listener);
     }
 
     private void restart()

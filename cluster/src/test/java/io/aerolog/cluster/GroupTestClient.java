@@ -3,8 +3,8 @@ package io.aerolog.cluster;
 import io.aerolog.cluster.group.TopicPartition;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.node.NodeSecret;
 import io.aeron.Aeron;
-import io.aeron.cluster.client.AeronCluster;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -47,15 +47,10 @@ final class GroupTestClient implements AutoCloseable
     {
     }
 
-    GroupTestClient(final Aeron aeron, final String ingressEndpoints)
+    GroupTestClient(final Aeron aeron, final String ingressEndpoints, final NodeSecret secret)
     {
         client = ControllerClient.connect(
-            new AeronCluster.Context()
-                .aeron(aeron)
-                .ownsAeronClient(false)
-                .ingressChannel("aeron:udp")
-                .ingressEndpoints(ingressEndpoints)
-                .egressChannel("aeron:udp?endpoint=localhost:0")
+            ControllerClient.context(aeron, ingressEndpoints, "aeron:udp?endpoint=localhost:0", secret)
                 .messageTimeoutNs(TimeUnit.SECONDS.toNanos(10)),
             new Listener());
     }

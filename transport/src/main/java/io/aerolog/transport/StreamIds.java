@@ -30,8 +30,50 @@ public final class StreamIds
     /** First stream id a local client may name for its own responses or data. */
     public static final int FIRST_CLIENT_PRIVATE = 0x2000_0000;
 
+    /** The cluster log. */
+    public static final int CLUSTER_LOG = 100;
+
+    /** The cluster ingress (brokers to the controller cluster). */
+    public static final int CLUSTER_INGRESS = 101;
+
+    /** The cluster egress (the controller cluster's answers and events to brokers). */
+    public static final int CLUSTER_EGRESS = 102;
+
+    /** The cluster log replayed to the service. */
+    public static final int CLUSTER_REPLAY = 103;
+
+    /** The consensus module's control stream to the service. */
+    public static final int CLUSTER_SERVICE = 104;
+
+    /** The service's control stream to the consensus module. */
+    public static final int CLUSTER_CONSENSUS_MODULE = 105;
+
+    /** Snapshots of the service. */
+    public static final int CLUSTER_SERVICE_SNAPSHOT = 106;
+
+    /** Snapshots of the consensus module. */
+    public static final int CLUSTER_CONSENSUS_MODULE_SNAPSHOT = 107;
+
+    /** Consensus between the members. */
+    public static final int CLUSTER_CONSENSUS = 108;
+
     /** The archive's local (IPC) control request stream: inside the internal range, apart from the client ingress. */
     public static final int ARCHIVE_LOCAL_CONTROL = 910;
+
+    /**
+     * The archive's network control request stream. The same as {@link #ARCHIVE_LOCAL_CONTROL}: the consensus
+     * module asks another member's archive (for catch-up and snapshots) on its local archive's control stream id.
+     */
+    public static final int ARCHIVE_CONTROL = ARCHIVE_LOCAL_CONTROL;
+
+    /** Archive control responses to the consensus module. */
+    public static final int ARCHIVE_RESPONSE_CONSENSUS_MODULE = 911;
+
+    /** Archive control responses to the clustered service container. */
+    public static final int ARCHIVE_RESPONSE_SERVICE = 912;
+
+    /** Control responses to an archive replicating from another archive. */
+    public static final int ARCHIVE_RESPONSE_REPLICATION = 913;
 
     /** The archive's recording events stream. */
     public static final int ARCHIVE_RECORDING_EVENTS = 930;
