@@ -338,6 +338,9 @@ public final class ControllerNode implements AutoCloseable
             .archiveId(ctx.memberId)
             .deleteArchiveOnStart(false)
             .controlChannel(ctx.archiveControlChannel())
+            // Only other members need the archive over the network (catch-up, and replication to come): a single
+            // node keeps it to IPC, so no network sender can reach its control port at all.
+            .controlChannelEnabled(null != ctx.clusterMembers && ClusterMember.parse(ctx.clusterMembers).length > 1)
             // One id for both: the consensus module asks a remote archive on its local archive's control stream id.
             .controlStreamId(StreamIds.ARCHIVE_CONTROL)
             .localControlStreamId(StreamIds.ARCHIVE_CONTROL)

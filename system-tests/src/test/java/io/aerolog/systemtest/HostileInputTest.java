@@ -10,6 +10,7 @@ import io.aerolog.codecs.wire.DisconnectEncoder;
 import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aerolog.transport.Channels;
 import io.aerolog.transport.SchemaFrames;
+import io.aerolog.transport.StreamIds;
 import io.aerolog.transport.Wire;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
@@ -30,7 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -116,7 +119,8 @@ class HostileInputTest
 
             for (final HostileSender sender : senders)
             {
-                System.out.printf("hostile %s: %s%n", sender.name, sender.sentByInput);
+                System.out.printf("hostile %s: %s; never connected: %s%n", sender.name, sender.sentByInput,
+                    sender.notConnected);
             }
             System.out.printf("normal client: %d acknowledged, %d failed, longest wait between acks %d ms%n",
                 history.acked.size(), history.failed.get(), history.longestAckGapMs());
@@ -256,6 +260,7 @@ class HostileInputTest
      */
     private static final class HostileSender implements AutoCloseable
     {
+        private static final long NOT_CONNECTED_GIVE_UP_NS = TimeUnit.SECONDS.toNanos(5);
         final String name;
         final Map<String, Long> sentByInput = new TreeMap<>();
         private final MediaDriver driver;
@@ -264,6 +269,8 @@ class HostileInputTest
         private final List<String> wireInputNames = new ArrayList<>();
         private final List<ExclusivePublication> internalInputs = new ArrayList<>();
         private final List<String> internalInputNames = new ArrayList<>();
+        final Set<String> notConnected = new TreeSet<>();
+        private long startNs;
         private final Random random;
         private final SchemaFrames wire;
         private final SchemaFrames cluster;
@@ -307,8 +314,10 @@ class HostileInputTest
             final HostileSender sender = new HostileSender("udp", driver, aeron, host, portBase, seed);
             sender.wireInput("udp control", Channels.udpIngress(host, portBase), Wire.CONTROL_STREAM_ID);
             sender.wireInput("udp produce", Channels.udpIngress(host, portBase), Wire.PRODUCE_STREAM_ID);
-            sender.internalInput("archive control", "aeron:udp?endpoint=" + host + ":" + (portBase + 1), 10);
-            sender.internalInput("cluster ingress", "aeron:udp?endpoint=" + host + ":" + (portBase + 3), 101);
+            sender.internalInput("archive control", "aeron:udp?endpoint=" + host + ":" + (portBase + 1),
+                StreamIds.ARCHIVE_CONTROL);
+            sender.internalInput("cluster ingress", "aeron:udp?endpoint=" + host + ":" + (portBase + 3),
+                StreamIds.CLUSTER_INGRESS);
             return sender;
         }
 
@@ -326,6 +335,7 @@ class HostileInputTest
 
         void run(final long framesPerInput, final AtomicBoolean stop)
         {
+            startNs = System.nanoTime();
             final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
             long round = 0;
             while (!stop.get() && !done(framesPerInput))
@@ -358,6 +368,13 @@ class HostileInputTest
         {
             if (sentByInput.getOrDefault(inputName, 0L) >= framesPerInput)
             {
+                return;
+            }
+            if (!publication.isConnected() && System.nanoTime() - startNs > NOT_CONNECTED_GIVE_UP_NS)
+            {
+                // Nothing listens there (an input closed to strangers): nothing to send, so the input is done.
+                notConnected.add(inputName);
+                sentByInput.put(inputName, framesPerInput);
                 return;
             }
             if (publication.offer(buffer, 0, length) > 0)
