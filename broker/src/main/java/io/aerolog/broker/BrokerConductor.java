@@ -1039,8 +1039,8 @@ final class BrokerConductor implements Agent, ControllerListener
                     try
                     {
                         store.purgeSegments(log, purgeTo);
-                        controller.updateLogStartOffset(
-                            nextControllerCorrelationId++, log.topicId(), log.partition(), log.logStartOffset());
+                        controller.updateLogStartOffset(nextControllerCorrelationId++, log.topicId(),
+                            log.partition(), log.logStartOffset(), log.logEndOffset());
                         work++;
                     }
                     catch (final ArchiveException ex)
