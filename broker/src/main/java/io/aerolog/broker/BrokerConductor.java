@@ -138,7 +138,7 @@ final class BrokerConductor implements Agent, ControllerListener
         this.clock = clock;
         this.errorHandler = errorHandler;
         this.maxBatchBytes = maxBatchBytes;
-        this.groups = new GroupRequestForwarder(sender, this::sendError, new LogView());
+        this.groups = new GroupRequestForwarder(sender, this::sendError, new LogView(), counters.rejectedFrames);
     }
 
     /** @return the current controller client. */
