@@ -70,7 +70,8 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         this.sessions = new ClientSessions(ctx, aeron, ingress, produceIngress, produceAgent, counters, answers,
             fetch::onSessionClosed, maxBatchBytes);
         this.admin = new TopicAdmin(ctx, topics, worker, produceAgent, answers, () -> controller, maxBatchBytes);
-        this.groups = new GroupRequestForwarder(answers.sender(), answers::error, new LogView());
+        this.groups = new GroupRequestForwarder(answers.sender(), answers::error, new LogView(),
+            counters.control.rejectedFrames);
         this.requests = new ControlRequestAdapter(ingress, sessions, admin, fetch, groups, answers, errorHandler);
         worker.retentionListener(this);
     }
@@ -261,7 +262,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
             return; // deleted meanwhile
         }
         controller.updateLogStartOffset(admin.nextCorrelationId(), log.topicId(), log.partition(),
-            log.logStartOffset());
+            log.logStartOffset(), log.logEndOffset());
         if (consumersStale)
         {
             fetch.stopAll(log, sessions.all());

@@ -17,6 +17,7 @@ import io.aerolog.codecs.wire.ResetOffsetsDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.nio.ByteOrder;
 
@@ -24,6 +25,8 @@ import java.nio.ByteOrder;
  * Forwards clients' consumer-group requests to the controller, which owns all group state, and routes its answers
  * back to the requesting session. Requests travel as the client sent them (the controller answers with the client's
  * correlation id); the broker only adds what it alone knows: the log end offsets and lag in a group description.
+ * A request longer than {@link ControllerClient#MAX_GROUP_REQUEST_LENGTH}, which the cluster would drop without an
+ * answer, is refused at once with {@code RECORD_TOO_LARGE} and counted.
  */
 final class GroupRequestForwarder
 {
@@ -78,6 +81,7 @@ final class GroupRequestForwarder
     private final ResponseSender sender;
     private final ErrorSender errors;
     private final PartitionLogView logs;
+    private final AtomicCounter rejectedRequests;
     private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -87,11 +91,22 @@ final class GroupRequestForwarder
     private ControllerClient controller;
     private long nextCorrelationId = Long.MIN_VALUE / 2; // apart from the conductor's own correlation ids
 
-    GroupRequestForwarder(final ResponseSender sender, final ErrorSender errors, final PartitionLogView logs)
+    /**
+     * @param sender           of answers to clients.
+     * @param errors           sender of error answers.
+     * @param logs             this broker's partition logs, for lag.
+     * @param rejectedRequests counts requests refused before forwarding (the caller's thread is its one writer).
+     */
+    GroupRequestForwarder(
+        final ResponseSender sender,
+        final ErrorSender errors,
+        final PartitionLogView logs,
+        final AtomicCounter rejectedRequests)
     {
         this.sender = sender;
         this.errors = errors;
         this.logs = logs;
+        this.rejectedRequests = rejectedRequests;
     }
 
     void controller(final ControllerClient controller)
@@ -152,6 +167,14 @@ final class GroupRequestForwarder
         final int length,
         final long nowMs)
     {
+        if (length > ControllerClient.MAX_GROUP_REQUEST_LENGTH)
+        {
+            rejectedRequests.increment();
+            errors.send(session, correlationId, ErrorCode.RECORD_TOO_LARGE, "group request of " + length +
+                " bytes is longer than " + ControllerClient.MAX_GROUP_REQUEST_LENGTH);
+            return;
+        }
+
         final long id = nextCorrelationId++;
         if (null == controller || !controller.forwardGroupRequest(id, frame, 0, length))
         {

@@ -50,6 +50,21 @@ public final class ControllerClient implements AutoCloseable
      */
     public static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * Longest message the cluster log carries with the default log channel (term length 512 KiB / 8), including the
+     * 32-byte session header the consensus module puts before each ingress message. A longer one is dropped by the
+     * consensus module without an answer.
+     */
+    public static final int MAX_LOG_MESSAGE_LENGTH = 64 * 1024;
+
+    /**
+     * Longest client group request {@link #forwardGroupRequest} takes: what fits into
+     * {@link #MAX_LOG_MESSAGE_LENGTH} with the session header and the command's own header, block and length.
+     */
+    public static final int MAX_GROUP_REQUEST_LENGTH = MAX_LOG_MESSAGE_LENGTH - 32 -
+        MessageHeaderEncoder.ENCODED_LENGTH - GroupRequestCommandEncoder.BLOCK_LENGTH -
+        GroupRequestCommandEncoder.requestHeaderLength();
+
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final CreateTopicCommandEncoder createTopicEncoder = new CreateTopicCommandEncoder();
     private final DeleteTopicCommandEncoder deleteTopicEncoder = new DeleteTopicCommandEncoder();
@@ -197,23 +212,36 @@ public final class ControllerClient implements AutoCloseable
     }
 
     /**
-     * Move a partition's log start offset forward; a lower value is accepted and ignored. A change is announced to
-     * every broker with an UPDATED event.
+     * Move a partition's log start offset forward. The controller refuses a value below the current one or beyond
+     * the log end offset given here, the broker's own. A change is announced to every broker with an UPDATED event.
      *
      * @param correlationId  echoed in the answer.
      * @param topicId        of the topic.
      * @param partition      index from 0.
-     * @param logStartOffset the new log start offset.
+     * @param logStartOffset the new log start offset, in {@code [0, logEndOffset]}.
+     * @param logEndOffset   the broker's log end offset of the partition (the offset of its next record).
      * @return true if sent, false if back pressured or not connected.
+     * @throws IllegalArgumentException if the start is negative or beyond the end: never sent.
      */
     public boolean updateLogStartOffset(
-        final long correlationId, final int topicId, final int partition, final long logStartOffset)
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final long logStartOffset,
+        final long logEndOffset)
     {
+        if (logStartOffset < 0 || logStartOffset > logEndOffset)
+        {
+            throw new IllegalArgumentException("log start offset " + logStartOffset + " outside [0, log end " +
+                logEndOffset + "] of topic " + topicId + " partition " + partition);
+        }
+
         updateLogStartOffsetEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .topicId(topicId)
             .partition(partition)
-            .logStartOffset(logStartOffset);
+            .logStartOffset(logStartOffset)
+            .logEndOffset(logEndOffset);
 
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + updateLogStartOffsetEncoder.encodedLength());
     }
@@ -226,12 +254,20 @@ public final class ControllerClient implements AutoCloseable
      * @param correlationId echoed with the answer.
      * @param request       holding the wire-schema message.
      * @param offset        of the message header in {@code request}.
-     * @param length        of the message including its header.
+     * @param length        of the message including its header, at most {@link #MAX_GROUP_REQUEST_LENGTH}.
      * @return true if sent, false if back pressured or not connected.
+     * @throws IllegalArgumentException if the request is longer than {@link #MAX_GROUP_REQUEST_LENGTH}: the cluster
+     *                                  would drop it without an answer.
      */
     public boolean forwardGroupRequest(
         final long correlationId, final DirectBuffer request, final int offset, final int length)
     {
+        if (length > MAX_GROUP_REQUEST_LENGTH)
+        {
+            throw new IllegalArgumentException(
+                "group request of " + length + " bytes is longer than " + MAX_GROUP_REQUEST_LENGTH);
+        }
+
         groupRequestEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .putRequest(request, offset, length);

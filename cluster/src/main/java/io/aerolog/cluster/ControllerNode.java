@@ -188,7 +188,7 @@ public final class ControllerNode implements AutoCloseable
             ctx.consensusModuleCustomiser.accept(consensusModuleCtx);
         }
 
-        final ControllerService service = new ControllerService(ctx.groupHeartbeatIntervalMs);
+        final ControllerService service = new ControllerService(ctx.groupHeartbeatIntervalMs, ctx.limits);
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchiveCtx.clone())
@@ -739,6 +739,7 @@ public final class ControllerNode implements AutoCloseable
         private long startupCanvassTimeoutNs = TimeUnit.SECONDS.toNanos(4);
         private int maxConcurrentSessions = MAX_CONCURRENT_SESSIONS_DEFAULT;
         private int groupHeartbeatIntervalMs = GroupRequestHandler.HEARTBEAT_INTERVAL_MS_DEFAULT;
+        private ControllerLimits limits = ControllerLimits.DEFAULT;
         private Consumer<MediaDriver.Context> driverCustomiser;
         private Consumer<Archive.Context> archiveCustomiser;
         private Consumer<ConsensusModule.Context> consensusModuleCustomiser;
@@ -1415,6 +1416,29 @@ public final class ControllerNode implements AutoCloseable
         public int groupHeartbeatIntervalMs()
         {
             return groupHeartbeatIntervalMs;
+        }
+
+        /**
+         * Caps on the replicated state (topics, partitions per topic, groups, members per group, committed offsets
+         * per group). Default {@link ControllerLimits#DEFAULT}. Every member of a cluster must use the same caps.
+         *
+         * @param limits the caps, not null.
+         * @return this for a fluent API.
+         */
+        public Context limits(final ControllerLimits limits)
+        {
+            this.limits = java.util.Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * Caps on the replicated state.
+         *
+         * @return the caps.
+         */
+        public ControllerLimits limits()
+        {
+            return limits;
         }
 
         /**

@@ -16,6 +16,7 @@ import io.aerolog.cluster.group.Assignors;
 import io.aerolog.cluster.group.GroupCoordinator;
 import io.aerolog.cluster.group.TopicPartitionCounts;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.transport.FrameValidator;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.ImageFragmentAssembler;
@@ -48,7 +49,11 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  * subscribed to the topic.
  * <p>
  * Deterministic: no clocks, iteration in topic id order, and a malformed command is rejected the same way on every
- * replica. Egress offers are bounded retries: a broker that misses an answer re-asks, so the service never blocks
+ * replica and on replay: every command is first checked by {@link FrameValidator#cluster()} (a group request inside
+ * also by {@link FrameValidator#wire()}), then against the state, whose size {@link ControllerLimits} bounds; the
+ * checks read only the command, its session and the replicated state. Whatever a command makes go wrong, even an
+ * {@link Error}, is contained: that command is answered {@code INTERNAL_ERROR} and counted, and the service goes on,
+ * so nothing in the log can stop a restart. Egress offers are bounded retries: a broker that misses an answer re-asks, so the service never blocks
  * on a slow client. On followers session offers are mocked by Aeron, so only the leader answers.
  */
 public final class ControllerService implements ClusteredService
@@ -72,10 +77,12 @@ public final class ControllerService implements ClusteredService
     // The timer's state is not known after a snapshot load: the next message or timer event re-arms it.
     private static final long UNKNOWN_DEADLINE = Long.MIN_VALUE;
     private static final int CORRUPT_MESSAGE = ErrorCode.CORRUPT_MESSAGE.value();
+    private static final int INTERNAL_ERROR = ErrorCode.INTERNAL_ERROR.value();
     private static final int NONE = ErrorCode.NONE.value();
     private static final int MAX_TOPIC_NAME_BYTES = 4 * ControllerState.MAX_TOPIC_NAME_LENGTH;
 
-    private final ControllerState state = new ControllerState();
+    private final FrameValidator validator = FrameValidator.cluster();
+    private final ControllerState state;
     private final TopicPartitionCounts partitionCounts = this::partitionCount;
     private final GroupCoordinator groups;
     private final GroupRequestHandler groupRequestHandler;
@@ -113,6 +120,7 @@ public final class ControllerService implements ClusteredService
     private volatile long groupRequests;
     private volatile long malformedGroupRequests;
     private volatile long expiredMembers;
+    private volatile long failedCommands;
 
     /**
      * A service telling group members to heartbeat every
@@ -130,7 +138,21 @@ public final class ControllerService implements ClusteredService
      */
     public ControllerService(final int groupHeartbeatIntervalMs)
     {
-        groups = new GroupCoordinator(partitionCounts, Assignors.DEFAULT, this::onMemberExpired);
+        this(groupHeartbeatIntervalMs, ControllerLimits.DEFAULT);
+    }
+
+    /**
+     * A service telling group members to heartbeat at the given interval, its state bounded by the given caps.
+     *
+     * @param groupHeartbeatIntervalMs heartbeat interval told to group members, {@code > 0}.
+     * @param limits                   caps on topics, partitions, groups, members and committed offsets; the same
+     *                                 on every member of the cluster.
+     */
+    public ControllerService(final int groupHeartbeatIntervalMs, final ControllerLimits limits)
+    {
+        state = new ControllerState(limits);
+        groups = new GroupCoordinator(partitionCounts, Assignors.DEFAULT, this::onMemberExpired,
+            limits.maxGroups(), limits.maxMembersPerGroup(), limits.maxCommittedOffsetsPerGroup());
         groupRequestHandler = new GroupRequestHandler(groups, partitionCounts, groupHeartbeatIntervalMs);
     }
 
@@ -182,11 +204,28 @@ public final class ControllerService implements ClusteredService
         frame.wrap(buffer, offset, length);
         try
         {
+            // Before any decoder: a declared length beyond the message would make a getter allocate or misread.
+            final String problem = validator.check(frame, 0, length);
+            if (null != problem)
+            {
+                reject(session, problem);
+                return;
+            }
+
             onCommand(session, frame, length);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
-            reject(session, ex.toString());
+            // A bug, not the command's fault; refused the same way on every replica, as state and command are.
+            failedCommands++;
+            try
+            {
+                sendResult(session, UNKNOWN_CORRELATION_ID, INTERNAL_ERROR, 0, 0, ex.getClass().getName());
+            }
+            catch (final Throwable ignore)
+            {
+                // No answer: the sender times out and retries.
+            }
         }
     }
 
@@ -262,6 +301,16 @@ public final class ControllerService implements ClusteredService
     public long rejectedCommands()
     {
         return rejectedCommands;
+    }
+
+    /**
+     * Number of commands whose handling failed unexpectedly (answered {@code INTERNAL_ERROR}), any thread.
+     *
+     * @return number of commands that failed unexpectedly.
+     */
+    public long failedCommands()
+    {
+        return failedCommands;
     }
 
     /**
@@ -432,8 +481,10 @@ public final class ControllerService implements ClusteredService
         groupRequests++;
 
         final long malformedBefore = groupRequestHandler.malformedRequests();
+        // The member binding: the connection (a broker's cluster session) and the client session it names.
+        final long sessionId = null == session ? GroupCoordinator.NO_SESSION : session.id();
         final int answerLength =
-            groupRequestHandler.handle(buffer, varOffset + SIZE_OF_INT, (int)requestLength, nowMs());
+            groupRequestHandler.handle(buffer, varOffset + SIZE_OF_INT, (int)requestLength, sessionId, nowMs());
         if (groupRequestHandler.malformedRequests() != malformedBefore)
         {
             malformedGroupRequests++;
@@ -551,7 +602,9 @@ public final class ControllerService implements ClusteredService
         final int partition = decoder.partition();
 
         appliedCommands++;
-        final int code = state.updateLogStartOffset(topicId, partition, decoder.logStartOffset());
+        // A sender of version 2 reports no log end (null value): refused, as its bound is unknown.
+        final int code = state.updateLogStartOffset(
+            topicId, partition, decoder.logStartOffset(), decoder.logEndOffset());
         final TopicMetadata topic = state.lastTopic();
         if (NONE == code)
         {

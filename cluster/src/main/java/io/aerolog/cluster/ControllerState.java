@@ -50,6 +50,7 @@ public final class ControllerState
     private static final int NONE = ErrorCode.NONE.value();
 
     // Sorted by id so snapshots and metadata answers are produced in the same order on every replica.
+    private final ControllerLimits limits;
     private final TreeMap<Integer, TopicMetadata> topicsById = new TreeMap<>();
     private final HashMap<String, TopicMetadata> topicsByName = new HashMap<>();
     private int nextTopicId = FIRST_TOPIC_ID;
@@ -60,15 +61,44 @@ public final class ControllerState
     private String lastErrorMessage;
 
     /**
+     * An empty state with the {@link ControllerLimits#DEFAULT} caps.
+     */
+    public ControllerState()
+    {
+        this(ControllerLimits.DEFAULT);
+    }
+
+    /**
+     * An empty state.
+     *
+     * @param limits caps on the number of topics and partitions per topic.
+     */
+    public ControllerState(final ControllerLimits limits)
+    {
+        this.limits = limits;
+    }
+
+    /**
+     * The caps this state keeps to.
+     *
+     * @return the caps.
+     */
+    public ControllerLimits limits()
+    {
+        return limits;
+    }
+
+    /**
      * Create a topic after validating its parameters.
      *
      * @param name           Kafka topic name: 1..249 chars of {@code [a-zA-Z0-9._-]}, not "." or "..".
-     * @param partitions     1..{@link #MAX_PARTITIONS}.
+     * @param partitions     1..{@link ControllerLimits#maxPartitionsPerTopic()}.
      * @param retentionMs    {@code >= -1}, -1 for unlimited.
      * @param retentionBytes {@code >= -1}, -1 for unlimited.
      * @param timestampType  {@link TopicMetadata#CREATE_TIME} or {@link TopicMetadata#LOG_APPEND_TIME}.
      * @return {@link ErrorCode#NONE}, {@link ErrorCode#INVALID_TOPIC}, {@link ErrorCode#INVALID_PARTITIONS},
-     * {@link ErrorCode#INVALID_CONFIG} or {@link ErrorCode#TOPIC_ALREADY_EXISTS} value.
+     * {@link ErrorCode#INVALID_CONFIG}, {@link ErrorCode#TOPIC_ALREADY_EXISTS} or {@link ErrorCode#LIMIT_REACHED}
+     * (already {@link ControllerLimits#maxTopics()} topics) value.
      */
     public int createTopic(
         final String name,
@@ -85,9 +115,10 @@ public final class ControllerState
             return fail(ErrorCode.INVALID_TOPIC, invalidNameReason);
         }
 
-        if (partitions < 1 || partitions > MAX_PARTITIONS)
+        final int maxPartitions = limits.maxPartitionsPerTopic();
+        if (partitions < 1 || partitions > maxPartitions)
         {
-            return fail(ErrorCode.INVALID_PARTITIONS, "partitions must be in 1.." + MAX_PARTITIONS + ": " + partitions);
+            return fail(ErrorCode.INVALID_PARTITIONS, "partitions must be in 1.." + maxPartitions + ": " + partitions);
         }
 
         if (retentionMs < -1)
@@ -108,6 +139,11 @@ public final class ControllerState
         if (topicsByName.containsKey(name))
         {
             return fail(ErrorCode.TOPIC_ALREADY_EXISTS, "topic already exists: " + name);
+        }
+
+        if (topicsById.size() >= limits.maxTopics())
+        {
+            return fail(ErrorCode.LIMIT_REACHED, "topic limit reached: " + limits.maxTopics());
         }
 
         if ((long)nextStreamId + partitions > Integer.MAX_VALUE || Integer.MAX_VALUE == nextTopicId)
@@ -160,16 +196,21 @@ public final class ControllerState
     }
 
     /**
-     * Move the log start offset of a partition forward. A value at or below the current one is accepted and ignored,
-     * so a re-sent update is harmless; {@link #lastChanged()} tells whether the state changed.
+     * Move the log start offset of a partition forward, as retention on the partition's broker did. Refused unless
+     * {@code current log start <= logStartOffset <= logEndOffset}: the log start never moves back, and never past
+     * the end of the log as the broker reports it with the command. A value equal to the current one is accepted
+     * and changes nothing, so a re-sent update is harmless; {@link #lastChanged()} tells whether the state changed.
      *
      * @param topicId        of the topic.
      * @param partition      index from 0.
      * @param logStartOffset the new log start offset, {@code >= 0}.
-     * @return {@link ErrorCode#NONE}, {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION} or
-     * {@link ErrorCode#INVALID_REQUEST} value.
+     * @param logEndOffset   the broker's log end offset of the partition (the offset of its next record).
+     * @return {@link ErrorCode#NONE}, {@link ErrorCode#UNKNOWN_TOPIC_OR_PARTITION},
+     * {@link ErrorCode#INVALID_REQUEST} (negative) or {@link ErrorCode#OFFSET_OUT_OF_RANGE} (backwards, or beyond the
+     * log end) value; nothing changed unless {@link #lastChanged()}.
      */
-    public int updateLogStartOffset(final int topicId, final int partition, final long logStartOffset)
+    public int updateLogStartOffset(
+        final int topicId, final int partition, final long logStartOffset, final long logEndOffset)
     {
         reset();
 
@@ -184,7 +225,20 @@ public final class ControllerState
             return fail(ErrorCode.INVALID_REQUEST, "logStartOffset must be >= 0: " + logStartOffset);
         }
 
-        if (logStartOffset <= topic.logStartOffset(partition))
+        final long current = topic.logStartOffset(partition);
+        if (logStartOffset < current)
+        {
+            return fail(ErrorCode.OFFSET_OUT_OF_RANGE, "logStartOffset " + logStartOffset +
+                " is below the current log start " + current);
+        }
+
+        if (logStartOffset > logEndOffset)
+        {
+            return fail(ErrorCode.OFFSET_OUT_OF_RANGE, "logStartOffset " + logStartOffset +
+                " is beyond the log end offset " + logEndOffset);
+        }
+
+        if (logStartOffset == current)
         {
             lastTopic = topic;
             return NONE;
@@ -318,7 +372,8 @@ public final class ControllerState
      * @param nextStreamId   stream id allocator.
      * @param nextProducerId producer id allocator.
      * @param topics         the topics, in any order.
-     * @throws IllegalStateException if the values are inconsistent, e.g. a topic id at or above nextTopicId.
+     * @throws IllegalStateException if the values are inconsistent, e.g. a topic id at or above nextTopicId, or a
+     *                               negative log start offset.
      */
     public void restore(
         final int nextTopicId,
@@ -335,6 +390,14 @@ public final class ControllerState
                 topic.firstStreamId() < FIRST_STREAM_ID || streamIdLimit > nextStreamId)
             {
                 throw new IllegalStateException("topic inconsistent with allocators: " + topic);
+            }
+
+            for (int p = 0; p < topic.partitions(); p++)
+            {
+                if (topic.logStartOffset(p) < 0)
+                {
+                    throw new IllegalStateException("negative log start offset: " + topic);
+                }
             }
 
             if (null != byId.put(topic.topicId(), topic) || null != byName.put(topic.name(), topic))

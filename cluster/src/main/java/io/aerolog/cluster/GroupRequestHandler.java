@@ -25,6 +25,8 @@ import io.aerolog.codecs.wire.OffsetCommitResponseEncoder;
 import io.aerolog.codecs.wire.OffsetFetchDecoder;
 import io.aerolog.codecs.wire.OffsetFetchResponseEncoder;
 import io.aerolog.codecs.wire.ResetOffsetsDecoder;
+import io.aerolog.transport.FrameValidator;
+import io.aerolog.transport.Wire;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -43,10 +45,14 @@ import java.util.TreeMap;
  * applies it to the {@link GroupCoordinator} and encodes the wire-schema answer, which echoes the request's
  * correlation id. No Aeron types: the {@link ControllerService} feeds it, benchmarks and tests drive it directly.
  * <p>
- * A request is decoded whole before anything is applied, so a truncated or malformed one changes nothing: it is
- * counted and answered with {@code ErrorResponse(CORRUPT_MESSAGE)} ({@code UNSUPPORTED_VERSION} for a newer schema
- * version, {@code INVALID_REQUEST} for a wire message that is not a group request). Deterministic: the answer depends
- * only on the request, the state and the cluster time given. <b>Not thread-safe.</b>
+ * A request is checked by {@link FrameValidator#wire()} (every declared length within the request) and decoded whole
+ * before anything is applied, so a truncated or malformed one changes nothing: it is counted and answered with
+ * {@code ErrorResponse(CORRUPT_MESSAGE)} ({@code UNSUPPORTED_VERSION} for a newer schema version,
+ * {@code INVALID_REQUEST} for a wire message that is not a group request or names a group, member, instance, topic or
+ * assignor longer than {@link Wire#MAX_NAME_LENGTH} bytes). Members are bound to the session that joined them
+ * (the broker's connection and the client's session on it); a request for a member from another session is answered
+ * {@code UNKNOWN_MEMBER_ID}. Deterministic: the answer depends only on the request, the session ids, the state and
+ * the cluster time given. <b>Not thread-safe.</b>
  */
 public final class GroupRequestHandler
 {
@@ -66,9 +72,9 @@ public final class GroupRequestHandler
     public static final int MAX_SESSION_TIMEOUT_MS = 300_000;
 
     /**
-     * Longest group, member, instance id or assignor name accepted, in bytes.
+     * Longest group, member, instance id, topic or assignor name accepted, in UTF-8 bytes.
      */
-    public static final int MAX_ID_LENGTH = 255;
+    public static final int MAX_ID_LENGTH = Wire.MAX_NAME_LENGTH;
 
     /**
      * Correlation id of an answer to a request whose correlation id could not be read.
@@ -82,10 +88,14 @@ public final class GroupRequestHandler
     public static final int MAX_GROUP_ENTRIES = 65_534;
 
     private static final int HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
+    private static final int CLIENT_SESSION_ID_OFFSET = HEADER_LENGTH + Long.BYTES;
+    private static final String NAME_TOO_LONG =
+        "group, member, instance id, topic and assignor names must be at most " + MAX_ID_LENGTH + " bytes";
 
     private final GroupCoordinator coordinator;
     private final TopicPartitionCounts counts;
     private final int heartbeatIntervalMs;
+    private final FrameValidator validator = FrameValidator.wire();
     private final ExpandableArrayBuffer answer = new ExpandableArrayBuffer(1024);
     private final UnsafeBuffer request = new UnsafeBuffer(0, 0);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -111,6 +121,8 @@ public final class GroupRequestHandler
     private final LongArrayList offsets = new LongArrayList();
     private final int[] commitCodes = new int[MAX_GROUP_ENTRIES + 1];
     private boolean isApplying;
+    private long sessionId;
+    private long clientSessionId;
     private long handledRequests;
     private long malformedRequests;
     private long internalErrors;
@@ -136,7 +148,8 @@ public final class GroupRequestHandler
     }
 
     /**
-     * Handle one request and encode its answer at offset 0 of {@link #answerBuffer()}.
+     * Handle one request of no particular session ({@link GroupCoordinator#NO_SESSION}) and encode its answer at
+     * offset 0 of {@link #answerBuffer()}.
      *
      * @param buffer holding the request.
      * @param offset of the request's message header.
@@ -146,8 +159,28 @@ public final class GroupRequestHandler
      */
     public int handle(final DirectBuffer buffer, final int offset, final int length, final long nowMs)
     {
+        return handle(buffer, offset, length, GroupCoordinator.NO_SESSION, nowMs);
+    }
+
+    /**
+     * Handle one request and encode its answer at offset 0 of {@link #answerBuffer()}. Never throws: a request that
+     * fails unexpectedly is answered {@code INTERNAL_ERROR} and counted.
+     *
+     * @param buffer    holding the request.
+     * @param offset    of the request's message header.
+     * @param length    of the request including its header.
+     * @param sessionId of the connection the request came on; with the request's own client session id it names
+     *                  the session its members are bound to.
+     * @param nowMs     cluster time in ms.
+     * @return length of the answer, including its header.
+     */
+    public int handle(
+        final DirectBuffer buffer, final int offset, final int length, final long sessionId, final long nowMs)
+    {
         handledRequests++;
         isApplying = false;
+        this.sessionId = sessionId;
+        this.clientSessionId = GroupCoordinator.NO_SESSION;
         if (length < HEADER_LENGTH)
         {
             return malformed(UNKNOWN_CORRELATION_ID, ErrorCode.CORRUPT_MESSAGE, "request shorter than header: " +
@@ -181,11 +214,23 @@ public final class GroupRequestHandler
             return malformed(correlationId, ErrorCode.CORRUPT_MESSAGE, "request shorter than its block: " + length);
         }
 
+        // Before any decoder: a declared length beyond the request would make a getter allocate or read past it.
+        final String problem = validator.check(request, 0, length);
+        if (null != problem)
+        {
+            return malformed(correlationId, ErrorCode.CORRUPT_MESSAGE, problem);
+        }
+
+        if (blockLength >= 2 * Long.BYTES)
+        {
+            clientSessionId = request.getLong(CLIENT_SESSION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        }
+
         try
         {
             return dispatch(templateId, blockLength, version, nowMs);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
             if (isApplying)
             {
@@ -271,7 +316,13 @@ public final class GroupRequestHandler
             case DescribeGroupDecoder.TEMPLATE_ID:
                 checkBlock(blockLength, DescribeGroupDecoder.BLOCK_LENGTH);
                 describeDecoder.wrap(request, HEADER_LENGTH, blockLength, version);
-                return onDescribe(describeDecoder.correlationId(), describeDecoder.groupId());
+                final long describeCorrelationId = describeDecoder.correlationId();
+                final String describeGroupId = describeDecoder.groupId();
+                if (isTooLong(describeGroupId))
+                {
+                    return invalid(describeCorrelationId);
+                }
+                return onDescribe(describeCorrelationId, describeGroupId);
 
             case ResetOffsetsDecoder.TEMPLATE_ID:
                 checkBlock(blockLength, ResetOffsetsDecoder.BLOCK_LENGTH);
@@ -283,6 +334,10 @@ public final class GroupRequestHandler
                 deleteDecoder.wrap(request, HEADER_LENGTH, blockLength, version);
                 final long correlationId = deleteDecoder.correlationId();
                 final String groupId = deleteDecoder.groupId();
+                if (isTooLong(groupId))
+                {
+                    return invalid(correlationId);
+                }
                 isApplying = true;
                 final int code = coordinator.deleteGroup(groupId);
                 return adminResponse(correlationId, code);
@@ -329,10 +384,10 @@ public final class GroupRequestHandler
         {
             result = heartbeatError("rebalanceTimeoutMs must be > 0: " + rebalanceTimeoutMs);
         }
-        else if (isTooLong(groupId) || isTooLong(memberId) || isTooLong(instanceId) || isTooLong(assignor))
+        else if (isTooLong(groupId) || isTooLong(memberId) || isTooLong(instanceId) || isTooLong(assignor) ||
+            anyTooLong(topics) || anyPartitionTopicTooLong())
         {
-            result = heartbeatError("group, member, instance id and assignor must be at most " + MAX_ID_LENGTH +
-                " bytes");
+            result = heartbeatError(NAME_TOO_LONG);
         }
         else
         {
@@ -345,6 +400,8 @@ public final class GroupRequestHandler
                 rebalanceTimeoutMs,
                 sessionTimeoutMs,
                 assignor,
+                sessionId,
+                clientSessionId,
                 nowMs);
         }
 
@@ -394,8 +451,14 @@ public final class GroupRequestHandler
         final String groupId = decoder.groupId();
         final String memberId = decoder.memberId();
 
+        if (isTooLong(groupId) || isTooLong(memberId))
+        {
+            return invalid(correlationId);
+        }
+
         isApplying = true;
-        return adminResponse(correlationId, coordinator.leave(groupId, memberId, isTemporary, nowMs));
+        return adminResponse(
+            correlationId, coordinator.leave(groupId, memberId, isTemporary, sessionId, clientSessionId, nowMs));
     }
 
     private int onCommit(final OffsetCommitDecoder decoder)
@@ -414,6 +477,10 @@ public final class GroupRequestHandler
         }
         final String groupId = decoder.groupId();
         final String memberId = decoder.memberId();
+        if (isTooLong(groupId) || isTooLong(memberId) || anyPartitionTopicTooLong())
+        {
+            return invalid(correlationId);
+        }
 
         isApplying = true;
         int firstError = GroupErrors.NONE;
@@ -423,7 +490,8 @@ public final class GroupRequestHandler
         {
             final TopicPartition tp = partitions.get(i);
             final int code = coordinator.commitOffset(
-                groupId, memberId, memberEpoch, tp.topic(), tp.partition(), offsets.getLong(i), metadata.get(i));
+                groupId, memberId, memberEpoch, tp.topic(), tp.partition(), offsets.getLong(i), metadata.get(i),
+                sessionId, clientSessionId);
             commitCodes[i] = code;
             if (GroupErrors.NONE != code && GroupErrors.NONE == firstError)
             {
@@ -458,6 +526,10 @@ public final class GroupRequestHandler
             partitions.add(new TopicPartition(entry.topicName(), partition));
         }
         final String groupId = decoder.groupId();
+        if (isTooLong(groupId) || anyPartitionTopicTooLong())
+        {
+            return invalid(correlationId);
+        }
 
         isApplying = true;
         final OffsetFetchResponseEncoder encoder = fetchEncoder
@@ -626,6 +698,10 @@ public final class GroupRequestHandler
             partitions.add(new TopicPartition(entry.topicName(), partition));
         }
         final String groupId = decoder.groupId();
+        if (isTooLong(groupId) || anyPartitionTopicTooLong())
+        {
+            return invalid(correlationId);
+        }
 
         isApplying = true;
         final long[] values = new long[partitions.size()];
@@ -650,6 +726,37 @@ public final class GroupRequestHandler
     private HeartbeatResult heartbeatError(final String message)
     {
         return new HeartbeatResult(GroupErrors.INVALID_REQUEST, message, null, -1, -1, List.of(), List.of(), List.of());
+    }
+
+    private int invalid(final long correlationId)
+    {
+        return malformed(correlationId, ErrorCode.INVALID_REQUEST, NAME_TOO_LONG);
+    }
+
+    private boolean anyPartitionTopicTooLong()
+    {
+        for (int i = 0, size = partitions.size(); i < size; i++)
+        {
+            if (isTooLong(partitions.get(i).topic()))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static boolean anyTooLong(final List<String> names)
+    {
+        for (int i = 0, size = names.size(); i < size; i++)
+        {
+            if (isTooLong(names.get(i)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private int malformed(final long correlationId, final ErrorCode code, final String message)
@@ -677,8 +784,42 @@ public final class GroupRequestHandler
         }
     }
 
-    private static boolean isTooLong(final String value)
+    // In UTF-8 bytes, as the wire carries names, without encoding the string.
+    static boolean isTooLong(final String value)
     {
-        return null != value && value.length() > MAX_ID_LENGTH;
+        if (null == value || value.length() <= MAX_ID_LENGTH / 3)
+        {
+            return false;
+        }
+
+        if (value.length() > MAX_ID_LENGTH)
+        {
+            return true;
+        }
+
+        int bytes = 0;
+        for (int i = 0, length = value.length(); i < length; i++)
+        {
+            final char c = value.charAt(i);
+            if (c < 0x80)
+            {
+                bytes++;
+            }
+            else if (c < 0x800)
+            {
+                bytes += 2;
+            }
+            else if (Character.isHighSurrogate(c))
+            {
+                bytes += 4;
+                i++;
+            }
+            else
+            {
+                bytes += 3;
+            }
+        }
+
+        return bytes > MAX_ID_LENGTH;
     }
 }

@@ -351,7 +351,8 @@ class ControllerNodeTest
     private long updateLogStartOffset(final int topicId, final int partition, final long logStartOffset)
     {
         final long correlationId = nextCorrelationId++;
-        awaitUntil(() -> client.updateLogStartOffset(correlationId, topicId, partition, logStartOffset));
+        awaitUntil(() -> client.updateLogStartOffset(
+            correlationId, topicId, partition, logStartOffset, logStartOffset + 1_000));
         return correlationId;
     }
 

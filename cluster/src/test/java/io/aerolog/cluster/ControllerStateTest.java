@@ -107,30 +107,50 @@ class ControllerStateTest
     }
 
     @Test
-    void shouldOnlyMoveLogStartOffsetForward()
+    void shouldOnlyMoveLogStartOffsetForwardAndNeverBeyondTheLogEnd()
     {
         state.createTopic("t", 2, -1, -1, 0);
         final int topicId = state.lastTopic().topicId();
+        final int outOfRange = ErrorCode.OFFSET_OUT_OF_RANGE.value();
 
-        assertThat(state.updateLogStartOffset(topicId, 1, 100)).isEqualTo(NONE);
+        assertThat(state.updateLogStartOffset(topicId, 1, 100, 100)).isEqualTo(NONE);
         assertThat(state.lastChanged()).isTrue();
         assertThat(state.topic("t").logStartOffset(1)).isEqualTo(100);
         assertThat(state.topic("t").logStartOffset(0)).isZero();
 
-        assertThat(state.updateLogStartOffset(topicId, 1, 50)).isEqualTo(NONE);
+        assertThat(state.updateLogStartOffset(topicId, 1, 50, 200)).isEqualTo(outOfRange);
         assertThat(state.lastChanged()).isFalse();
-        assertThat(state.updateLogStartOffset(topicId, 1, 100)).isEqualTo(NONE);
+        assertThat(state.lastErrorMessage()).contains("below");
+        assertThat(state.updateLogStartOffset(topicId, 1, 100, 200)).isEqualTo(NONE); // a re-sent update
         assertThat(state.lastChanged()).isFalse();
         assertThat(state.topic(topicId).logStartOffset(1)).isEqualTo(100);
 
-        assertThat(state.updateLogStartOffset(topicId, 1, 101)).isEqualTo(NONE);
+        assertThat(state.updateLogStartOffset(topicId, 1, 201, 200)).isEqualTo(outOfRange);
+        assertThat(state.lastErrorMessage()).contains("beyond");
+        assertThat(state.updateLogStartOffset(topicId, 1, Long.MAX_VALUE, Long.MIN_VALUE)).isEqualTo(outOfRange);
+        assertThat(state.topic(topicId).logStartOffset(1)).isEqualTo(100);
+
+        assertThat(state.updateLogStartOffset(topicId, 1, 101, 101)).isEqualTo(NONE);
         assertThat(state.topic(topicId).logStartOffset(1)).isEqualTo(101);
 
         final int unknown = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.value();
-        assertThat(state.updateLogStartOffset(topicId, 2, 1)).isEqualTo(unknown);
-        assertThat(state.updateLogStartOffset(topicId, -1, 1)).isEqualTo(unknown);
-        assertThat(state.updateLogStartOffset(99, 0, 1)).isEqualTo(unknown);
-        assertThat(state.updateLogStartOffset(topicId, 0, -5)).isEqualTo(ErrorCode.INVALID_REQUEST.value());
+        assertThat(state.updateLogStartOffset(topicId, 2, 1, 1)).isEqualTo(unknown);
+        assertThat(state.updateLogStartOffset(topicId, -1, 1, 1)).isEqualTo(unknown);
+        assertThat(state.updateLogStartOffset(99, 0, 1, 1)).isEqualTo(unknown);
+        assertThat(state.updateLogStartOffset(topicId, 0, -5, 1)).isEqualTo(ErrorCode.INVALID_REQUEST.value());
+    }
+
+    @Test
+    void shouldRefuseTopicsBeyondTheirCaps()
+    {
+        final ControllerState capped = new ControllerState(new ControllerLimits(2, 8, 1, 1, 1));
+        assertThat(capped.createTopic("a", 8, -1, -1, 0)).isEqualTo(NONE);
+        assertThat(capped.createTopic("b", 9, -1, -1, 0)).isEqualTo(ErrorCode.INVALID_PARTITIONS.value());
+        assertThat(capped.createTopic("b", 1, -1, -1, 0)).isEqualTo(NONE);
+        assertThat(capped.createTopic("c", 1, -1, -1, 0)).isEqualTo(ErrorCode.LIMIT_REACHED.value());
+        assertThat(capped.topicCount()).isEqualTo(2);
+        assertThat(capped.deleteTopic("a")).isEqualTo(NONE);
+        assertThat(capped.createTopic("c", 1, -1, -1, 0)).isEqualTo(NONE);
     }
 
     @Test
@@ -141,8 +161,8 @@ class ControllerStateTest
         state.createTopic("c", 1, -1, -1, 0);
         state.deleteTopic("b");
         state.createTopic("big", 5000, -1, -1, 0);
-        state.updateLogStartOffset(state.topic("a").topicId(), 2, 42);
-        state.updateLogStartOffset(state.topic("big").topicId(), 4999, 7);
+        state.updateLogStartOffset(state.topic("a").topicId(), 2, 42, 50);
+        state.updateLogStartOffset(state.topic("big").topicId(), 4999, 7, 7);
         state.allocateProducerId();
         state.allocateProducerId();
 

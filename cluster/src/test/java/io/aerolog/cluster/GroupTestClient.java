@@ -42,6 +42,8 @@ final class GroupTestClient implements AutoCloseable
     private final ControllerClient client;
     private long nextCorrelationId = 1;
     private int newLeaders;
+    private int unknownCorrelationResults;
+    private ControllerResult lastUnknownCorrelationResult;
 
     record ControllerResult(int code, int topicId, long value, String message)
     {
@@ -118,6 +120,42 @@ final class GroupTestClient implements AutoCloseable
     <T> T request(final RequestEncoder encoder)
     {
         return request(encoder, TIMEOUT_MS);
+    }
+
+    /**
+     * Send a controller command (given its correlation id, true once sent) and wait for its result.
+     */
+    ControllerResult command(final java.util.function.LongPredicate sender)
+    {
+        final long correlationId = nextCorrelationId++;
+        awaitUntil(() -> sender.test(correlationId), "send command");
+        awaitUntil(() -> results.containsKey(correlationId), "command result " + correlationId);
+        return results.remove(correlationId);
+    }
+
+    /**
+     * Send raw bytes as a whole controller command and wait for the answer of a command that could not be read.
+     */
+    ControllerResult rawCommand(final DirectBuffer raw, final int offset, final int length)
+    {
+        final int before = unknownCorrelationResults;
+        awaitUntil(() -> client.offer(raw, offset, length), "offer raw command");
+        awaitUntil(() -> unknownCorrelationResults > before, "answer to raw command");
+        return lastUnknownCorrelationResult;
+    }
+
+    /**
+     * Send a group request as another client session on this connection would.
+     */
+    <T> T requestAs(final long clientSessionId, final RequestEncoder encoder)
+    {
+        return request((b, c) ->
+        {
+            final int length = encoder.encode(b, c);
+            b.putLong(io.aerolog.codecs.wire.MessageHeaderEncoder.ENCODED_LENGTH + Long.BYTES, clientSessionId,
+                java.nio.ByteOrder.LITTLE_ENDIAN);
+            return length;
+        });
     }
 
     /**
@@ -218,7 +256,13 @@ final class GroupTestClient implements AutoCloseable
         public void onCommandResult(
             final long correlationId, final int code, final int topicId, final long value, final String message)
         {
-            results.put(correlationId, new ControllerResult(code, topicId, value, message));
+            final ControllerResult result = new ControllerResult(code, topicId, value, message);
+            if (ControllerService.UNKNOWN_CORRELATION_ID == correlationId)
+            {
+                lastUnknownCorrelationResult = result;
+                unknownCorrelationResults++;
+            }
+            results.put(correlationId, result);
         }
 
         public void onTopicEvent(final long correlationId, final TopicEventType type, final TopicMetadata topic)

@@ -48,7 +48,22 @@ public final class GroupCoordinator
      */
     public static final long NO_DEADLINE = GroupMember.NO_DEADLINE;
 
-    private static final int SNAPSHOT_VERSION = 2;
+    /**
+     * Session id of the requests made through the methods that name no session: members they join are bound to
+     * it, as to any other session.
+     */
+    public static final long NO_SESSION = -1;
+
+    /** Default cap on groups. */
+    public static final int MAX_GROUPS_DEFAULT = 10_000;
+
+    /** Default cap on the members of a group. */
+    public static final int MAX_MEMBERS_PER_GROUP_DEFAULT = 1_000;
+
+    /** Default cap on the committed offsets of a group. */
+    public static final int MAX_COMMITTED_OFFSETS_PER_GROUP_DEFAULT = 100_000;
+
+    private static final int SNAPSHOT_VERSION = 3;
     private static final int NONE = GroupErrors.NONE;
 
     private final TopicPartitionCounts counts;
@@ -57,6 +72,9 @@ public final class GroupCoordinator
     private final TreeMap<String, ConsumerGroup> groups = new TreeMap<>();
     private final HashMap<String, TreeSet<String>> groupIdsByTopic = new HashMap<>();
     private final DeadlineQueue deadlines = new DeadlineQueue();
+    private final int maxGroups;
+    private final int maxMembersPerGroup;
+    private final int maxCommittedOffsetsPerGroup;
     private long nextMemberSeq = 1;
     private boolean lastChanged;
     private String lastErrorMessage;
@@ -70,9 +88,41 @@ public final class GroupCoordinator
      */
     public GroupCoordinator(final TopicPartitionCounts counts, final Assignor assignor, final GroupListener listener)
     {
+        this(counts, assignor, listener,
+            MAX_GROUPS_DEFAULT, MAX_MEMBERS_PER_GROUP_DEFAULT, MAX_COMMITTED_OFFSETS_PER_GROUP_DEFAULT);
+    }
+
+    /**
+     * Create a coordinator with no groups and caps on its state: a request that would pass a cap is refused with
+     * {@link GroupErrors#LIMIT_REACHED} and nothing changes.
+     *
+     * @param counts                      partition counts of topics.
+     * @param assignor                    strategy of a group whose first member names none.
+     * @param listener                    told about members expired.
+     * @param maxGroups                   groups at once, {@code >= 1}.
+     * @param maxMembersPerGroup          members of a group, including static members that left temporarily.
+     * @param maxCommittedOffsetsPerGroup partitions with a committed offset in a group.
+     */
+    public GroupCoordinator(
+        final TopicPartitionCounts counts,
+        final Assignor assignor,
+        final GroupListener listener,
+        final int maxGroups,
+        final int maxMembersPerGroup,
+        final int maxCommittedOffsetsPerGroup)
+    {
+        if (maxGroups < 1 || maxMembersPerGroup < 1 || maxCommittedOffsetsPerGroup < 1)
+        {
+            throw new IllegalArgumentException("caps must be >= 1: maxGroups=" + maxGroups + " maxMembersPerGroup=" +
+                maxMembersPerGroup + " maxCommittedOffsetsPerGroup=" + maxCommittedOffsetsPerGroup);
+        }
+
         this.counts = counts;
         this.defaultAssignor = assignor;
         this.listener = listener;
+        this.maxGroups = maxGroups;
+        this.maxMembersPerGroup = maxMembersPerGroup;
+        this.maxCommittedOffsetsPerGroup = maxCommittedOffsetsPerGroup;
     }
 
     /**
@@ -132,6 +182,42 @@ public final class GroupCoordinator
         final int rebalanceTimeoutMs,
         final int sessionTimeoutMs,
         final String assignorName,
+        final long nowMs)
+    {
+        return heartbeat(groupId, memberId, instanceId, subscribedTopics, ownedPartitions, rebalanceTimeoutMs,
+            sessionTimeoutMs, assignorName, NO_SESSION, NO_SESSION, nowMs);
+    }
+
+    /**
+     * Join or heartbeat from a session. A join binds the member to the session (a static member taking the place
+     * of one that left temporarily is bound anew); a heartbeat for a member bound to another session is refused
+     * with {@link GroupErrors#UNKNOWN_MEMBER_ID}, so knowing a member id and epoch is not enough to act as it.
+     *
+     * @param groupId            of the group, created on the first join.
+     * @param memberId           null or empty to join, else the id returned by the join.
+     * @param instanceId         static instance id, or null/empty for a dynamic member.
+     * @param subscribedTopics   topics subscribed; required on a join; null on a heartbeat means unchanged.
+     * @param ownedPartitions    partitions the member owns now; null means unchanged (releases nothing).
+     * @param rebalanceTimeoutMs time allowed to release partitions once told to revoke them, {@code > 0}.
+     * @param sessionTimeoutMs   time without heartbeat after which the member is removed, {@code > 0}.
+     * @param assignorName       as {@link #heartbeat(String, String, String, Collection, Collection, int, int,
+     *                           String, long)}.
+     * @param sessionId          of the connection the request came on (the broker's cluster session).
+     * @param clientSessionId    of the client on that connection.
+     * @param nowMs              cluster time.
+     * @return the answer; errors as the heartbeat naming no session, and {@link GroupErrors#LIMIT_REACHED}.
+     */
+    public HeartbeatResult heartbeat(
+        final String groupId,
+        final String memberId,
+        final String instanceId,
+        final Collection<String> subscribedTopics,
+        final Collection<TopicPartition> ownedPartitions,
+        final int rebalanceTimeoutMs,
+        final int sessionTimeoutMs,
+        final String assignorName,
+        final long sessionId,
+        final long clientSessionId,
         final long nowMs)
     {
         reset();
@@ -211,6 +297,17 @@ public final class GroupCoordinator
             }
             else
             {
+                if (null == group && groups.size() >= maxGroups)
+                {
+                    return heartbeatError(GroupErrors.LIMIT_REACHED, "group limit reached: " + maxGroups);
+                }
+
+                if (null != group && group.members.size() >= maxMembersPerGroup)
+                {
+                    return heartbeatError(GroupErrors.LIMIT_REACHED,
+                        "member limit of group " + groupId + " reached: " + maxMembersPerGroup);
+                }
+
                 if (null == group)
                 {
                     group = new ConsumerGroup(groupId, null == namedAssignor ? defaultAssignor : namedAssignor);
@@ -225,12 +322,15 @@ public final class GroupCoordinator
                 group.addMember(member);
                 isChanged = true;
             }
+            member.ownerSessionId = sessionId;
+            member.ownerClientSessionId = clientSessionId;
         }
         else
         {
             member = null == group ? null : group.member(memberId);
-            if (null == member)
+            if (null == member || !member.isOwnedBy(sessionId, clientSessionId))
             {
+                // The same answer for a member of another session: it tells a stranger nothing.
                 return heartbeatError(GroupErrors.UNKNOWN_MEMBER_ID, "unknown member: " + memberId);
             }
 
@@ -285,10 +385,33 @@ public final class GroupCoordinator
      */
     public int leave(final String groupId, final String memberId, final boolean isTemporary, final long nowMs)
     {
+        return leave(groupId, memberId, isTemporary, NO_SESSION, NO_SESSION, nowMs);
+    }
+
+    /**
+     * A member leaves, at the request of a session: refused with {@link GroupErrors#UNKNOWN_MEMBER_ID} unless the
+     * member is bound to that session. Otherwise as {@link #leave(String, String, boolean, long)}.
+     *
+     * @param groupId         of the group.
+     * @param memberId        of the member.
+     * @param isTemporary     true for a static member's temporary leave; ignored for a dynamic member.
+     * @param sessionId       of the connection the request came on.
+     * @param clientSessionId of the client on that connection.
+     * @param nowMs           cluster time.
+     * @return {@link GroupErrors#NONE} or {@link GroupErrors#UNKNOWN_MEMBER_ID}.
+     */
+    public int leave(
+        final String groupId,
+        final String memberId,
+        final boolean isTemporary,
+        final long sessionId,
+        final long clientSessionId,
+        final long nowMs)
+    {
         reset();
         final ConsumerGroup group = null == groupId ? null : groups.get(groupId);
         final GroupMember member = null == group || null == memberId ? null : group.member(memberId);
-        if (null == member)
+        if (null == member || !member.isOwnedBy(sessionId, clientSessionId))
         {
             return fail(GroupErrors.UNKNOWN_MEMBER_ID, "unknown member: " + groupId + "/" + memberId);
         }
@@ -402,6 +525,37 @@ public final class GroupCoordinator
         final long offset,
         final String metadata)
     {
+        return commitOffset(groupId, memberId, memberEpoch, topic, partition, offset, metadata, NO_SESSION, NO_SESSION);
+    }
+
+    /**
+     * Commit an offset at the request of a session: refused with {@link GroupErrors#UNKNOWN_MEMBER_ID} unless the
+     * member is bound to that session, and with {@link GroupErrors#LIMIT_REACHED} when the group holds its cap of
+     * committed partitions and this is a new one. Otherwise as
+     * {@link #commitOffset(String, String, int, String, int, long, String)}.
+     *
+     * @param groupId         of the group.
+     * @param memberId        of the member.
+     * @param memberEpoch     the member's current epoch, from its last heartbeat.
+     * @param topic           of the partition.
+     * @param partition       index from 0.
+     * @param offset          next offset to consume, {@code >= 0}.
+     * @param metadata        free text up to {@link #MAX_METADATA_LENGTH} chars, may be null.
+     * @param sessionId       of the connection the request came on.
+     * @param clientSessionId of the client on that connection.
+     * @return as the commit naming no session, and {@link GroupErrors#LIMIT_REACHED}.
+     */
+    public int commitOffset(
+        final String groupId,
+        final String memberId,
+        final int memberEpoch,
+        final String topic,
+        final int partition,
+        final long offset,
+        final String metadata,
+        final long sessionId,
+        final long clientSessionId)
+    {
         reset();
         final ConsumerGroup group = null == groupId ? null : groups.get(groupId);
         if (null == group)
@@ -410,7 +564,7 @@ public final class GroupCoordinator
         }
 
         final GroupMember member = null == memberId ? null : group.member(memberId);
-        if (null == member)
+        if (null == member || !member.isOwnedBy(sessionId, clientSessionId))
         {
             return fail(GroupErrors.UNKNOWN_MEMBER_ID, "unknown member: " + memberId);
         }
@@ -431,6 +585,12 @@ public final class GroupCoordinator
         if (null == tp || !member.assigned.contains(tp))
         {
             return fail(GroupErrors.PARTITION_NOT_OWNED, "member " + memberId + " does not own " + tp);
+        }
+
+        if (!group.offsets.containsKey(tp) && group.offsets.size() >= maxCommittedOffsetsPerGroup)
+        {
+            return fail(GroupErrors.LIMIT_REACHED,
+                "committed offset limit of group " + groupId + " reached: " + maxCommittedOffsetsPerGroup);
         }
 
         store(group, tp, offset, metadata);
@@ -474,13 +634,25 @@ public final class GroupCoordinator
             return invalid;
         }
 
+        final TopicPartition tp = new TopicPartition(topic, partition);
+        if (null == group && groups.size() >= maxGroups)
+        {
+            return fail(GroupErrors.LIMIT_REACHED, "group limit reached: " + maxGroups);
+        }
+
+        if (null != group && !group.offsets.containsKey(tp) && group.offsets.size() >= maxCommittedOffsetsPerGroup)
+        {
+            return fail(GroupErrors.LIMIT_REACHED,
+                "committed offset limit of group " + groupId + " reached: " + maxCommittedOffsetsPerGroup);
+        }
+
         if (null == group)
         {
             group = new ConsumerGroup(groupId, defaultAssignor);
             groups.put(groupId, group);
         }
 
-        group.offsets.put(new TopicPartition(topic, partition), new OffsetAndMetadata(offset, ""));
+        group.offsets.put(tp, new OffsetAndMetadata(offset, ""));
         lastChanged = true;
 
         return NONE;
@@ -530,6 +702,28 @@ public final class GroupCoordinator
             {
                 return invalid;
             }
+        }
+
+        if (null == existing && groups.size() >= maxGroups)
+        {
+            return fail(GroupErrors.LIMIT_REACHED, "group limit reached: " + maxGroups);
+        }
+
+        // Distinct partitions not yet committed: the cap holds for the group as it will be.
+        final TreeSet<TopicPartition> added = new TreeSet<>();
+        for (int i = 0, size = partitions.size(); i < size; i++)
+        {
+            final TopicPartition tp = partitions.get(i);
+            if (null == existing || !existing.offsets.containsKey(tp))
+            {
+                added.add(tp);
+            }
+        }
+        final long committedAfter = (null == existing ? 0L : existing.offsets.size()) + added.size();
+        if (committedAfter > maxCommittedOffsetsPerGroup)
+        {
+            return fail(GroupErrors.LIMIT_REACHED,
+                "committed offset limit of group " + groupId + " reached: " + maxCommittedOffsetsPerGroup);
         }
 
         ConsumerGroup group = existing;

@@ -66,6 +66,11 @@ public final class GroupErrors
      */
     public static final int INCONSISTENT_ASSIGNOR = 107;
 
+    /**
+     * A cap on groups, members per group or committed offsets per group is reached; nothing changed.
+     */
+    public static final int LIMIT_REACHED = ErrorCode.LIMIT_REACHED.value();
+
     private GroupErrors()
     {
     }

@@ -21,6 +21,12 @@ final class GroupMember
     boolean leftTemporarily;
 
     /**
+     * The session that joined the member (see {@link GroupCoordinator#heartbeat}): only its requests may act as it.
+     */
+    long ownerSessionId = GroupCoordinator.NO_SESSION;
+    long ownerClientSessionId = GroupCoordinator.NO_SESSION;
+
+    /**
      * Partitions the coordinator has given this member and that it has not released: owned by no other member.
      */
     final TreeSet<TopicPartition> assigned = new TreeSet<>();
@@ -39,6 +45,11 @@ final class GroupMember
     long nextDeadlineMs()
     {
         return Math.min(sessionDeadlineMs, revocationDeadlineMs);
+    }
+
+    boolean isOwnedBy(final long sessionId, final long clientSessionId)
+    {
+        return sessionId == ownerSessionId && clientSessionId == ownerClientSessionId;
     }
 
     boolean isStatic()

@@ -12,7 +12,7 @@ import java.util.function.Function;
  * version, nextMemberSeq, groupCount, then per group in id order:
  *   groupId, assignor name, groupEpoch, memberCount, then per member in id order:
  *     memberId, instanceId, memberEpoch, rebalanceTimeoutMs, sessionTimeoutMs, sessionDeadlineMs,
- *     revocationDeadlineMs, leftTemporarily (0/1), topics (count, names), assigned, target (count, topic/partition)
+ *     revocationDeadlineMs, leftTemporarily (0/1), ownerSessionId, ownerClientSessionId, topics (count, names), assigned, target (count, topic/partition)
  *   offsetCount, then per partition in order: topic, partition, offset, metadata
  * </pre>
  * Derived structures (owners, instance ids, deadlines, topic index) are rebuilt on restore.
@@ -45,6 +45,8 @@ final class GroupSnapshot
                 sink.writeLong(member.sessionDeadlineMs);
                 sink.writeLong(member.revocationDeadlineMs);
                 sink.writeInt(member.leftTemporarily ? 1 : 0);
+                sink.writeLong(member.ownerSessionId);
+                sink.writeLong(member.ownerClientSessionId);
                 sink.writeInt(member.subscribedTopics.size());
                 for (final String topic : member.subscribedTopics)
                 {
@@ -106,6 +108,8 @@ final class GroupSnapshot
                 member.sessionDeadlineMs = source.readLong();
                 member.revocationDeadlineMs = source.readLong();
                 member.leftTemporarily = 1 == source.readInt();
+                member.ownerSessionId = source.readLong();
+                member.ownerClientSessionId = source.readLong();
                 final int topicCount = count(source.readInt());
                 for (int k = 0; k < topicCount; k++)
                 {
