@@ -340,7 +340,7 @@ public final class ControllerNode implements AutoCloseable
             .controlChannel(ctx.archiveControlChannel())
             // Only other members need the archive over the network (catch-up, and replication to come): a single
             // node keeps it to IPC, so no network sender can reach its control port at all.
-            .controlChannelEnabled(null != ctx.clusterMembers && ClusterMember.parse(ctx.clusterMembers).length > 1)
+            .controlChannelEnabled(ctx.archiveNetworkControl())
             // One id for both: the consensus module asks a remote archive on its local archive's control stream id.
             .controlStreamId(StreamIds.ARCHIVE_CONTROL)
             .localControlStreamId(StreamIds.ARCHIVE_CONTROL)
@@ -720,6 +720,7 @@ public final class ControllerNode implements AutoCloseable
         private String aeronDirectoryName;
         private int memberId = 0;
         private String clusterMembers;
+        private Boolean archiveNetworkControl;
         private String host = HOST_DEFAULT;
         private int portBase = PORT_BASE_DEFAULT;
         private String logChannel = LOG_CHANNEL_DEFAULT;
@@ -1018,6 +1019,29 @@ public final class ControllerNode implements AutoCloseable
         public String logChannel()
         {
             return logChannel;
+        }
+
+        /**
+         * Whether the archive takes control requests over the network (on {@link #archiveControlChannel()}) as well
+         * as over IPC. Default: only when the cluster has other members, which need it.
+         *
+         * @param enabled true to open the network control channel, false for IPC only, null for the default.
+         * @return this for a fluent API.
+         */
+        public Context archiveNetworkControl(final Boolean enabled)
+        {
+            this.archiveNetworkControl = enabled;
+            return this;
+        }
+
+        /** @return whether the archive takes control requests over the network. */
+        public boolean archiveNetworkControl()
+        {
+            if (null != archiveNetworkControl)
+            {
+                return archiveNetworkControl;
+            }
+            return null != clusterMembers && ClusterMember.parse(clusterMembers).length > 1;
         }
 
         /**

@@ -214,6 +214,11 @@ public final class GroupRequestHandler
             return malformed(correlationId, ErrorCode.CORRUPT_MESSAGE, "request shorter than its block: " + length);
         }
 
+        if (!isGroupRequest(templateId))
+        {
+            return malformed(correlationId, ErrorCode.INVALID_REQUEST, "not a group request: template " + templateId);
+        }
+
         // Before any decoder: a declared length beyond the request would make a getter allocate or read past it.
         final String problem = validator.check(request, 0, length);
         if (null != problem)
@@ -282,6 +287,24 @@ public final class GroupRequestHandler
     public long internalErrors()
     {
         return internalErrors;
+    }
+
+    private static boolean isGroupRequest(final int templateId)
+    {
+        switch (templateId)
+        {
+            case ConsumerGroupHeartbeatDecoder.TEMPLATE_ID:
+            case LeaveGroupDecoder.TEMPLATE_ID:
+            case OffsetCommitDecoder.TEMPLATE_ID:
+            case OffsetFetchDecoder.TEMPLATE_ID:
+            case ListGroupsDecoder.TEMPLATE_ID:
+            case DescribeGroupDecoder.TEMPLATE_ID:
+            case ResetOffsetsDecoder.TEMPLATE_ID:
+            case DeleteGroupDecoder.TEMPLATE_ID:
+                return true;
+            default:
+                return false;
+        }
     }
 
     private int dispatch(final int templateId, final int blockLength, final int version, final long nowMs)

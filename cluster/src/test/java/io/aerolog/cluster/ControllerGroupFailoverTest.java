@@ -62,7 +62,7 @@ class ControllerGroupFailoverTest
         final StringBuilder members = new StringBuilder();
         for (int i = 0; i < nodes.length; i++)
         {
-            members.append(0 == i ? "" : "|").append(ControllerNode.clusterMember(i, "localhost", portBase + 10 * i));
+            members.append(0 == i ? "" : "|").append(ControllerNode.clusterMember(i, "127.0.0.1", portBase + 10 * i));
         }
         for (int i = 0; i < nodes.length; i++)
         {

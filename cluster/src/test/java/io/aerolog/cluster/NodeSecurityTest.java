@@ -62,6 +62,7 @@ class NodeSecurityTest
         node = ControllerNode.launch(new ControllerNode.Context()
             .baseDir(tempDir.resolve("node").toFile())
             .portBase(portBase)
+            .archiveNetworkControl(true) // as a node of several members has it: strangers reach it over UDP
             .aeronDirectoryName(tempDir.resolve("aeron").toString()));
         assertThat(node.awaitLeader(TIMEOUT_MS)).isTrue();
         strangerDriver = MediaDriver.launch(new MediaDriver.Context()

@@ -49,7 +49,10 @@ final class GroupMember
 
     boolean isOwnedBy(final long sessionId, final long clientSessionId)
     {
-        return sessionId == ownerSessionId && clientSessionId == ownerClientSessionId;
+        // The client session is what identifies the client: the broker gives it a random id bound to the client's
+        // own stream, and it stays the same when the broker's connection to the controller is replaced (a new
+        // controller leader), so members go on across a failover.
+        return clientSessionId == ownerClientSessionId;
     }
 
     boolean isStatic()
