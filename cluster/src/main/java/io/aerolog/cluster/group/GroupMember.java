@@ -49,10 +49,10 @@ final class GroupMember
 
     boolean isOwnedBy(final long sessionId, final long clientSessionId)
     {
-        // The client session is what identifies the client: the broker gives it a random id bound to the client's
-        // own stream, and it stays the same when the broker's connection to the controller is replaced (a new
-        // controller leader), so members go on across a failover.
-        return clientSessionId == ownerClientSessionId;
+        // Not enforced yet: the owner is recorded, but with the check on, a controller restarted from its log
+        // lost offsets that consumers had committed (the command-line kill -9 test shows it). Until that is
+        // understood any session may act for a member, as before.
+        return true;
     }
 
     boolean isStatic()
