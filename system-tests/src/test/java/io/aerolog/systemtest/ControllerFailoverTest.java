@@ -32,6 +32,9 @@ import static org.awaitility.Awaitility.await;
  */
 class ControllerFailoverTest
 {
+    /** The secret every node of the test cluster shares. */
+    static final String CLUSTER_SECRET = "controller-failover-test-secret";
+
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
@@ -67,7 +70,8 @@ class ControllerFailoverTest
         }
         final File brokerDir = new File(dir, "broker");
         assertThat(brokerDir.mkdirs()).isTrue();
-        broker = TestBroker.launch(brokerDir, (ctx) -> ctx.brokerId(7).processRoles("broker").controllerMembers(members));
+        broker = TestBroker.launch(brokerDir, (ctx) -> ctx.brokerId(7).processRoles("broker").controllerMembers(members)
+            .secret(CLUSTER_SECRET));
 
         final String topic = "failover";
         final String group = "g-failover";

@@ -43,7 +43,8 @@ public final class ControllerProcess
         final Broker.Context ctx = TestBroker.defaults(dir, Integer.parseInt(args[2]))
             .brokerId(Integer.parseInt(args[1]))
             .processRoles("controller")
-            .controllerMembers(args[3]);
+            .controllerMembers(args[3])
+            .secret(ControllerFailoverTest.CLUSTER_SECRET);
         try (Broker node = Broker.launch(ctx))
         {
             System.out.println(READY);
