@@ -49,9 +49,9 @@ final class GroupMember
 
     boolean isOwnedBy(final long sessionId, final long clientSessionId)
     {
-        // Not enforced yet: the owner is recorded, but with the check on, a controller restarted from its log
-        // lost offsets that consumers had committed (the command-line kill -9 test shows it). Until that is
-        // understood any session may act for a member, as before.
+        // Not enforced yet: the owner is recorded, but a consumer joins and heartbeats on its heartbeat thread's
+        // own session and commits on its main one, so the check refuses its commits. It can be enforced once a
+        // consumer's sessions are known to belong together (e.g. the sharing session names its parent).
         return true;
     }
 
