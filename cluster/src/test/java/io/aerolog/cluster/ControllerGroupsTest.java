@@ -2,7 +2,9 @@ package io.aerolog.cluster;
 
 import io.aerolog.cluster.group.GroupErrors;
 import io.aerolog.cluster.group.TopicPartition;
+import io.aerolog.codecs.wire.DescribeGroupEncoder;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.codecs.wire.LeaveGroupEncoder;
 import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aeron.Aeron;
 import org.agrona.CloseHelper;
@@ -322,6 +324,35 @@ class ControllerGroupsTest
             GroupWire.SESSION_TIMEOUT_MS, "");
         assertThat(rejoin.code()).isEqualTo(NONE);
         assertThat(rejoin.memberId()).isNotEqualTo(member); // member ids are not reused after a restart
+    }
+
+    @Test
+    void aPoisonedGroupRequestIsRefusedAndTheControllerStillRestartsFromItsLog()
+    {
+        launchAndConnect();
+        client.createTopic(TOPIC, 2);
+        final GroupWire.Heartbeat joined = client.join(GROUP, List.of(TOPIC));
+        assertThat(client.commit(GROUP, joined.memberId(), joined.memberEpoch(), Map.of(tp(TOPIC, 0), 5L)).code())
+            .isEqualTo(NONE);
+
+        // A group id declared 2 GiB long: a generated decoder would allocate it before any bounds check, and the
+        // command, kept in the log, would end the service again on every replay.
+        final ExpandableArrayBuffer describe = new ExpandableArrayBuffer(256);
+        final int describeLength = GroupWire.describe(describe, 61, GROUP);
+        describe.putInt(MessageHeaderEncoder.ENCODED_LENGTH + DescribeGroupEncoder.BLOCK_LENGTH, 0x7fff_ffff);
+        assertThat(GroupTestClient.codeOf(client.requestRaw(describe, 0, describeLength)))
+            .isEqualTo(ErrorCode.CORRUPT_MESSAGE.value());
+        final ExpandableArrayBuffer leave = new ExpandableArrayBuffer(256);
+        final int leaveLength = GroupWire.leave(leave, 62, GROUP, joined.memberId(), false);
+        leave.putInt(MessageHeaderEncoder.ENCODED_LENGTH + LeaveGroupEncoder.BLOCK_LENGTH, 0x7fff_ffff);
+        assertThat(GroupTestClient.codeOf(client.requestRaw(leave, 0, leaveLength)))
+            .isEqualTo(ErrorCode.CORRUPT_MESSAGE.value());
+
+        // The node goes on, and after a restart from its log (where both requests are) it elects and serves.
+        assertThat(client.describe(GROUP).members()).hasSize(1);
+        restart();
+        assertThat(client.fetch(GROUP, List.of()).offsets()).isEqualTo(Map.of(tp(TOPIC, 0), 5L));
+        assertThat(client.describe(GROUP).members()).hasSize(1);
     }
 
     private void assertRestored(
