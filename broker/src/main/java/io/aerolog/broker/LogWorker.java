@@ -14,6 +14,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,6 +43,8 @@ final class LogWorker implements Agent
     private final long retentionCheckIntervalMs;
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks =
         new ManyToOneConcurrentArrayQueue<>(MAX_QUEUED_TASKS);
+    // Stops and deletions: never refused, and bounded by what the broker holds (its logs, its sessions' streams).
+    private final ManyToOneConcurrentLinkedQueue<Runnable> bookkeeping = new ManyToOneConcurrentLinkedQueue<>();
     private final List<PartitionLog> logs = new ArrayList<>();
     private final List<PartitionLog> deleting = new ArrayList<>();
     private final OffsetIndex.Entry indexEntry = new OffsetIndex.Entry();
@@ -101,7 +104,8 @@ final class LogWorker implements Agent
     {
         // Drain the archive's control responses (recording signals) so the archive never finds this client's
         // control session back-pressured and closes it.
-        int work = archive.pollForRecordingSignals() + tasks.drain(this::runContained, 16) + finishDeletions();
+        int work = archive.pollForRecordingSignals() + runBookkeeping() + tasks.drain(this::runContained, 16) +
+            finishDeletions();
         final long nowMs = clock.time();
         if (nowMs >= nextRetentionMs)
         {
@@ -316,13 +320,29 @@ final class LogWorker implements Agent
         return false;
     }
 
-    // Work that must not be lost (bookkeeping, stops): when the queue is full the caller waits for room.
+    // Work that must not be lost (stops, deletions) goes to a queue of its own, so the caller never waits for room.
     private void submitOrRun(final Runnable task)
     {
-        while (!submit(task))
+        if (!started)
         {
-            Thread.onSpinWait();
+            runContained(task);
         }
+        else
+        {
+            bookkeeping.offer(task);
+        }
+    }
+
+    private int runBookkeeping()
+    {
+        int work = 0;
+        Runnable task;
+        while (work < 64 && null != (task = bookkeeping.poll()))
+        {
+            runContained(task);
+            work++;
+        }
+        return work;
     }
 
     private int enforceRetention(final long nowMs)

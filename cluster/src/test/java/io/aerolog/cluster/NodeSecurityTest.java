@@ -28,12 +28,14 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -168,14 +170,10 @@ class NodeSecurityTest
             ExclusivePublication udp10 = stranger.addExclusivePublication(
                 "aeron:udp?endpoint=127.0.0.1:" + (portBase + ControllerNode.ARCHIVE_CONTROL_PORT_OFFSET), 10))
         {
-            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (System.nanoTime() < deadlineNs)
-            {
-                assertThat(ipc10.offer(frame)).as("nothing of the node subscribes to IPC stream 10")
-                    .isEqualTo(io.aeron.Publication.NOT_CONNECTED);
-                assertThat(udp10.isConnected()).as("the archive control port has no stream 10").isFalse();
-                Thread.sleep(10);
-            }
+            // Nothing of the node subscribes to IPC stream 10, and the archive control port has no stream 10:
+            // neither ever connects.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
+                io.aeron.Publication.NOT_CONNECTED == ipc10.offer(frame) && !udp10.isConnected());
         }
         assertThat(node.archiveContext().controlStreamId()).isEqualTo(StreamIds.ARCHIVE_CONTROL);
         assertThat(node.archiveContext().localControlStreamId()).isEqualTo(StreamIds.ARCHIVE_LOCAL_CONTROL);
