@@ -1,5 +1,6 @@
 package io.aerolog.broker;
 
+import io.aerolog.node.NodePorts;
 import io.aerolog.cluster.ControllerNode;
 
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ public final class ControllerMembers
         final List<String> entries = new ArrayList<>();
         for (final Member m : members.values())
         {
-            entries.add(ControllerNode.clusterMember(m.id(), m.host(), m.portBase()));
+            entries.add(NodePorts.clusterMember(m.id(), m.host(), m.portBase()));
         }
         return String.join("|", entries);
     }
@@ -128,8 +129,8 @@ public final class ControllerMembers
         final List<String> entries = new ArrayList<>();
         for (final Member m : members.values())
         {
-            entries.add(m.id() + "=" + ControllerNode.endpoint(m.host(), m.portBase(),
-                ControllerNode.INGRESS_PORT_OFFSET));
+            entries.add(m.id() + "=" + NodePorts.endpoint(m.host(), m.portBase(),
+                NodePorts.INGRESS_PORT_OFFSET));
         }
         return String.join(",", entries);
     }

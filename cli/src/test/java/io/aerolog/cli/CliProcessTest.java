@@ -1,7 +1,7 @@
 package io.aerolog.cli;
 
 import io.aerolog.client.partition.Murmur2;
-import io.aerolog.perf.latency.PortBases;
+import io.aerolog.node.PortBases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,35 +1,34 @@
 package io.aerolog.cluster;
 
+import io.aerolog.node.CncCounters;
+import io.aerolog.node.DataPathThread;
+import io.aerolog.node.ArchivingDriver;
+import io.aerolog.node.NodeDirectories;
+import io.aerolog.node.NodePorts;
 import io.aerolog.node.NodeSecret;
 import io.aerolog.node.SecretAuthenticator;
 import io.aerolog.node.SecretCredentialsSupplier;
 import io.aerolog.transport.StreamIds;
-import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import io.aeron.archive.Archive;
-import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusterMember;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.service.Cluster;
-import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.ConfigurationException;
 import org.agrona.CloseHelper;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
-import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.File;
-import java.nio.MappedByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -51,36 +50,6 @@ import java.util.function.Supplier;
  */
 public final class ControllerNode implements AutoCloseable
 {
-    /**
-     * Offset from the port base of the archive control channel, also the member's archive endpoint.
-     */
-    public static final int ARCHIVE_CONTROL_PORT_OFFSET = 1;
-
-    /**
-     * Offset from the port base of the archive replication channel.
-     */
-    public static final int ARCHIVE_REPLICATION_PORT_OFFSET = 2;
-
-    /**
-     * Offset from the port base of the cluster ingress endpoint brokers connect to.
-     */
-    public static final int INGRESS_PORT_OFFSET = 3;
-
-    /**
-     * Offset from the port base of the consensus endpoint.
-     */
-    public static final int CONSENSUS_PORT_OFFSET = 4;
-
-    /**
-     * Offset from the port base of the log endpoint.
-     */
-    public static final int LOG_PORT_OFFSET = 5;
-
-    /**
-     * Offset from the port base of the catch-up endpoint.
-     */
-    public static final int CATCHUP_PORT_OFFSET = 6;
-
     /**
      * Sub-directory of the base directory holding the archive.
      */
@@ -296,12 +265,12 @@ public final class ControllerNode implements AutoCloseable
     private static void prepareDirectories(final Context ctx, final File archiveDir, final File clusterDir)
     {
         // The driver deletes its directory on start: never do that under a live broker.
-        if (isDriverRunning(new File(ctx.aeronDirectoryName)))
+        if (NodeDirectories.isDriverRunning(new File(ctx.aeronDirectoryName)))
         {
             throw new IllegalStateException("a broker (or other Aeron media driver) is already running with Aeron " +
                 "directory " + ctx.aeronDirectoryName + "; stop it or start this one with another aeron.dir");
         }
-        releaseMarkFilesOfDeadProcesses(archiveDir, clusterDir);
+        NodeDirectories.releaseMarkFilesOfDeadProcesses(archiveDir, clusterDir);
     }
 
     private static MediaDriver.Context driverContext(final Context ctx)
@@ -570,117 +539,6 @@ public final class ControllerNode implements AutoCloseable
     }
 
     /**
-     * Cluster member entry for {@link ConsensusModule.Context#clusterMembers(String)} with this class's port scheme:
-     * {@code id,host:ingress,host:consensus,host:log,host:catchup,host:archiveControl}. Join entries with '|'.
-     *
-     * @param memberId of the member.
-     * @param host     of the member.
-     * @param portBase of the member.
-     * @return the member entry.
-     */
-    public static String clusterMember(final int memberId, final String host, final int portBase)
-    {
-        return memberId +
-            "," + endpoint(host, portBase, INGRESS_PORT_OFFSET) +
-            "," + endpoint(host, portBase, CONSENSUS_PORT_OFFSET) +
-            "," + endpoint(host, portBase, LOG_PORT_OFFSET) +
-            "," + endpoint(host, portBase, CATCHUP_PORT_OFFSET) +
-            "," + endpoint(host, portBase, ARCHIVE_CONTROL_PORT_OFFSET);
-    }
-
-    /**
-     * Endpoint {@code host:port} at an offset from a port base.
-     *
-     * @param host     name or address.
-     * @param portBase base port.
-     * @param offset   one of the {@code *_PORT_OFFSET} constants.
-     * @return {@code host:(portBase + offset)}.
-     */
-    public static String endpoint(final String host, final int portBase, final int offset)
-    {
-        return host + ":" + (portBase + offset);
-    }
-
-    /**
-     * A killed process leaves its cluster and archive mark files looking alive for 10 s, so an immediate restart
-     * fails with "active Mark file detected". Mark them terminated when the process that wrote them is gone.
-     */
-    private static void releaseMarkFilesOfDeadProcesses(final File archiveDir, final File clusterDir)
-    {
-        final long ownPid = ProcessHandle.current().pid();
-        final String[] clusterMarkFiles = { ClusterMarkFile.FILENAME, ClusterMarkFile.markFilenameForService(0) };
-        for (final String filename : clusterMarkFiles)
-        {
-            if (new File(clusterDir, filename).exists())
-            {
-                try (ClusterMarkFile markFile = new ClusterMarkFile(
-                    clusterDir, filename, SystemEpochClock.INSTANCE, 0, null))
-                {
-                    if (isDeadProcess(markFile.decoder().pid(), ownPid))
-                    {
-                        markFile.signalTerminated();
-                    }
-                }
-                catch (final RuntimeException ignore)
-                {
-                    // Unreadable or half written: leave the decision to Aeron's own checks.
-                }
-            }
-        }
-
-        if (new File(archiveDir, ArchiveMarkFile.FILENAME).exists())
-        {
-            try (ArchiveMarkFile markFile = new ArchiveMarkFile(
-                archiveDir, ArchiveMarkFile.FILENAME, SystemEpochClock.INSTANCE, 0, null))
-            {
-                if (isDeadProcess(markFile.decoder().pid(), ownPid))
-                {
-                    markFile.signalTerminated();
-                }
-            }
-            catch (final RuntimeException ignore)
-            {
-                // Unreadable or half written: leave the decision to Aeron's own checks.
-            }
-        }
-    }
-
-    /**
-     * Is a media driver alive in this Aeron directory? A driver killed a moment ago still has a fresh heartbeat, so it
-     * counts as running only while the process named in its CnC file does.
-     *
-     * @param aeronDir to check.
-     * @return true if a live driver uses it.
-     */
-    public static boolean isDriverRunning(final File aeronDir)
-    {
-        if (!CommonContext.isDriverActive(aeronDir, 1_000, (s) -> {}))
-        {
-            return false;
-        }
-        MappedByteBuffer cnc = null;
-        try
-        {
-            cnc = IoUtil.mapExistingFile(new File(aeronDir, CncFileDescriptor.CNC_FILE), "cnc");
-            final long pid = CncFileDescriptor.pid(CncFileDescriptor.createMetaDataBuffer(cnc));
-            return !isDeadProcess(pid, ProcessHandle.current().pid());
-        }
-        catch (final RuntimeException ex)
-        {
-            return true; // unreadable: assume a driver is there rather than delete its files
-        }
-        finally
-        {
-            IoUtil.unmap(cnc);
-        }
-    }
-
-    private static boolean isDeadProcess(final long pid, final long ownPid)
-    {
-        return pid > 0 && pid != ownPid && ProcessHandle.of(pid).map((p) -> !p.isAlive()).orElse(true);
-    }
-
-    /**
      * Configuration of a {@link ControllerNode}, with defaults for a single local member.
      */
     public static final class Context
@@ -770,7 +628,7 @@ public final class ControllerNode implements AutoCloseable
                 throw new ConfigurationException("memberId must be >= 0: " + memberId);
             }
 
-            if (portBase < 1 || portBase + CATCHUP_PORT_OFFSET > 65535)
+            if (portBase < 1 || portBase + NodePorts.CATCHUP_PORT_OFFSET > 65535)
             {
                 throw new ConfigurationException("portBase out of range: " + portBase);
             }
@@ -787,7 +645,7 @@ public final class ControllerNode implements AutoCloseable
 
             if (null == clusterMembers)
             {
-                clusterMembers = clusterMember(memberId, host, portBase);
+                clusterMembers = NodePorts.clusterMember(memberId, host, portBase);
             }
 
             checkThisMember();
@@ -932,7 +790,7 @@ public final class ControllerNode implements AutoCloseable
         }
 
         /**
-         * All members, as {@link ControllerNode#clusterMember(int, String, int)} entries joined with '|'. This
+         * All members, as {@link NodePorts#clusterMember(int, String, int)} entries joined with '|'. This
          * member's entry must match {@link #host()} and {@link #portBase()}. Default: this member alone.
          *
          * @param clusterMembers of the cluster.
@@ -1473,7 +1331,7 @@ public final class ControllerNode implements AutoCloseable
          */
         public String ingressEndpoints()
         {
-            final String members = null != clusterMembers ? clusterMembers : clusterMember(memberId, host, portBase);
+            final String members = null != clusterMembers ? clusterMembers : NodePorts.clusterMember(memberId, host, portBase);
             return ClusterMember.ingressEndpoints(ClusterMember.parse(members));
         }
 
@@ -1484,7 +1342,7 @@ public final class ControllerNode implements AutoCloseable
          */
         public String archiveControlChannel()
         {
-            return "aeron:udp?endpoint=" + endpoint(host, portBase, ARCHIVE_CONTROL_PORT_OFFSET);
+            return "aeron:udp?endpoint=" + NodePorts.endpoint(host, portBase, NodePorts.ARCHIVE_CONTROL_PORT_OFFSET);
         }
 
         /**
@@ -1494,7 +1352,7 @@ public final class ControllerNode implements AutoCloseable
          */
         public String archiveReplicationChannel()
         {
-            return "aeron:udp?endpoint=" + endpoint(host, portBase, ARCHIVE_REPLICATION_PORT_OFFSET);
+            return "aeron:udp?endpoint=" + NodePorts.endpoint(host, portBase, NodePorts.ARCHIVE_REPLICATION_PORT_OFFSET);
         }
 
         private void checkThisMember()
@@ -1513,7 +1371,7 @@ public final class ControllerNode implements AutoCloseable
             {
                 if (member.id() == memberId)
                 {
-                    final String archiveEndpoint = endpoint(host, portBase, ARCHIVE_CONTROL_PORT_OFFSET);
+                    final String archiveEndpoint = NodePorts.endpoint(host, portBase, NodePorts.ARCHIVE_CONTROL_PORT_OFFSET);
                     if (!archiveEndpoint.equals(member.archiveEndpoint()))
                     {
                         throw new ConfigurationException("member " + memberId + " archive endpoint " +

@@ -1,5 +1,6 @@
 package io.aerolog.cluster;
 
+import io.aerolog.node.NodePorts;
 import io.aerolog.cluster.group.GroupErrors;
 import io.aerolog.cluster.group.TopicPartition;
 import io.aerolog.node.NodeSecret;
@@ -62,7 +63,7 @@ class ControllerGroupFailoverTest
         final StringBuilder members = new StringBuilder();
         for (int i = 0; i < nodes.length; i++)
         {
-            members.append(0 == i ? "" : "|").append(ControllerNode.clusterMember(i, "127.0.0.1", portBase + 10 * i));
+            members.append(0 == i ? "" : "|").append(NodePorts.clusterMember(i, "127.0.0.1", portBase + 10 * i));
         }
         for (int i = 0; i < nodes.length; i++)
         {

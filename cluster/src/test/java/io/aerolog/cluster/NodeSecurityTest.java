@@ -1,5 +1,6 @@
 package io.aerolog.cluster;
 
+import io.aerolog.node.NodePorts;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.node.NodeSecret;
 import io.aerolog.transport.StreamIds;
@@ -168,7 +169,7 @@ class NodeSecurityTest
         try (Aeron local = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
             ExclusivePublication ipc10 = local.addExclusivePublication("aeron:ipc", 10);
             ExclusivePublication udp10 = stranger.addExclusivePublication(
-                "aeron:udp?endpoint=127.0.0.1:" + (portBase + ControllerNode.ARCHIVE_CONTROL_PORT_OFFSET), 10))
+                "aeron:udp?endpoint=127.0.0.1:" + (portBase + NodePorts.ARCHIVE_CONTROL_PORT_OFFSET), 10))
         {
             // Nothing of the node subscribes to IPC stream 10, and the archive control port has no stream 10:
             // neither ever connects.
@@ -187,8 +188,8 @@ class NodeSecurityTest
         assumeTrue(null != external, "no non-loopback IPv4 address on this host");
 
         assertThat(node.archiveContext().controlChannel()).contains("127.0.0.1:");
-        for (final int offset : new int[]{ ControllerNode.ARCHIVE_CONTROL_PORT_OFFSET,
-            ControllerNode.INGRESS_PORT_OFFSET, ControllerNode.CONSENSUS_PORT_OFFSET })
+        for (final int offset : new int[]{ NodePorts.ARCHIVE_CONTROL_PORT_OFFSET,
+            NodePorts.INGRESS_PORT_OFFSET, NodePorts.CONSENSUS_PORT_OFFSET })
         {
             // Bound to the wildcard, the port would be taken on every address: on loopback, it is free elsewhere.
             try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(external, portBase + offset)))

@@ -1,7 +1,7 @@
 package io.aerolog.perf.compare;
 
 import io.aerolog.perf.latency.LatencyHistograms;
-import io.aerolog.perf.latency.PortBases;
+import io.aerolog.node.PortBases;
 import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;

@@ -1,5 +1,7 @@
 package io.aerolog.perf.latency;
 
+import io.aerolog.node.PortBases;
+import io.aerolog.node.BrokerDirectories;
 import io.aerolog.broker.Broker;
 import io.aerolog.client.AerologException;
 import io.aerolog.client.ClientContext;

@@ -1,4 +1,4 @@
-package io.aerolog.cluster;
+package io.aerolog.node;
 
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;

@@ -1,4 +1,4 @@
-package io.aerolog.cluster;
+package io.aerolog.node;
 
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
@@ -29,7 +29,15 @@ public final class ArchivingDriver implements AutoCloseable
         this.dataPathThread = dataPathThread;
     }
 
-    static ArchivingDriver launch(
+    /**
+     * Launches the driver, then the archive, then (when either runs as an invoker) the data-path thread.
+     *
+     * @param driverCtx                   of the media driver.
+     * @param archiveCtx                  of the archive.
+     * @param archiveIdleStrategySupplier idle strategy of the data-path thread.
+     * @return the running parts; closing stops them in reverse order.
+     */
+    public static ArchivingDriver launch(
         final MediaDriver.Context driverCtx,
         final Archive.Context archiveCtx,
         final Supplier<IdleStrategy> archiveIdleStrategySupplier)

@@ -1,4 +1,4 @@
-package io.aerolog.perf.latency;
+package io.aerolog.node;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class PortBases
 {
     /** Ports a broker uses: client ingress at the base, archive and cluster on the next six. */
-    static final int PORTS_PER_BROKER = 7;
+    static final int PORTS_PER_BROKER = NodePorts.PORTS_PER_NODE;
 
     private static final int CANDIDATES = 200;
     private static final int LOWEST = 21000;

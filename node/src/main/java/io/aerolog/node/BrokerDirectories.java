@@ -1,4 +1,4 @@
-package io.aerolog.perf.latency;
+package io.aerolog.node;
 
 import org.agrona.IoUtil;
 

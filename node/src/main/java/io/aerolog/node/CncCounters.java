@@ -1,4 +1,4 @@
-package io.aerolog.cluster;
+package io.aerolog.node;
 
 import io.aeron.CncFileDescriptor;
 import io.aeron.Counter;
@@ -17,14 +17,14 @@ import java.nio.MappedByteBuffer;
  * only while it is still the one first seen (same registration id, still allocated), so a freed and reused slot is
  * never written either.
  */
-final class CncCounters implements AutoCloseable
+public final class CncCounters implements AutoCloseable
 {
     private final MappedByteBuffer cnc;
     private final CountersReader reader;
     private final AtomicBuffer values;
 
     /** A counter seen through this mapping. */
-    final class View
+    public final class View
     {
         private final int counterId;
         private final long registrationId;
@@ -40,7 +40,7 @@ final class CncCounters implements AutoCloseable
         /**
          * @return true while the slot holds the counter first seen.
          */
-        boolean isLive()
+        public boolean isLive()
         {
             return CountersReader.RECORD_ALLOCATED == reader.getCounterState(counterId) &&
                 registrationId == reader.getCounterRegistrationId(counterId);
@@ -49,13 +49,18 @@ final class CncCounters implements AutoCloseable
         /**
          * @return the counter, to use only after {@link #isLive()}.
          */
-        AtomicCounter counter()
+        public AtomicCounter counter()
         {
             return counter;
         }
     }
 
-    CncCounters(final String aeronDirectoryName)
+    /**
+     * Maps the CnC file of a running driver.
+     *
+     * @param aeronDirectoryName of the driver.
+     */
+    public CncCounters(final String aeronDirectoryName)
     {
         cnc = IoUtil.mapExistingFile(new File(aeronDirectoryName, CncFileDescriptor.CNC_FILE), "cnc");
         final var metaData = CncFileDescriptor.createMetaDataBuffer(cnc);
@@ -67,7 +72,7 @@ final class CncCounters implements AutoCloseable
      * @param counter allocated by another client of the same driver, live now.
      * @return its view through this mapping.
      */
-    View view(final Counter counter)
+    public View view(final Counter counter)
     {
         return new View(counter.id(), counter.registrationId());
     }
