@@ -7,6 +7,7 @@ import io.aerolog.node.ArchivingDriver;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.ControllerNode;
 import io.aerolog.node.DataPathThread;
+import io.aerolog.node.NodeErrorLog;
 import io.aerolog.node.NodeSecret;
 import io.aerolog.node.SecretCredentialsSupplier;
 import io.aerolog.transport.Channels;
@@ -59,6 +60,7 @@ public final class Broker implements AutoCloseable
     private PartitionLogStore store;
     private final AtomicLong errorCount = new AtomicLong();
     private volatile Throwable firstError;
+    private volatile NodeErrorLog errorLog;
 
     private Broker(final Context ctx)
     {
@@ -91,7 +93,9 @@ public final class Broker implements AutoCloseable
     private void start()
     {
         final ThreadingProfile profile = ctx.threadingProfile();
+        errorLog = NodeErrorLog.create(ctx.dataDir(), NodeErrorLog.DEFAULT_ERROR_BUFFER_LENGTH);
         final ControllerNode.Context nodeCtx = new ControllerNode.Context()
+            .errorLog(errorLog)
             .baseDir(ctx.dataDir())
             .aeronDirectoryName(ctx.aeronDirectoryName())
             .memberId(ctx.brokerId())
@@ -231,6 +235,11 @@ public final class Broker implements AutoCloseable
     private void onError(final Throwable throwable)
     {
         errorCount.incrementAndGet();
+        final NodeErrorLog log = errorLog;
+        if (null != log)
+        {
+            log.handler(NodeErrorLog.Source.BROKER).onError(throwable);
+        }
         if (null == firstError)
         {
             firstError = throwable;
@@ -264,6 +273,24 @@ public final class Broker implements AutoCloseable
     public long errorCount()
     {
         return errorCount.get();
+    }
+
+    /**
+     * @return the node's error log file ({@link NodeErrorLog#read(File)} reads it, also after a crash).
+     */
+    public File errorLogFile()
+    {
+        return new File(ctx.dataDir(), NodeErrorLog.FILENAME);
+    }
+
+    /**
+     * @return errors the node's driver, archive, controller and broker reported since start; 0 before start and
+     * after close (read {@link #errorLogFile()} then).
+     */
+    public long nodeErrorCount()
+    {
+        final NodeErrorLog log = errorLog;
+        return null == log ? 0 : log.totalCount();
     }
 
     /** @return the first error met, or null. */
@@ -346,6 +373,10 @@ public final class Broker implements AutoCloseable
         }
         CloseHelper.quietCloseAll(null == conductor ? null : conductor.controllerClient(), archive, counters, aeron,
             controllerNode, archivingDriver);
+        // Last: the driver, archive and controller report into it until they are closed.
+        final NodeErrorLog log = errorLog;
+        errorLog = null; // unmapped next: nothing may read it after
+        CloseHelper.quietClose(log);
     }
 
     /** Runs an agent on a thread the broker does not own, reporting its errors as the broker's. */

@@ -24,6 +24,7 @@ import java.util.Arrays;
         ProduceCommand.class,
         ConsumeCommand.class,
         GroupsCommand.class,
+        ErrorsCommand.class,
         DemoCommand.class,
         PerfCommand.class,
         CommandLine.HelpCommand.class

@@ -4,6 +4,7 @@ import io.aerolog.node.CncCounters;
 import io.aerolog.node.DataPathThread;
 import io.aerolog.node.ArchivingDriver;
 import io.aerolog.node.NodeDirectories;
+import io.aerolog.node.NodeErrorLog;
 import io.aerolog.node.NodePorts;
 import io.aerolog.node.NodeSecret;
 import io.aerolog.node.SecretAuthenticator;
@@ -152,6 +153,10 @@ public final class ControllerNode implements AutoCloseable
             .startupCanvassTimeoutNs(ctx.startupCanvassTimeoutNs)
             .maxConcurrentSessions(ctx.maxConcurrentSessions)
             .idleStrategySupplier(ctx.clusterIdleStrategySupplier);
+        if (null != ctx.errorLog)
+        {
+            consensusModuleCtx.errorHandler(ctx.errorLog.handler(NodeErrorLog.Source.CONSENSUS_MODULE));
+        }
         if (null != ctx.consensusModuleCustomiser)
         {
             ctx.consensusModuleCustomiser.accept(consensusModuleCtx);
@@ -170,6 +175,10 @@ public final class ControllerNode implements AutoCloseable
             .snapshotStreamId(StreamIds.CLUSTER_SERVICE_SNAPSHOT)
             .idleStrategySupplier(ctx.clusterIdleStrategySupplier);
         containerCtx.archiveContext().controlResponseStreamId(StreamIds.ARCHIVE_RESPONSE_SERVICE);
+        if (null != ctx.errorLog)
+        {
+            containerCtx.errorHandler(ctx.errorLog.handler(NodeErrorLog.Source.CONTROLLER));
+        }
         requireInternalStreams(consensusModuleCtx, containerCtx);
 
         // As ClusteredMediaDriver.launch does, except that an archive in INVOKER mode (with the driver, if that is
@@ -290,6 +299,10 @@ public final class ControllerNode implements AutoCloseable
             .conductorIdleStrategy(driverIdle.get())
             .senderIdleStrategy(driverIdle.get())
             .receiverIdleStrategy(driverIdle.get());
+        if (null != ctx.errorLog)
+        {
+            driverCtx.errorHandler(ctx.errorLog.handler(NodeErrorLog.Source.DRIVER));
+        }
         if (null != ctx.driverCustomiser)
         {
             ctx.driverCustomiser.accept(driverCtx);
@@ -328,6 +341,10 @@ public final class ControllerNode implements AutoCloseable
             .catalogFileSyncLevel(ctx.archiveFileSyncLevel)
             .threadingMode(ctx.archiveThreadingMode)
             .idleStrategySupplier(ctx.archiveIdleStrategySupplier);
+        if (null != ctx.errorLog)
+        {
+            archiveCtx.errorHandler(ctx.errorLog.handler(NodeErrorLog.Source.ARCHIVE));
+        }
         if (null != ctx.archiveCustomiser)
         {
             ctx.archiveCustomiser.accept(archiveCtx);
@@ -603,6 +620,7 @@ public final class ControllerNode implements AutoCloseable
         private Consumer<Archive.Context> archiveCustomiser;
         private Consumer<ConsensusModule.Context> consensusModuleCustomiser;
         private NodeSecret secret;
+        private NodeErrorLog errorLog;
         private SecretAuthenticator archiveAuthenticator;
 
         /**
@@ -720,6 +738,29 @@ public final class ControllerNode implements AutoCloseable
         public NodeSecret secret()
         {
             return secret;
+        }
+
+        /**
+         * The node's one error channel: the driver, the archive, the consensus module and the controller service
+         * each report their errors to it (as well as to their own Aeron error logs). Default: none.
+         *
+         * @param errorLog of the node, owned by the caller.
+         * @return this for a fluent API.
+         */
+        public Context errorLog(final NodeErrorLog errorLog)
+        {
+            this.errorLog = errorLog;
+            return this;
+        }
+
+        /**
+         * The node's error channel.
+         *
+         * @return the error log, or null.
+         */
+        public NodeErrorLog errorLog()
+        {
+            return errorLog;
         }
 
         /**

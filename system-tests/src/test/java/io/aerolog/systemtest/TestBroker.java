@@ -3,8 +3,12 @@ package io.aerolog.systemtest;
 import io.aerolog.broker.Broker;
 import io.aerolog.client.Admin;
 import io.aerolog.client.ClientContext;
+import io.aerolog.node.NodeErrorLog;
 
 import java.io.File;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +27,7 @@ final class TestBroker implements AutoCloseable
     private final int portBase;
     private final UnaryOperator<Broker.Context> settings;
     private Broker broker;
+    private final EnumSet<NodeErrorLog.Source> expectedErrorSources = EnumSet.noneOf(NodeErrorLog.Source.class);
 
     private TestBroker(final File dir, final int portBase, final UnaryOperator<Broker.Context> settings)
     {
@@ -112,14 +117,38 @@ final class TestBroker implements AutoCloseable
         start();
     }
 
-    /** Stops the broker (idempotent). */
+    /**
+     * Stops the broker (idempotent), then fails the test if any part of the node (driver, archive, controller,
+     * broker) logged an error while it ran, unless the test said it expects some.
+     */
     void stop()
     {
         if (null != broker)
         {
+            final File errorLogFile = broker.errorLogFile();
             broker.close();
             broker = null;
+            final NodeErrorLog.Report report = NodeErrorLog.read(errorLogFile);
+            final long unexpected = report.counts().entrySet().stream()
+                .filter((e) -> !expectedErrorSources.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+            if (unexpected > 0)
+            {
+                throw new AssertionError("the node logged errors " + report.counts() + ":\n" + report.errors());
+            }
         }
+    }
+
+    /**
+     * For a test that provokes errors in parts of the node on purpose: stopping the broker no longer fails on
+     * errors of those parts (it still does on any other's).
+     *
+     * @param sources the parts expected to log errors.
+     * @return this.
+     */
+    TestBroker expectNodeErrors(final NodeErrorLog.Source... sources)
+    {
+        expectedErrorSources.addAll(List.of(sources));
+        return this;
     }
 
     Broker broker()
