@@ -107,7 +107,14 @@ final class TestBroker implements AutoCloseable
 
     private void start()
     {
-        broker = Broker.launch(settings.apply(defaults(dir, portBase)));
+        final Broker.Context ctx = settings.apply(defaults(dir, portBase));
+        // A broker that ran on these directories in another process (and was killed) left its error log here.
+        final File leftBehind = new File(ctx.dataDir(), NodeErrorLog.FILENAME);
+        if (leftBehind.exists())
+        {
+            assertNoUnexpectedErrors(leftBehind);
+        }
+        broker = Broker.launch(ctx);
     }
 
     /** Stops the broker cleanly and launches a new one on the same directories and ports. */
@@ -128,13 +135,19 @@ final class TestBroker implements AutoCloseable
             final File errorLogFile = broker.errorLogFile();
             broker.close();
             broker = null;
-            final NodeErrorLog.Report report = NodeErrorLog.read(errorLogFile);
-            final long unexpected = report.counts().entrySet().stream()
-                .filter((e) -> !expectedErrorSources.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
-            if (unexpected > 0)
-            {
-                throw new AssertionError("the node logged errors " + report.counts() + ":\n" + report.errors());
-            }
+            assertNoUnexpectedErrors(errorLogFile);
+        }
+    }
+
+    private void assertNoUnexpectedErrors(final File errorLogFile)
+    {
+        final NodeErrorLog.Report report = NodeErrorLog.read(errorLogFile);
+        final long unexpected = report.counts().entrySet().stream()
+            .filter((e) -> !expectedErrorSources.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+        if (unexpected > 0)
+        {
+            throw new AssertionError("the node (process " + report.pid() + ") logged errors " + report.counts() +
+                ":\n" + report.errors());
         }
     }
 
