@@ -1,5 +1,6 @@
 package io.aerolog.node;
 
+import io.aeron.exceptions.AeronException;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
@@ -27,6 +28,9 @@ import java.util.Map;
  * the error handler each of them is given, so one file (and {@code aerolog errors}) shows everything, from this
  * process or, after a crash, from the last run ({@value #PREVIOUS_FILENAME}).
  * <p>
+ * Aeron's warnings (input it dropped, for one) are counted apart and only the first hundred recorded, so a flood of
+ * hostile input cannot push real errors out of the log.
+ * <p>
  * Errors are rare and may come from any thread of a component (the driver's sender and receiver, say), so each count
  * is incremented atomically and the distinct log is Agrona's thread-safe one; no duty cycle calls into it on a path
  * without an error.
@@ -53,6 +57,8 @@ public final class NodeErrorLog implements AutoCloseable
     private static final int PID_OFFSET = 8;
     private static final int START_TIMESTAMP_OFFSET = 16;
     private static final int COUNTS_OFFSET = 64;
+    private static final int WARNINGS_OFFSET = 128;
+    private static final long MAX_RECORDED_WARNINGS = 100;
     private static final int HEADER_LENGTH = 256;
 
     /**
@@ -88,6 +94,16 @@ public final class NodeErrorLog implements AutoCloseable
             final int countOffset = countOffset(source);
             handlers.put(source, (throwable) ->
             {
+                if (isWarning(throwable))
+                {
+                    // Aeron reports input it dropped (a malformed cluster ingress frame, say) as a warning: count
+                    // them all, but keep only the first ones' text, so a flood cannot push real errors out.
+                    if (header.getAndAddLong(WARNINGS_OFFSET, 1) < MAX_RECORDED_WARNINGS)
+                    {
+                        errorLog.record(throwable);
+                    }
+                    return;
+                }
                 header.getAndAddLong(countOffset, 1);
                 errorLog.record(throwable);
             });
@@ -150,6 +166,15 @@ public final class NodeErrorLog implements AutoCloseable
     }
 
     /**
+     * @return warnings (Aeron's {@link AeronException.Category#WARN} events, such as dropped malformed input) reported
+     * since start; they are not errors and are not in {@link #count(Source)}.
+     */
+    public long warningCount()
+    {
+        return header.getLongVolatile(WARNINGS_OFFSET);
+    }
+
+    /**
      * @return errors reported by all parts since start.
      */
     public long totalCount()
@@ -200,13 +225,19 @@ public final class NodeErrorLog implements AutoCloseable
                 .append(count).append(" time(s), first ").append(Instant.ofEpochMilli(firstMs))
                 .append(", last ").append(Instant.ofEpochMilli(lastMs)).append(System.lineSeparator())
                 .append(text).append(System.lineSeparator()));
-            return new Report(header.getLong(PID_OFFSET), header.getLong(START_TIMESTAMP_OFFSET), counts, distinct,
-                errors.toString());
+            return new Report(header.getLong(PID_OFFSET), header.getLong(START_TIMESTAMP_OFFSET), counts,
+                header.getLongVolatile(WARNINGS_OFFSET), distinct, errors.toString());
         }
         finally
         {
             IoUtil.unmap(mapped);
         }
+    }
+
+    private static boolean isWarning(final Throwable throwable)
+    {
+        return throwable instanceof AeronException &&
+            AeronException.Category.WARN == ((AeronException)throwable).category();
     }
 
     private static int countOffset(final Source source)
@@ -220,10 +251,12 @@ public final class NodeErrorLog implements AutoCloseable
      * @param pid              of the process that wrote it.
      * @param startTimestampMs when that process started the log.
      * @param counts           errors per part of the node.
+     * @param warnings         warnings (not errors) from all parts; the text of the first ones is in {@code errors}.
      * @param distinctErrors   number of distinct errors in {@code errors}.
      * @param errors           each distinct error with its count, first and last time, and stack trace.
      */
-    public record Report(long pid, long startTimestampMs, Map<Source, Long> counts, int distinctErrors, String errors)
+    public record Report(
+        long pid, long startTimestampMs, Map<Source, Long> counts, long warnings, int distinctErrors, String errors)
     {
         /**
          * @return errors reported by all parts.
@@ -242,6 +275,7 @@ public final class NodeErrorLog implements AutoCloseable
         {
             out.println("process " + pid + ", started " + Instant.ofEpochMilli(startTimestampMs));
             counts.forEach((source, count) -> out.println(source.name().toLowerCase() + " errors: " + count));
+            out.println("warnings: " + warnings);
             out.println(distinctErrors + " distinct error(s)");
             out.print(errors);
         }

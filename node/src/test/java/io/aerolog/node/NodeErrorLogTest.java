@@ -53,6 +53,28 @@ class NodeErrorLogTest
     }
 
     @Test
+    void aFloodOfWarningsIsCountedApartAndCannotPushErrorsOut()
+    {
+        try (NodeErrorLog log = NodeErrorLog.create(dir, NodeErrorLog.DEFAULT_ERROR_BUFFER_LENGTH))
+        {
+            for (int i = 0; i < 20_000; i++)
+            {
+                // distinct texts, as a fuzzer's frames give distinct schema ids
+                log.handler(NodeErrorLog.Source.CONSENSUS_MODULE).onError(new io.aeron.exceptions.AeronException(
+                    "expected schemaId=111, actual=" + i, io.aeron.exceptions.AeronException.Category.WARN));
+            }
+            log.handler(NodeErrorLog.Source.DRIVER).onError(new IllegalStateException("a real error"));
+
+            assertThat(log.warningCount()).isEqualTo(20_000);
+            assertThat(log.count(NodeErrorLog.Source.CONSENSUS_MODULE)).isZero();
+            assertThat(log.totalCount()).isEqualTo(1);
+            final NodeErrorLog.Report report = NodeErrorLog.read(new File(dir, NodeErrorLog.FILENAME));
+            assertThat(report.warnings()).isEqualTo(20_000);
+            assertThat(report.errors()).contains("a real error");
+        }
+    }
+
+    @Test
     void aRestartKeepsThePreviousRunsErrors()
     {
         try (NodeErrorLog log = NodeErrorLog.create(dir, 64 * 1024))
