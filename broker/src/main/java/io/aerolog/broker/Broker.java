@@ -379,54 +379,6 @@ public final class Broker implements AutoCloseable
         CloseHelper.quietClose(log);
     }
 
-    /** Runs an agent on a thread the broker does not own, reporting its errors as the broker's. */
-    private static final class BrokerErrorsAgent implements Agent
-    {
-        private final Agent delegate;
-        private final ErrorHandler errorHandler;
-        private final AtomicCounter errorCounter;
-
-        BrokerErrorsAgent(final Agent delegate, final ErrorHandler errorHandler, final AtomicCounter errorCounter)
-        {
-            this.delegate = delegate;
-            this.errorHandler = errorHandler;
-            this.errorCounter = errorCounter;
-        }
-
-        @Override
-        public int doWork() throws Exception
-        {
-            try
-            {
-                return delegate.doWork();
-            }
-            catch (final RuntimeException ex)
-            {
-                errorCounter.increment();
-                errorHandler.onError(ex);
-                return 1;
-            }
-        }
-
-        @Override
-        public void onStart()
-        {
-            delegate.onStart();
-        }
-
-        @Override
-        public void onClose()
-        {
-            delegate.onClose();
-        }
-
-        @Override
-        public String roleName()
-        {
-            return delegate.roleName();
-        }
-    }
-
     /** Settings of a broker. */
     public static final class Context
     {

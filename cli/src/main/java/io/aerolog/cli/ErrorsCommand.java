@@ -5,11 +5,8 @@ import io.aerolog.node.NodeErrorLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code aerolog errors}: prints a node's error log (every error its driver, archive, controller and broker
@@ -43,9 +40,7 @@ final class ErrorsCommand extends CliCommand
             previous ? NodeErrorLog.PREVIOUS_FILENAME : NodeErrorLog.FILENAME);
         final NodeErrorLog.Report report = NodeErrorLog.read(file);
         final PrintWriter out = out();
-        final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        report.print(new PrintStream(text, true, StandardCharsets.UTF_8));
-        out.print(text.toString(StandardCharsets.UTF_8));
+        report.print(out);
         out.flush();
         return report.totalCount() > 0 ? EXIT_ERRORS_FOUND : 0;
     }

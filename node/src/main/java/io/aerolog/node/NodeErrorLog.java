@@ -11,7 +11,7 @@ import org.agrona.concurrent.errors.ErrorLogReader;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
@@ -271,7 +271,7 @@ public final class NodeErrorLog implements AutoCloseable
          *
          * @param out to print to.
          */
-        public void print(final PrintStream out)
+        public void print(final PrintWriter out)
         {
             out.println("process " + pid + ", started " + Instant.ofEpochMilli(startTimestampMs));
             counts.forEach((source, count) -> out.println(source.name().toLowerCase() + " errors: " + count));

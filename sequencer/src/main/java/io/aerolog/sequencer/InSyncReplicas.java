@@ -16,7 +16,8 @@ import java.util.Arrays;
  *     the high watermark and the start of the epoch;</li>
  *     <li>reports from another epoch or from a broker that is not a replica are dropped.</li>
  * </ul>
- * Pure and single threaded (the leader's data-path thread); allocation only when the replica set is replaced.
+ * Pure and single threaded (the leader's data-path thread). Reports and the high watermark allocate nothing; a
+ * proposal allocates its set, so call the proposal methods on a slow tick, not every duty cycle.
  */
 public final class InSyncReplicas
 {
