@@ -155,7 +155,9 @@ final class BrokerConnection implements AutoCloseable
         }
         else if (null == ctx.bootstrap())
         {
-            if (!CommonContext.isDriverActive(new File(ctx.aeronDirectoryName()), 2_000, (s) -> {}))
+            // Aeron's own liveness bound: a driver sharing its thread with the archive can miss a few heartbeats
+            // while a disk is busy, and is still alive; a missing or long-stale CnC file fails at once.
+            if (!CommonContext.isDriverActive(new File(ctx.aeronDirectoryName()), aeronCtx.driverTimeoutMs(), (s) -> {}))
             {
                 throw new AerologException(ErrorCode.BROKER_NOT_AVAILABLE,
                     "no broker is running on this host (no live media driver in " + ctx.aeronDirectoryName() +

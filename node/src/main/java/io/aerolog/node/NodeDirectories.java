@@ -72,7 +72,8 @@ public final class NodeDirectories
      */
     public static boolean isDriverRunning(final File aeronDir)
     {
-        if (!CommonContext.isDriverActive(aeronDir, 1_000, (s) -> {}))
+        // Aeron's own bound: a live driver sharing its thread with the archive may miss heartbeats for seconds.
+        if (!CommonContext.isDriverActive(aeronDir, CommonContext.DRIVER_TIMEOUT_MS, (s) -> {}))
         {
             return false;
         }
