@@ -10,6 +10,15 @@ import io.aerolog.codecs.cluster.MessageHeaderDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.MetadataEndDecoder;
 import io.aerolog.codecs.cluster.MetadataRequestEncoder;
+import io.aerolog.codecs.cluster.AclEventDecoder;
+import io.aerolog.codecs.cluster.AddAclCommandEncoder;
+import io.aerolog.codecs.cluster.DeleteUserCommandEncoder;
+import io.aerolog.codecs.cluster.RemoveAclCommandEncoder;
+import io.aerolog.codecs.cluster.UpsertUserCommandEncoder;
+import io.aerolog.codecs.cluster.UserEventDecoder;
+import io.aerolog.cluster.security.AclBinding;
+import io.aerolog.cluster.security.SecurityEventCodec;
+import io.aerolog.cluster.security.UserCredential;
 import io.aerolog.codecs.cluster.TopicEventDecoder;
 import io.aerolog.codecs.cluster.UpdateLogStartOffsetCommandEncoder;
 import io.aerolog.node.NodeSecret;
@@ -73,6 +82,10 @@ public final class ControllerClient implements AutoCloseable
         new UpdateLogStartOffsetCommandEncoder();
     private final MetadataRequestEncoder metadataRequestEncoder = new MetadataRequestEncoder();
     private final GroupRequestCommandEncoder groupRequestEncoder = new GroupRequestCommandEncoder();
+    private final UpsertUserCommandEncoder upsertUserEncoder = new UpsertUserCommandEncoder();
+    private final DeleteUserCommandEncoder deleteUserEncoder = new DeleteUserCommandEncoder();
+    private final AddAclCommandEncoder addAclEncoder = new AddAclCommandEncoder();
+    private final RemoveAclCommandEncoder removeAclEncoder = new RemoveAclCommandEncoder();
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
     private final NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private final EgressDispatcher dispatcher;
@@ -276,6 +289,74 @@ public final class ControllerClient implements AutoCloseable
     }
 
     /**
+     * Create a user or replace its credential; answered with a result and, on success, an ADDED user event to every
+     * broker.
+     *
+     * @param correlationId echoed in the answer.
+     * @param user          name and salted hash (never the password).
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean upsertUser(final long correlationId, final UserCredential user)
+    {
+        upsertUserEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .iterations(user.iterations())
+            .userName(user.name())
+            .putSalt(user.salt(), 0, user.salt().length)
+            .putHash(user.hash(), 0, user.hash().length);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + upsertUserEncoder.encodedLength());
+    }
+
+    /**
+     * Delete a user; answered with a result and, on success, a REMOVED user event to every broker.
+     *
+     * @param correlationId echoed in the answer.
+     * @param name          of the user.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean deleteUser(final long correlationId, final String name)
+    {
+        deleteUserEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).correlationId(correlationId).userName(name);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + deleteUserEncoder.encodedLength());
+    }
+
+    /**
+     * Add (or remove) an ACL; answered with a result and, when it changed anything, an ACL event to every broker.
+     *
+     * @param correlationId echoed in the answer.
+     * @param acl           the binding.
+     * @param add           true to add, false to remove.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean changeAcl(final long correlationId, final AclBinding acl, final boolean add)
+    {
+        final int length;
+        if (add)
+        {
+            addAclEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                .correlationId(correlationId)
+                .resourceType((short)acl.resourceType().code())
+                .operation((short)acl.operation().code())
+                .permission((short)acl.permission().code())
+                .principal(acl.principal())
+                .resourceName(acl.resourceName());
+            length = addAclEncoder.encodedLength();
+        }
+        else
+        {
+            removeAclEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                .correlationId(correlationId)
+                .resourceType((short)acl.resourceType().code())
+                .operation((short)acl.operation().code())
+                .permission((short)acl.permission().code())
+                .principal(acl.principal())
+                .resourceName(acl.resourceName());
+            length = removeAclEncoder.encodedLength();
+        }
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + length);
+    }
+
+    /**
      * Request all topics: answered with one SNAPSHOT event per topic in topic id order, then a metadata end. An
      * answer without its end was cut short by back pressure; ask again.
      *
@@ -375,6 +456,7 @@ public final class ControllerClient implements AutoCloseable
         private final MetadataEndDecoder metadataEndDecoder = new MetadataEndDecoder();
         private final GroupResponseEventDecoder groupResponseDecoder = new GroupResponseEventDecoder();
         private final TopicEventCodec topicEventCodec = new TopicEventCodec();
+        private final SecurityEventCodec securityEventCodec = new SecurityEventCodec();
         private final ControllerListener listener;
         private long unknownMessages;
 
@@ -434,6 +516,26 @@ public final class ControllerClient implements AutoCloseable
                     final int responseOffset =
                         groupResponseDecoder.limit() + GroupResponseEventDecoder.responseHeaderLength();
                     listener.onGroupResponse(correlationId, buffer, responseOffset, responseLength);
+                    break;
+                }
+
+                case UserEventDecoder.TEMPLATE_ID:
+                {
+                    final UserCredential user = securityEventCodec.decodeUser(buffer, offset, headerDecoder);
+                    listener.onUserEvent(
+                        securityEventCodec.lastCorrelationId(), securityEventCodec.lastEventType(), user);
+                    break;
+                }
+
+                case AclEventDecoder.TEMPLATE_ID:
+                {
+                    final AclBinding acl = securityEventCodec.decodeAcl(buffer, offset, headerDecoder);
+                    if (null == acl)
+                    {
+                        unknownMessages++;
+                        break;
+                    }
+                    listener.onAclEvent(securityEventCodec.lastCorrelationId(), securityEventCodec.lastEventType(), acl);
                     break;
                 }
 

@@ -1,5 +1,8 @@
 package io.aerolog.cluster;
 
+import io.aerolog.cluster.security.AclBinding;
+import io.aerolog.cluster.security.UserCredential;
+import io.aerolog.codecs.cluster.SecurityEventType;
 import io.aerolog.codecs.cluster.TopicEventType;
 import org.agrona.DirectBuffer;
 
@@ -61,6 +64,29 @@ public interface ControllerListener
      */
     default void onGroupResponse(
         final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+    {
+    }
+
+    /**
+     * A user was added or changed ({@link SecurityEventType#ADDED}) or deleted ({@link SecurityEventType#REMOVED})
+     * (correlationId -1), or one user of the answer to a metadata request ({@link SecurityEventType#SNAPSHOT}).
+     *
+     * @param correlationId of the metadata request, or -1 for events.
+     * @param type          of event.
+     * @param user          the user (immutable).
+     */
+    default void onUserEvent(final long correlationId, final SecurityEventType type, final UserCredential user)
+    {
+    }
+
+    /**
+     * An ACL was added or removed (correlationId -1), or one ACL of the answer to a metadata request.
+     *
+     * @param correlationId of the metadata request, or -1 for events.
+     * @param type          of event.
+     * @param acl           the binding (immutable).
+     */
+    default void onAclEvent(final long correlationId, final SecurityEventType type, final AclBinding acl)
     {
     }
 }

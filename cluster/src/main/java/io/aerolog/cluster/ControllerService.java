@@ -15,6 +15,9 @@ import io.aerolog.codecs.cluster.UpdateLogStartOffsetCommandDecoder;
 import io.aerolog.cluster.group.Assignors;
 import io.aerolog.cluster.group.GroupCoordinator;
 import io.aerolog.cluster.group.TopicPartitionCounts;
+import io.aerolog.cluster.security.AclStore;
+import io.aerolog.cluster.security.SecurityLimits;
+import io.aerolog.cluster.security.UserStore;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.transport.FrameValidator;
 import io.aeron.ExclusivePublication;
@@ -104,6 +107,8 @@ public final class ControllerService implements ClusteredService
     private final MetadataEndEncoder metadataEndEncoder = new MetadataEndEncoder();
     private final Consumer<ClientSession> broadcastToSession = this::broadcastToSession;
     private final Consumer<TopicMetadata> sendMetadataTopic = this::sendMetadataTopic;
+    private final SecurityCommands security = new SecurityCommands(SecurityLimits.DEFAULT);
+    private final Consumer<ClientSession> broadcastSecurityEvent = this::broadcastSecurityEvent;
 
     private Cluster cluster;
     private IdleStrategy idleStrategy;
@@ -250,7 +255,7 @@ public final class ControllerService implements ClusteredService
      */
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
-        snapshotWriter.write(state, groups, (msgBuffer, msgOffset, msgLength) ->
+        snapshotWriter.write(state, groups, security.users(), security.acls(), (msgBuffer, msgOffset, msgLength) ->
         {
             idleStrategy.reset();
             long result;
@@ -374,6 +379,22 @@ public final class ControllerService implements ClusteredService
     }
 
     /**
+     * @return the replicated users; only to be read on the service thread, or after the node is closed.
+     */
+    public UserStore users()
+    {
+        return security.users();
+    }
+
+    /**
+     * @return the replicated ACLs; only to be read on the service thread, or after the node is closed.
+     */
+    public AclStore acls()
+    {
+        return security.acls();
+    }
+
+    /**
      * The replicated state. Only to be read on the service thread, or after the node is closed.
      *
      * @return the replicated state.
@@ -455,8 +476,32 @@ public final class ControllerService implements ClusteredService
                 break;
 
             default:
+                if (SecurityCommands.isSecurityCommand(templateId))
+                {
+                    if (checkBlock(session, SecurityCommands.blockLength(templateId)))
+                    {
+                        onSecurityCommand(session, buffer);
+                    }
+                    break;
+                }
                 reject(session, "unknown templateId=" + templateId);
         }
+    }
+
+    private void onSecurityCommand(final ClientSession session, final DirectBuffer buffer)
+    {
+        appliedCommands++;
+        final int code = security.apply(buffer, headerDecoder);
+        sendResult(session, security.lastCorrelationId(), code, 0, 0, security.lastErrorMessage());
+        if (security.lastEventLength() > 0)
+        {
+            cluster.forEachClientSession(broadcastSecurityEvent);
+        }
+    }
+
+    private void broadcastSecurityEvent(final ClientSession session)
+    {
+        offer(session, security.eventBuffer(), security.lastEventLength());
     }
 
     private void onGroupRequest(final ClientSession session, final DirectBuffer buffer, final int length)
@@ -702,6 +747,12 @@ public final class ControllerService implements ClusteredService
         metadataFailed = false;
         state.forEachTopic(sendMetadataTopic);
         metadataSession = null;
+        // Users and ACLs come before the end marker, so a broker replaces its copy only with a whole answer.
+        if (!metadataFailed)
+        {
+            metadataFailed = !security.forEachRecord(correlationId,
+                (eventLength) -> offer(session, security.eventBuffer(), eventLength));
+        }
 
         // An incomplete answer has no end marker, so the broker times out and asks again.
         if (!metadataFailed)
@@ -725,10 +776,15 @@ public final class ControllerService implements ClusteredService
 
     private boolean offer(final ClientSession session, final int length)
     {
+        return offer(session, sendBuffer, length);
+    }
+
+    private boolean offer(final ClientSession session, final DirectBuffer message, final int length)
+    {
         idleStrategy.reset();
         for (int attempt = 1; attempt <= MAX_OFFER_ATTEMPTS; attempt++)
         {
-            final long result = session.offer(sendBuffer, 0, length);
+            final long result = session.offer(message, 0, length);
             if (result > 0)
             {
                 return true;
@@ -767,6 +823,6 @@ public final class ControllerService implements ClusteredService
             throw new ClusterException("controller snapshot ended without end marker");
         }
 
-        loader.restoreInto(state, groups);
+        loader.restoreInto(state, groups, security.users(), security.acls());
     }
 }

@@ -10,6 +10,14 @@ import io.aerolog.codecs.cluster.MessageHeaderDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.TopicEventDecoder;
 import io.aerolog.codecs.cluster.TopicEventType;
+import io.aerolog.codecs.cluster.AclEventDecoder;
+import io.aerolog.codecs.cluster.SecurityEventType;
+import io.aerolog.codecs.cluster.UserEventDecoder;
+import io.aerolog.cluster.security.AclBinding;
+import io.aerolog.cluster.security.AclStore;
+import io.aerolog.cluster.security.SecurityEventCodec;
+import io.aerolog.cluster.security.UserCredential;
+import io.aerolog.cluster.security.UserStore;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aerolog.cluster.group.BufferSnapshotSink;
 import io.aerolog.cluster.group.BufferSnapshotSource;
@@ -24,7 +32,8 @@ import java.util.ArrayList;
  * Snapshot format of the {@link ControllerState} and the consumer groups: a {@code ControllerSnapshotHeader} (with the
  * length of the group state), one {@code TopicEvent(SNAPSHOT)} per topic in topic id order, the group state
  * ({@link GroupCoordinator#snapshot}) cut into {@code GroupStateChunk}s of at most {@link #GROUP_CHUNK_LENGTH}
- * bytes, then a {@code ControllerSnapshotEnd}.
+ * bytes, one {@code UserEvent(SNAPSHOT)} per user and one {@code AclEvent(SNAPSHOT)} per ACL (version 4), then a
+ * {@code ControllerSnapshotEnd}.
  * <p>
  * Kept free of publications so it can be tested without a cluster: {@link Writer} hands each message to a
  * {@link Sink}, {@link Loader} is a {@link FragmentHandler} for whole (reassembled) messages.
@@ -66,6 +75,7 @@ public final class ControllerSnapshot
         private final ControllerSnapshotHeaderEncoder snapshotHeaderEncoder = new ControllerSnapshotHeaderEncoder();
         private final ControllerSnapshotEndEncoder snapshotEndEncoder = new ControllerSnapshotEndEncoder();
         private final GroupStateChunkEncoder groupStateChunkEncoder = new GroupStateChunkEncoder();
+        private final SecurityEventCodec securityCodec = new SecurityEventCodec();
         private final TopicEventCodec topicEventCodec;
 
         /**
@@ -98,6 +108,25 @@ public final class ControllerSnapshot
          */
         public void write(final ControllerState state, final GroupCoordinator groups, final Sink sink)
         {
+            write(state, groups, null, null, sink);
+        }
+
+        /**
+         * Write the whole state to the sink.
+         *
+         * @param state  to write.
+         * @param groups to write, or null for none.
+         * @param users  to write, or null for none.
+         * @param acls   to write, or null for none.
+         * @param sink   to receive each message.
+         */
+        public void write(
+            final ControllerState state,
+            final GroupCoordinator groups,
+            final UserStore users,
+            final AclStore acls,
+            final Sink sink)
+        {
             final BufferSnapshotSink groupState = new BufferSnapshotSink();
             if (null != groups)
             {
@@ -109,7 +138,9 @@ public final class ControllerSnapshot
                 .nextStreamId(state.nextStreamId())
                 .nextProducerId(state.nextProducerId())
                 .topicCount(state.topicCount())
-                .groupStateLength(groupState.length());
+                .groupStateLength(groupState.length())
+                .userCount(null == users ? 0 : users.size())
+                .aclCount(null == acls ? 0 : acls.size());
             sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + snapshotHeaderEncoder.encodedLength());
 
             state.forEachTopic((topic) ->
@@ -125,6 +156,21 @@ public final class ControllerSnapshot
                 groupStateChunkEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
                     .putChunk(groupState.buffer(), offset, chunkLength);
                 sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + groupStateChunkEncoder.encodedLength());
+            }
+
+            if (null != users)
+            {
+                for (final UserCredential user : users.all())
+                {
+                    sink.onMessage(buffer, 0, securityCodec.encodeUser(buffer, 0, -1, SecurityEventType.SNAPSHOT, user));
+                }
+            }
+            if (null != acls)
+            {
+                for (final AclBinding acl : acls.all())
+                {
+                    sink.onMessage(buffer, 0, securityCodec.encodeAcl(buffer, 0, -1, SecurityEventType.SNAPSHOT, acl));
+                }
             }
 
             snapshotEndEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).topicCount(state.topicCount());
@@ -143,7 +189,12 @@ public final class ControllerSnapshot
         private final ControllerSnapshotEndDecoder snapshotEndDecoder = new ControllerSnapshotEndDecoder();
         private final GroupStateChunkDecoder groupStateChunkDecoder = new GroupStateChunkDecoder();
         private final TopicEventCodec topicEventCodec;
+        private final SecurityEventCodec securityCodec = new SecurityEventCodec();
         private final ArrayList<TopicMetadata> topics = new ArrayList<>();
+        private final ArrayList<UserCredential> users = new ArrayList<>();
+        private final ArrayList<AclBinding> acls = new ArrayList<>();
+        private int expectedUserCount;
+        private int expectedAclCount;
         private final ExpandableArrayBuffer groupState = new ExpandableArrayBuffer(1024);
         private long expectedGroupStateLength;
         private int groupStateLength;
@@ -197,6 +248,9 @@ public final class ControllerSnapshot
                     nextProducerId = snapshotHeaderDecoder.nextProducerId();
                     expectedTopicCount = snapshotHeaderDecoder.topicCount();
                     expectedGroupStateLength = snapshotHeaderDecoder.groupStateLength();
+                    // A version 3 snapshot has no users or ACLs: the decoder reads the null value, Integer.MIN_VALUE.
+                    expectedUserCount = Math.max(0, snapshotHeaderDecoder.userCount());
+                    expectedAclCount = Math.max(0, snapshotHeaderDecoder.aclCount());
                     if (expectedGroupStateLength < 0 || expectedGroupStateLength > Integer.MAX_VALUE - 8)
                     {
                         throw new IllegalStateException("invalid group state length: " + expectedGroupStateLength);
@@ -225,8 +279,30 @@ public final class ControllerSnapshot
                     break;
                 }
 
+                case UserEventDecoder.TEMPLATE_ID:
+                    checkHeader();
+                    users.add(securityCodec.decodeUser(buffer, offset, headerDecoder));
+                    break;
+
+                case AclEventDecoder.TEMPLATE_ID:
+                {
+                    checkHeader();
+                    final AclBinding acl = securityCodec.decodeAcl(buffer, offset, headerDecoder);
+                    if (null == acl)
+                    {
+                        throw new IllegalStateException("snapshot ACL with an unknown code");
+                    }
+                    acls.add(acl);
+                    break;
+                }
+
                 case ControllerSnapshotEndDecoder.TEMPLATE_ID:
                     checkHeader();
+                    if (users.size() != expectedUserCount || acls.size() != expectedAclCount)
+                    {
+                        throw new IllegalStateException("snapshot security count mismatch: users " +
+                            expectedUserCount + "/" + users.size() + " acls " + expectedAclCount + "/" + acls.size());
+                    }
                     if (groupStateLength != expectedGroupStateLength)
                     {
                         throw new IllegalStateException("snapshot group state length mismatch: header=" +
@@ -279,6 +355,21 @@ public final class ControllerSnapshot
          */
         public void restoreInto(final ControllerState state, final GroupCoordinator groups)
         {
+            restoreInto(state, groups, null, null);
+        }
+
+        /**
+         * Replace the state, the consumer groups, the users and the ACLs with what was loaded.
+         *
+         * @param state  to restore into.
+         * @param groups to restore into, or null to ignore the groups.
+         * @param users  to restore into, or null to ignore them.
+         * @param acls   to restore into, or null to ignore them.
+         * @throws IllegalStateException if the snapshot is incomplete or inconsistent.
+         */
+        public void restoreInto(
+            final ControllerState state, final GroupCoordinator groups, final UserStore users, final AclStore acls)
+        {
             if (!isComplete)
             {
                 throw new IllegalStateException("snapshot incomplete: no end marker");
@@ -293,6 +384,14 @@ public final class ControllerSnapshot
                 {
                     throw new IllegalStateException("group state has " + source.remaining() + " bytes left over");
                 }
+            }
+            if (null != users)
+            {
+                users.restore(this.users);
+            }
+            if (null != acls)
+            {
+                acls.restore(this.acls);
             }
         }
 

@@ -1,6 +1,13 @@
 package io.aerolog.cluster;
 
+import io.aerolog.cluster.security.AclBinding;
+import io.aerolog.cluster.security.AclOperation;
+import io.aerolog.cluster.security.AclPermission;
+import io.aerolog.cluster.security.AclResourceType;
+import io.aerolog.cluster.security.PasswordHasher;
+import io.aerolog.cluster.security.UserCredential;
 import io.aerolog.codecs.cluster.CreateTopicCommandEncoder;
+import io.aerolog.codecs.cluster.SecurityEventType;
 import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.codecs.wire.ErrorCode;
@@ -216,6 +223,65 @@ class ControllerNodeTest
         assertThat(requestMetadata()).isEqualTo(topics);
         assertThat(allocateProducerId()).isEqualTo(6);
         assertThat(awaitResult(createTopic("d", 1, -1, -1, 0)).topicId).isEqualTo(4);
+    }
+
+    @Test
+    void shouldKeepUsersAndAclsAcrossRestartsAndTellBrokersOfEachChange()
+    {
+        launchAndConnect();
+        final UserCredential alice = PasswordHasher.newCredential("alice", "secret".toCharArray(), 1000);
+        final UserCredential bob = PasswordHasher.newCredential("bob", "hunter2".toCharArray(), 1000);
+        final AclBinding aliceReads = new AclBinding(
+            "User:alice", AclResourceType.TOPIC, "orders", AclOperation.READ, AclPermission.ALLOW);
+        final AclBinding bobDenied = new AclBinding(
+            "User:bob", AclResourceType.GROUP, "*", AclOperation.ALL, AclPermission.DENY);
+
+        assertThat(awaitResult(send((id) -> client.upsertUser(id, alice))).code).isEqualTo(ErrorCode.NONE.value());
+        assertThat(awaitResult(send((id) -> client.upsertUser(id, bob))).code).isEqualTo(ErrorCode.NONE.value());
+        assertThat(awaitResult(send((id) -> client.changeAcl(id, aliceReads, true))).code)
+            .isEqualTo(ErrorCode.NONE.value());
+        assertThat(listener.users).containsEntry("alice", alice).containsEntry("bob", bob);
+        assertThat(listener.acls).containsExactly(aliceReads);
+
+        // Refused deterministically: an unknown user, an invalid binding, a credential with too few iterations.
+        assertThat(awaitResult(send((id) -> client.deleteUser(id, "carol"))).code)
+            .isEqualTo(ErrorCode.INVALID_REQUEST.value());
+        assertThat(awaitResult(send((id) -> client.changeAcl(id, new AclBinding(
+            "nobody", AclResourceType.TOPIC, "t", AclOperation.READ, AclPermission.ALLOW), true))).code)
+            .isEqualTo(ErrorCode.INVALID_REQUEST.value());
+        assertThat(awaitResult(send((id) -> client.upsertUser(id, new UserCredential(
+            "weak", 1, alice.salt(), alice.hash())))).code).isEqualTo(ErrorCode.INVALID_REQUEST.value());
+
+        restart(); // log replay only
+        assertThat(securityMetadata()).containsExactlyInAnyOrder("user alice", "user bob", aliceReads.toString());
+
+        assertThat(node.takeSnapshot(TIMEOUT_MS)).isTrue();
+        awaitResult(send((id) -> client.deleteUser(id, "alice")));
+        awaitResult(send((id) -> client.changeAcl(id, bobDenied, true)));
+        assertThat(listener.users).doesNotContainKey("alice");
+
+        restart(); // snapshot plus log replay
+        assertThat(securityMetadata()).containsExactlyInAnyOrder("user bob", aliceReads.toString(), bobDenied.toString());
+        assertThat(node.takeSnapshot(TIMEOUT_MS)).isTrue();
+
+        restart(); // snapshot only
+        assertThat(securityMetadata()).containsExactlyInAnyOrder("user bob", aliceReads.toString(), bobDenied.toString());
+        assertThat(PasswordHasher.verify(listener.users.get("bob"), "hunter2".toCharArray())).isTrue();
+    }
+
+    private long send(final java.util.function.LongPredicate command)
+    {
+        final long correlationId = nextCorrelationId++;
+        awaitUntil(() -> command.test(correlationId));
+        return correlationId;
+    }
+
+    private List<String> securityMetadata()
+    {
+        final long correlationId = nextCorrelationId++;
+        awaitUntil(() -> client.requestMetadata(correlationId));
+        awaitUntil(() -> client.poll() >= 0 && listener.metadataEnds.containsKey(correlationId));
+        return listener.snapshotRecords.getOrDefault(correlationId, List.of());
     }
 
     @Test
@@ -462,14 +528,41 @@ class ControllerNodeTest
         final Map<Long, Result> results = new HashMap<>();
         final List<Event> events = new ArrayList<>();
         final Map<Long, Integer> metadataEnds = new HashMap<>();
+        final Map<String, UserCredential> users = new HashMap<>();
+        final List<AclBinding> acls = new ArrayList<>();
+        final Map<Long, List<String>> snapshotRecords = new HashMap<>();
         int corruptResults;
+
+        public void onUserEvent(final long correlationId, final SecurityEventType type, final UserCredential user)
+        {
+            switch (type)
+            {
+                case ADDED -> users.put(user.name(), user);
+                case REMOVED -> users.remove(user.name());
+                default ->
+                {
+                    users.put(user.name(), user);
+                    snapshotRecords.computeIfAbsent(correlationId, (k) -> new ArrayList<>()).add("user " + user.name());
+                }
+            }
+        }
+
+        public void onAclEvent(final long correlationId, final SecurityEventType type, final AclBinding acl)
+        {
+            switch (type)
+            {
+                case ADDED -> acls.add(acl);
+                case REMOVED -> acls.remove(acl);
+                default -> snapshotRecords.computeIfAbsent(correlationId, (k) -> new ArrayList<>()).add(acl.toString());
+            }
+        }
 
         public void onCommandResult(
             final long correlationId, final int code, final int topicId, final long value, final String message)
         {
             if (ControllerService.UNKNOWN_CORRELATION_ID == correlationId)
             {
-                assertThat(code).isEqualTo(ErrorCode.CORRUPT_MESSAGE.value());
+                assertThat(code).as(message).isEqualTo(ErrorCode.CORRUPT_MESSAGE.value());
                 corruptResults++;
             }
             else
@@ -505,6 +598,9 @@ class ControllerNodeTest
             results.clear();
             events.clear();
             metadataEnds.clear();
+            users.clear();
+            acls.clear();
+            snapshotRecords.clear();
             corruptResults = 0;
         }
     }
