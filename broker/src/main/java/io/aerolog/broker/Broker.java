@@ -5,6 +5,8 @@ import io.aerolog.archive.PartitionLogStore;
 import io.aerolog.client.ClientContext;
 import io.aerolog.node.ArchivingDriver;
 import io.aerolog.cluster.ControllerClient;
+import io.aerolog.cluster.security.Authorizer;
+import io.aerolog.cluster.security.Principals;
 import io.aerolog.cluster.ControllerNode;
 import io.aerolog.node.DataPathThread;
 import io.aerolog.node.NodeErrorLog;
@@ -148,7 +150,10 @@ public final class Broker implements AutoCloseable
         final Subscription[] controlIngress = new Subscription[2];
         // The agent frees a departed client's reassembly buffer when Aeron drops its image.
         final Subscription[] produceIngress = new Subscription[2];
-        final ProduceAgent produceAgent = new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes());
+        final AccessControl access = new AccessControl(Authorizer.parseSuperUsers(ctx.superUsers()),
+            ctx.allowEveryoneIfNoAclFound(), ctx.authenticationRequired());
+        final ProduceAgent produceAgent =
+            new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes(), access);
         produceIngress[0] = aeron.addSubscription(
             Channels.ipcIngress(), Wire.PRODUCE_STREAM_ID, null, produceAgent::onImageUnavailable);
         produceIngress[1] = aeron.addSubscription(
@@ -157,7 +162,7 @@ public final class Broker implements AutoCloseable
         final LogWorker logWorker = new LogWorker(archive, store, (command) -> conductor.execute(command),
             this::onError, clock, ctx.segmentLength(), ctx.retentionCheckIntervalMs());
         conductor = new BrokerConductor(ctx, aeron, logWorker, produceAgent, counters, controlIngress,
-            produceIngress, clock, this::onError, ctx.maxBatchBytes());
+            produceIngress, clock, this::onError, ctx.maxBatchBytes(), access);
         // Index 0 is the IPC ingress: only clients there may be answered on IPC.
         controlIngress[0] = aeron.addSubscription(
             Channels.ipcIngress(), Wire.CONTROL_STREAM_ID, null, conductor::onImageUnavailable);
@@ -166,6 +171,10 @@ public final class Broker implements AutoCloseable
         conductor.controller(connectController(conductor, STARTUP_TIMEOUT_MS));
         conductor.controllerReconnector(() -> connectController(conductor, 0));
         conductor.loadMetadata(STARTUP_TIMEOUT_MS);
+        if (null != ctx.initialUser())
+        {
+            conductor.ensureUser(ctx.initialUser(), ctx.initialUserPassword(), STARTUP_TIMEOUT_MS);
+        }
 
         logWorker.queueFromNow();
         logWorkerRunner = new AgentRunner(profile.idle(ThreadingProfile.CONDUCTOR_IDLE).get(), this::onError,
@@ -305,6 +314,13 @@ public final class Broker implements AutoCloseable
         return null == counters ? 0 : counters.rejectedFrames();
     }
 
+    /** @return requests and connects refused for want of permission or with bad credentials. */
+    public long authorizationFailures()
+    {
+        return null == counters ? 0 : counters.control.authorizationFailures.get() +
+            counters.data.authorizationFailures.get();
+    }
+
     /** @return requests answered with an error code. */
     public long errorResponses()
     {
@@ -411,12 +427,19 @@ public final class Broker implements AutoCloseable
         private String secret;
         private File secretFile;
         private NodeSecret nodeSecret;
+        private boolean authenticationRequired;
+        private String superUsers = "";
+        private boolean allowEveryoneIfNoAclFound = true;
+        private String initialUser;
+        private String initialUserPassword;
 
         /**
          * Reads settings from properties (a broker config file): broker.id, host, port.base, data.dir, aeron.dir,
          * log.term.length, log.segment.length, log.index.interval.bytes, retention.check.interval.ms,
          * session.timeout.ms, max.client.sessions, profile (a threading profile's name or file), process.roles,
-         * controller.members, internal.host, cluster.secret, cluster.secret.file. Absent keys keep their defaults.
+         * controller.members, internal.host, cluster.secret, cluster.secret.file, authentication.required,
+         * super.users, allow.everyone.if.no.acl.found, initial.user, initial.user.password,
+         * initial.user.password.file. Absent keys keep their defaults.
          *
          * @param p the properties.
          * @return a context.
@@ -492,7 +515,54 @@ public final class Broker implements AutoCloseable
             {
                 ctx.secretFile(new File(p.getProperty("cluster.secret.file").trim()));
             }
+            if (p.containsKey("authentication.required"))
+            {
+                ctx.authenticationRequired(parseBoolean("authentication.required", p));
+            }
+            if (p.containsKey("super.users"))
+            {
+                ctx.superUsers(p.getProperty("super.users").trim());
+            }
+            if (p.containsKey("allow.everyone.if.no.acl.found"))
+            {
+                ctx.allowEveryoneIfNoAclFound(parseBoolean("allow.everyone.if.no.acl.found", p));
+            }
+            if (p.containsKey("initial.user"))
+            {
+                ctx.initialUser(p.getProperty("initial.user").trim(), readPassword(p));
+            }
             return ctx;
+        }
+
+        private static String readPassword(final Properties p)
+        {
+            if (p.containsKey("initial.user.password.file"))
+            {
+                final File file = new File(p.getProperty("initial.user.password.file").trim());
+                try
+                {
+                    return java.nio.file.Files.readString(file.toPath()).strip();
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new IllegalArgumentException("initial.user.password.file cannot be read: " + file, ex);
+                }
+            }
+            if (p.containsKey("initial.user.password"))
+            {
+                return p.getProperty("initial.user.password").trim();
+            }
+            throw new IllegalArgumentException("initial.user needs initial.user.password or initial.user.password.file");
+        }
+
+        private static boolean parseBoolean(final String key, final Properties p)
+        {
+            final String value = p.getProperty(key).trim();
+            if (!"true".equalsIgnoreCase(value) && !"false".equalsIgnoreCase(value))
+            {
+                throw new IllegalArgumentException(key + " must be true or false: " + value);
+            }
+            return Boolean.parseBoolean(value);
         }
 
         /**
@@ -518,6 +588,16 @@ public final class Broker implements AutoCloseable
                 throw new IllegalArgumentException("port.base must be in 1..65525: " + portBase);
             }
             concludeRoles();
+            Authorizer.parseSuperUsers(superUsers); // names the bad principal
+            if (null != initialUser)
+            {
+                final String problem = Principals.checkUserName(initialUser);
+                if (null != problem || null == initialUserPassword || initialUserPassword.isEmpty())
+                {
+                    throw new IllegalArgumentException("initial.user: " +
+                        (null != problem ? problem : "a password is required"));
+                }
+            }
             if (maxClientSessions < 1 || maxClientSessions > 1_000_000)
             {
                 throw new IllegalArgumentException("max.client.sessions must be in 1..1000000: " + maxClientSessions);
@@ -853,6 +933,83 @@ public final class Broker implements AutoCloseable
         public int maxClientSessions()
         {
             return maxClientSessions;
+        }
+
+        /**
+         * @param authenticationRequired whether a client must connect as a user (with its password); when false
+         *                               a client without credentials is {@code User:ANONYMOUS}.
+         * @return this.
+         */
+        public Context authenticationRequired(final boolean authenticationRequired)
+        {
+            this.authenticationRequired = authenticationRequired;
+            return this;
+        }
+
+        /** @return whether a client must connect as a user. */
+        public boolean authenticationRequired()
+        {
+            return authenticationRequired;
+        }
+
+        /**
+         * @param superUsers principals that may do anything, separated by semicolons: {@code User:admin;User:ops}.
+         * @return this.
+         */
+        public Context superUsers(final String superUsers)
+        {
+            this.superUsers = null == superUsers ? "" : superUsers;
+            return this;
+        }
+
+        /** @return the super users setting. */
+        public String superUsers()
+        {
+            return superUsers;
+        }
+
+        /**
+         * @param allowEveryoneIfNoAclFound whether a topic, group or the cluster that no ACL names is open to every
+         *                                  principal (true by default, so a broker without ACLs works as before).
+         * @return this.
+         */
+        public Context allowEveryoneIfNoAclFound(final boolean allowEveryoneIfNoAclFound)
+        {
+            this.allowEveryoneIfNoAclFound = allowEveryoneIfNoAclFound;
+            return this;
+        }
+
+        /**
+         * A user the broker creates at start if the controller has none of that name: the first administrator of a
+         * cluster that requires authentication (name it in {@link #superUsers}). An existing user is left as it is.
+         *
+         * @param name     of the user, or null for none.
+         * @param password its password.
+         * @return this.
+         */
+        public Context initialUser(final String name, final String password)
+        {
+            this.initialUser = name;
+            this.initialUserPassword = password;
+            return this;
+        }
+
+        /** @return the user created at start if absent, or null. */
+        public String initialUser()
+        {
+            return initialUser;
+        }
+
+        /** @return the initial user's password. */
+        public String initialUserPassword()
+        {
+            return initialUserPassword;
+        }
+
+        /** @return whether a resource no ACL names is open to everyone. */
+        public boolean allowEveryoneIfNoAclFound()
+        {
+            return allowEveryoneIfNoAclFound;
         }
 
         /**

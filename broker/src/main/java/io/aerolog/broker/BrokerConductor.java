@@ -4,6 +4,10 @@ import io.aerolog.archive.PartitionLog;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.ControllerListener;
 import io.aerolog.cluster.TopicMetadata;
+import io.aerolog.cluster.security.AclBinding;
+import io.aerolog.cluster.security.PasswordHasher;
+import io.aerolog.cluster.security.UserCredential;
+import io.aerolog.codecs.cluster.SecurityEventType;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.sequencer.OffsetIndex;
 import io.aeron.Aeron;
@@ -39,6 +43,8 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     private final FetchService fetch;
     private final GroupRequestForwarder groups;
     private final ControlRequestAdapter requests;
+    private final AccessControl access;
+    private final CredentialWorker credentials;
     // Results of the log worker and image departures reported by the Aeron client: run on this thread.
     private final ManyToOneConcurrentLinkedQueue<Runnable> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final OffsetIndex.Entry indexEntry = new OffsetIndex.Entry();
@@ -60,19 +66,28 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         final Subscription[] produceIngress,
         final EpochClock clock,
         final ErrorHandler errorHandler,
-        final int maxBatchBytes)
+        final int maxBatchBytes,
+        final AccessControl access)
     {
+        this.access = access;
+        this.credentials = new CredentialWorker(this::execute, errorHandler);
         this.clock = clock;
         this.produceAgent = produceAgent;
         this.worker = worker;
         final Answers answers = new Answers(counters.control);
         this.fetch = new FetchService(topics, worker, answers);
         this.sessions = new ClientSessions(ctx, aeron, ingress, produceIngress, produceAgent, counters, answers,
-            fetch::onSessionClosed, maxBatchBytes);
+            fetch::onSessionClosed, maxBatchBytes, access, credentials);
         this.admin = new TopicAdmin(ctx, topics, worker, produceAgent, answers, () -> controller, maxBatchBytes);
         this.groups = new GroupRequestForwarder(answers.sender(), answers::error, new LogView(),
             counters.control.rejectedFrames);
-        this.requests = new ControlRequestAdapter(ingress, sessions, admin, fetch, groups, answers, errorHandler);
+        final SecurityAdmin securityAdmin = new SecurityAdmin(access, credentials, admin, answers, () -> controller);
+        this.requests = new ControlRequestAdapter(ingress, sessions, admin, fetch, groups, answers, errorHandler,
+            access, securityAdmin, (topicId) ->
+            {
+                final TopicRegistry.TopicState topic = topics.byId(topicId);
+                return null == topic ? null : topic.metadata.name();
+            });
         worker.retentionListener(this);
     }
 
@@ -149,6 +164,40 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         runCommands();
     }
 
+    /**
+     * Creates a user if the controller has none of that name (the first administrator of a cluster that requires
+     * authentication). Called, like {@link #loadMetadata}, before the conductor runs on its own thread.
+     *
+     * @param name      of the user.
+     * @param password  its password.
+     * @param timeoutMs bound on the wait.
+     */
+    void ensureUser(final String name, final String password, final long timeoutMs)
+    {
+        if (null != access.user(name))
+        {
+            return;
+        }
+        final UserCredential credential =
+            PasswordHasher.newCredential(name, password.toCharArray(), PasswordHasher.DEFAULT_ITERATIONS);
+        final long deadlineMs = clock.time() + timeoutMs;
+        final long correlationId = admin.nextCorrelationId();
+        while (!controller.upsertUser(correlationId, credential))
+        {
+            checkDeadline(deadlineMs, "creating the initial user");
+            controller.poll();
+            Thread.onSpinWait();
+        }
+        while (null == access.user(name))
+        {
+            checkDeadline(deadlineMs, "creating the initial user");
+            if (0 == controller.poll())
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     // The cluster client gives up when no leader answers for its message timeout (e.g. a long election): connect a
     // new one. Blocks up to that timeout: the one blocking call left here, made only while no controller answers.
     private int reconnectController()
@@ -181,6 +230,12 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     public String roleName()
     {
         return "aerolog-conductor";
+    }
+
+    @Override
+    public void onClose()
+    {
+        credentials.close();
     }
 
     @Override
@@ -248,8 +303,21 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     {
         if (correlationId == metadataCorrelationId)
         {
+            access.onMetadataEnd(correlationId);
             metadataLoaded = true;
         }
+    }
+
+    @Override
+    public void onUserEvent(final long correlationId, final SecurityEventType type, final UserCredential user)
+    {
+        access.onUserEvent(correlationId, type, user);
+    }
+
+    @Override
+    public void onAclEvent(final long correlationId, final SecurityEventType type, final AclBinding acl)
+    {
+        access.onAclEvent(correlationId, type, acl);
     }
 
     // ---------------------------------------------------------------- retention

@@ -1,7 +1,9 @@
 package io.aerolog.broker;
 
+import io.aerolog.cluster.security.Principals;
 import io.aeron.Publication;
 import org.agrona.CloseHelper;
+import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -10,6 +12,19 @@ import org.agrona.collections.Long2LongHashMap;
  */
 final class ClientSession
 {
+    /** Credentials not checked yet (or none given). */
+    static final int AUTH_NONE = 0;
+    /** The password is being checked. */
+    static final int AUTH_PENDING = 1;
+    /** The credentials were accepted. */
+    static final int AUTH_ACCEPTED = 2;
+    /** The credentials were refused, or were required and missing. */
+    static final int AUTH_REFUSED = 3;
+    /** The password could not be checked now: too many checks waiting. */
+    static final int AUTH_BUSY = 4;
+    /** No credentials were given where they are required. */
+    static final int AUTH_MISSING = 5;
+
     private final long id;
     private final String name;
     private final Publication responsePublication;
@@ -27,6 +42,11 @@ final class ClientSession
     private int outstandingRequests;
     private long connectDeadlineMs;
     private volatile boolean closed;
+    // Set before the session is handed to the produce agent (through its command queue) and never after.
+    private String principal = Principals.ANONYMOUS;
+    private int authState = AUTH_NONE;
+    private final IntHashSet writableTopicIds = new IntHashSet();
+    private int writableTopicsVersion = -1;
 
     ClientSession(
         final long id,
@@ -49,6 +69,45 @@ final class ClientSession
     long id()
     {
         return id;
+    }
+
+    /** @return {@code User:name}, or {@code User:ANONYMOUS} for a client that gave no credentials. */
+    String principal()
+    {
+        return principal;
+    }
+
+    void principal(final String principal)
+    {
+        this.principal = principal;
+    }
+
+    /** @return one of the AUTH_ states. Conductor thread. */
+    int authState()
+    {
+        return authState;
+    }
+
+    void authState(final int authState)
+    {
+        this.authState = authState;
+    }
+
+    /**
+     * Topics the produce agent found this session may write, valid for one version of the ACLs. Produce agent
+     * thread only.
+     *
+     * @param aclVersion the ACLs' version now.
+     * @return the set, emptied if the ACLs changed since it was filled.
+     */
+    IntHashSet writableTopicIds(final int aclVersion)
+    {
+        if (aclVersion != writableTopicsVersion)
+        {
+            writableTopicIds.clear();
+            writableTopicsVersion = aclVersion;
+        }
+        return writableTopicIds;
     }
 
     String name()

@@ -1,5 +1,8 @@
 package io.aerolog.broker;
 
+import io.aerolog.cluster.security.PasswordHasher;
+import io.aerolog.cluster.security.Principals;
+import io.aerolog.cluster.security.UserCredential;
 import io.aerolog.codecs.wire.ConnectDecoder;
 import io.aerolog.codecs.wire.ConnectResponseEncoder;
 import io.aerolog.codecs.wire.ErrorCode;
@@ -20,7 +23,9 @@ import java.util.function.Consumer;
  * The broker's client sessions: opening them from a {@code Connect} (checked by {@link ConnectChannelPolicy}),
  * binding each to the Aeron images it came on, and closing them on goodbye, on timeout or when the client's stream
  * goes. Session ids are unguessable and a session answers only to the image that opened it, so no stranger can act
- * in another client's name. Conductor thread only.
+ * in another client's name. A client that gives a user name and password is that user once the
+ * {@link CredentialWorker} has checked the password; one that gives none is {@code User:ANONYMOUS}, refused when
+ * authentication is required. Conductor thread only.
  */
 final class ClientSessions
 {
@@ -38,6 +43,8 @@ final class ClientSessions
     private final Answers answers;
     private final Consumer<ClientSession> onClose;
     private final int maxBatchBytes;
+    private final AccessControl access;
+    private final CredentialWorker credentials;
     private final SecureRandom sessionIdRandom = new SecureRandom();
     private final ConnectResponseEncoder connectResponseEncoder = new ConnectResponseEncoder();
     private final Long2ObjectHashMap<ClientSession> byId = new Long2ObjectHashMap<>();
@@ -55,8 +62,12 @@ final class ClientSessions
         final BrokerCounters counters,
         final Answers answers,
         final Consumer<ClientSession> onClose,
-        final int maxBatchBytes)
+        final int maxBatchBytes,
+        final AccessControl access,
+        final CredentialWorker credentials)
     {
+        this.access = access;
+        this.credentials = credentials;
         this.ctx = ctx;
         this.aeron = aeron;
         this.controlIngress = controlIngress;
@@ -119,11 +130,14 @@ final class ClientSessions
         final String responseChannel = d.responseChannel();
         final String dataChannel = d.dataChannel();
         final String clientName = d.clientName();
+        final String userName = d.userName();
+        final String password = d.password();
         final Image image = controlIngress[ingressIndex].imageBySessionId(imageSessionId);
         final String sourceIdentity = null == image ? null : image.sourceIdentity();
         final ConnectChannelPolicy.Verdict verdict = ConnectChannelPolicy.check(0 == ingressIndex, sourceIdentity,
             imageSessionId, responseChannel, responseStreamId, dataChannel, dataStreamId);
-        if (!verdict.isAccepted() || clientName.length() > Wire.MAX_NAME_LENGTH)
+        if (!verdict.isAccepted() || clientName.length() > Wire.MAX_NAME_LENGTH ||
+            userName.length() > Wire.MAX_NAME_LENGTH || password.length() > PasswordHasher.MAX_PASSWORD_LENGTH)
         {
             counters.control.rejectedFrames.increment();
             return; // nowhere safe to answer
@@ -150,7 +164,34 @@ final class ClientSessions
         session.pendingConnect(correlationId, clientVersion, imageSessionId, imageKey, sourceIdentity,
             nowMs + CONNECT_RESPONSE_TIMEOUT_MS);
         awaitingConnect.add(session);
+        authenticate(session, userName, password);
         completeConnects(nowMs);
+    }
+
+    private void authenticate(final ClientSession session, final String userName, final String password)
+    {
+        if (userName.isEmpty())
+        {
+            session.authState(access.authenticationRequired() ? ClientSession.AUTH_MISSING : ClientSession.AUTH_NONE);
+            return;
+        }
+        final UserCredential credential = access.user(userName);
+        session.authState(ClientSession.AUTH_PENDING);
+        final boolean queued = credentials.verify(credential, password, (accepted) ->
+        {
+            if (ClientSession.AUTH_PENDING == session.authState())
+            {
+                session.authState(accepted ? ClientSession.AUTH_ACCEPTED : ClientSession.AUTH_REFUSED);
+                if (accepted)
+                {
+                    session.principal(Principals.ofUser(userName));
+                }
+            }
+        });
+        if (!queued)
+        {
+            session.authState(ClientSession.AUTH_BUSY);
+        }
     }
 
     // Unguessable, so no stranger can name another client's session; positive and never 0 ("no session").
@@ -179,7 +220,8 @@ final class ClientSessions
             final ClientSession session = it.next();
             // A new publication may be connected before the driver has given it a limit, and an answer offered
             // then is back-pressured and lost: wait for room as well.
-            if (session.responsePublication().isConnected() && session.responsePublication().availableWindow() > 0)
+            if (ClientSession.AUTH_PENDING != session.authState() && session.responsePublication().isConnected() &&
+                session.responsePublication().availableWindow() > 0)
             {
                 it.remove();
                 final ErrorCode code = verdict(session);
@@ -227,6 +269,15 @@ final class ClientSessions
 
     private ErrorCode verdict(final ClientSession session)
     {
+        if (ClientSession.AUTH_REFUSED == session.authState() || ClientSession.AUTH_MISSING == session.authState())
+        {
+            counters.control.authorizationFailures.increment();
+            return ErrorCode.AUTHORIZATION_FAILED;
+        }
+        if (ClientSession.AUTH_BUSY == session.authState())
+        {
+            return ErrorCode.NOT_READY;
+        }
         if (session.connectClientVersion() != Wire.CLIENT_VERSION)
         {
             return ErrorCode.UNSUPPORTED_VERSION;
@@ -260,6 +311,12 @@ final class ClientSessions
                     "broker speaks " + Wire.CLIENT_VERSION;
             case LIMIT_REACHED:
                 return "this broker has its maximum of " + ctx.maxClientSessions() + " client sessions";
+            case AUTHORIZATION_FAILED:
+                return ClientSession.AUTH_MISSING == session.authState() ?
+                    "authentication failed: this broker requires a user name and password" :
+                    "authentication failed: unknown user or wrong password";
+            case NOT_READY:
+                return "too many connects are being authenticated; retry";
             default:
                 return "the produce stream named is not this client's own";
         }

@@ -1,6 +1,15 @@
 package io.aerolog.broker;
 
 import io.aerolog.archive.PartitionLog;
+import io.aerolog.cluster.security.AclOperation;
+import io.aerolog.cluster.security.AclResourceType;
+import io.aerolog.cluster.security.Authorizer;
+import io.aerolog.codecs.wire.AddAclDecoder;
+import io.aerolog.codecs.wire.DeleteUserDecoder;
+import io.aerolog.codecs.wire.ListAclsDecoder;
+import io.aerolog.codecs.wire.ListUsersDecoder;
+import io.aerolog.codecs.wire.RemoveAclDecoder;
+import io.aerolog.codecs.wire.UpsertUserDecoder;
 import io.aerolog.codecs.wire.ConnectDecoder;
 import io.aerolog.codecs.wire.CreateTopicDecoder;
 import io.aerolog.codecs.wire.DeleteTopicDecoder;
@@ -24,11 +33,13 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
+import java.util.function.IntFunction;
 
 /**
  * Reads client control requests from the broker's ingress: reassembles them with a bound, walks every frame with
  * the {@link FrameValidator} before a decoder touches it, finds the sender's session (only the image that opened a
- * session may act in it) and hands each request to the piece that serves it. A request that fails, even with an
+ * session may act in it), checks that the session's principal may make it ({@link AccessControl}: ACLs as Kafka
+ * applies them) and hands each request to the piece that serves it. A request that fails, even with an
  * {@code Error}, is answered and counted; the next one is served. Conductor thread.
  */
 final class ControlRequestAdapter implements FragmentHandler
@@ -60,6 +71,16 @@ final class ControlRequestAdapter implements FragmentHandler
     private final FetchStartDecoder fetchStartDecoder = new FetchStartDecoder();
     private final FetchStopDecoder fetchStopDecoder = new FetchStopDecoder();
     private final ListOffsetsDecoder listOffsetsDecoder = new ListOffsetsDecoder();
+    private final UpsertUserDecoder upsertUserDecoder = new UpsertUserDecoder();
+    private final DeleteUserDecoder deleteUserDecoder = new DeleteUserDecoder();
+    private final ListUsersDecoder listUsersDecoder = new ListUsersDecoder();
+    private final AddAclDecoder addAclDecoder = new AddAclDecoder();
+    private final RemoveAclDecoder removeAclDecoder = new RemoveAclDecoder();
+    private final ListAclsDecoder listAclsDecoder = new ListAclsDecoder();
+    private final AccessControl access;
+    private final GroupAccess groupAccess;
+    private final SecurityAdmin securityAdmin;
+    private final IntFunction<String> topicNameById;
     private int pollingIngress;
     private long nowMs;
 
@@ -70,8 +91,15 @@ final class ControlRequestAdapter implements FragmentHandler
         final FetchService fetch,
         final GroupRequestForwarder groups,
         final Answers answers,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final AccessControl access,
+        final SecurityAdmin securityAdmin,
+        final IntFunction<String> topicNameById)
     {
+        this.access = access;
+        this.securityAdmin = securityAdmin;
+        this.topicNameById = topicNameById;
+        this.groupAccess = new GroupAccess(access, answers);
         this.ingress = ingress;
         this.sessions = sessions;
         this.admin = admin;
@@ -196,7 +224,16 @@ final class ControlRequestAdapter implements FragmentHandler
                 final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
                 if (null != session)
                 {
-                    admin.onCreateTopic(session, d, nowMs);
+                    final long correlationId = d.correlationId();
+                    final String name = d.topicName();
+                    // As Kafka: CREATE on the cluster, or on the topic itself.
+                    if (access.allows(session.principal(), AclOperation.CREATE, AclResourceType.CLUSTER,
+                        Authorizer.CLUSTER_NAME) ||
+                        access.check(session, correlationId, AclOperation.CREATE, AclResourceType.TOPIC, name, answers))
+                    {
+                        admin.onCreateTopic(session, createTopicDecoder.wrapAndApplyHeader(frame, 0, headerDecoder),
+                            nowMs);
+                    }
                 }
                 break;
             }
@@ -206,7 +243,12 @@ final class ControlRequestAdapter implements FragmentHandler
                 final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
                 if (null != session)
                 {
-                    admin.onDeleteTopic(session, d.correlationId(), d.topicName(), nowMs);
+                    final String name = d.topicName();
+                    if (access.check(session, d.correlationId(), AclOperation.DELETE, AclResourceType.TOPIC, name,
+                        answers))
+                    {
+                        admin.onDeleteTopic(session, d.correlationId(), name, nowMs);
+                    }
                 }
                 break;
             }
@@ -216,7 +258,8 @@ final class ControlRequestAdapter implements FragmentHandler
                 final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
                 if (null != session)
                 {
-                    admin.onListTopics(session, d.correlationId());
+                    admin.onListTopics(session, d.correlationId(), (topic) -> access.allows(
+                        session.principal(), AclOperation.DESCRIBE, AclResourceType.TOPIC, topic));
                 }
                 break;
             }
@@ -226,7 +269,12 @@ final class ControlRequestAdapter implements FragmentHandler
                 final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
                 if (null != session)
                 {
-                    admin.onDescribeTopic(session, d.correlationId(), d.topicName());
+                    final String name = d.topicName();
+                    if (access.check(session, d.correlationId(), AclOperation.DESCRIBE, AclResourceType.TOPIC, name,
+                        answers))
+                    {
+                        admin.onDescribeTopic(session, d.correlationId(), name);
+                    }
                 }
                 break;
             }
@@ -244,7 +292,7 @@ final class ControlRequestAdapter implements FragmentHandler
             {
                 final FetchStartDecoder d = fetchStartDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
                 final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
-                if (null != session)
+                if (null != session && mayOnTopic(session, d.correlationId(), AclOperation.READ, d.topicId()))
                 {
                     fetch.onFetchStart(session, d.correlationId(), d.topicId(), d.partition(), d.fetchOffset());
                 }
@@ -264,9 +312,71 @@ final class ControlRequestAdapter implements FragmentHandler
             {
                 final ListOffsetsDecoder d = listOffsetsDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
                 final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
-                if (null != session)
+                if (null != session && mayOnTopic(session, d.correlationId(), AclOperation.DESCRIBE, d.topicId()))
                 {
                     fetch.onListOffsets(session, d);
+                }
+                break;
+            }
+            case UpsertUserDecoder.TEMPLATE_ID:
+            {
+                final UpsertUserDecoder d = upsertUserDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+                final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
+                if (null != session)
+                {
+                    securityAdmin.onUpsertUser(session, d.correlationId(), d.userName(), d.password(), nowMs);
+                }
+                break;
+            }
+            case DeleteUserDecoder.TEMPLATE_ID:
+            {
+                final DeleteUserDecoder d = deleteUserDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+                final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
+                if (null != session)
+                {
+                    securityAdmin.onDeleteUser(session, d.correlationId(), d.userName(), nowMs);
+                }
+                break;
+            }
+            case ListUsersDecoder.TEMPLATE_ID:
+            {
+                final ListUsersDecoder d = listUsersDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+                final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
+                if (null != session)
+                {
+                    securityAdmin.onListUsers(session, d.correlationId());
+                }
+                break;
+            }
+            case AddAclDecoder.TEMPLATE_ID:
+            {
+                final AddAclDecoder d = addAclDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+                final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
+                if (null != session)
+                {
+                    securityAdmin.onChangeAcl(session, d.correlationId(), true, d.resourceType(), d.operation(),
+                        d.permission(), d.principal(), d.resourceName(), nowMs);
+                }
+                break;
+            }
+            case RemoveAclDecoder.TEMPLATE_ID:
+            {
+                final RemoveAclDecoder d = removeAclDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+                final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
+                if (null != session)
+                {
+                    securityAdmin.onChangeAcl(session, d.correlationId(), false, d.resourceType(), d.operation(),
+                        d.permission(), d.principal(), d.resourceName(), nowMs);
+                }
+                break;
+            }
+            case ListAclsDecoder.TEMPLATE_ID:
+            {
+                final ListAclsDecoder d = listAclsDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+                final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
+                if (null != session)
+                {
+                    securityAdmin.onListAcls(session, d.correlationId());
                 }
                 break;
             }
@@ -293,10 +403,19 @@ final class ControlRequestAdapter implements FragmentHandler
         }
         final long correlationId = frame.getLong(MessageHeaderDecoder.ENCODED_LENGTH, ByteOrder.LITTLE_ENDIAN);
         final ClientSession session = session(clientSessionId, correlationId, imageSession);
-        if (null != session)
+        if (null != session && groupAccess.check(session, correlationId, frame, headerDecoder))
         {
+            headerDecoder.wrap(frame, 0);
             groups.forward(session, correlationId, headerDecoder.templateId(), frame, length, nowMs);
         }
+    }
+
+    // A topic this broker does not know is left to the service, which answers that it is unknown.
+    private boolean mayOnTopic(
+        final ClientSession session, final long correlationId, final AclOperation operation, final int topicId)
+    {
+        final String name = topicNameById.apply(topicId);
+        return null == name || access.check(session, correlationId, operation, AclResourceType.TOPIC, name, answers);
     }
 
     // The session named must be the one this image opened: a session id alone, guessed or seen, is not enough.

@@ -16,6 +16,7 @@ final class PathCounters implements AutoCloseable
     final Counter errorResponses;
     final Counter droppedResponses;
     final Counter backPressureEvents;
+    final Counter authorizationFailures;
 
     PathCounters(final Aeron aeron, final int brokerId, final String path)
     {
@@ -27,11 +28,14 @@ final class PathCounters implements AutoCloseable
             AerologCounters.DROPPED_RESPONSES_TYPE_ID, "aerolog dropped responses" + suffix);
         backPressureEvents = aeron.addCounter(
             AerologCounters.BACK_PRESSURE_EVENTS_TYPE_ID, "aerolog back-pressure events" + suffix);
+        authorizationFailures = aeron.addCounter(
+            AerologCounters.AUTHORIZATION_FAILURES_TYPE_ID, "aerolog authorization failures" + suffix);
     }
 
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(errors, rejectedFrames, errorResponses, droppedResponses, backPressureEvents);
+        CloseHelper.quietCloseAll(
+            errors, rejectedFrames, errorResponses, droppedResponses, backPressureEvents, authorizationFailures);
     }
 }

@@ -2,6 +2,8 @@ package io.aerolog.broker;
 
 import io.aerolog.archive.PartitionLog;
 import io.aerolog.archive.PendingBatches;
+import io.aerolog.cluster.security.AclOperation;
+import io.aerolog.cluster.security.AclResourceType;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.codecs.wire.ErrorResponseEncoder;
@@ -20,6 +22,7 @@ import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
@@ -45,6 +48,7 @@ final class ProduceAgent implements Agent
     private final ResponseSender sender;
     private final EpochClock clock;
     private final int maxBatchBytes;
+    private final AccessControl access;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
     private final Long2ObjectHashMap<PartitionLog> logs = new Long2ObjectHashMap<>();
     private final ArrayList<PartitionLog> logList = new ArrayList<>();
@@ -67,8 +71,10 @@ final class ProduceAgent implements Agent
         final Subscription[] ingress,
         final BrokerCounters counters,
         final EpochClock clock,
-        final int maxBatchBytes)
+        final int maxBatchBytes,
+        final AccessControl access)
     {
+        this.access = access;
         this.ingress = ingress;
         this.counters = counters;
         this.sender = new ResponseSender(counters.data);
@@ -263,6 +269,12 @@ final class ProduceAgent implements Agent
             respond(session, correlationId, topicId, partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1);
             return Action.CONTINUE;
         }
+        if (!mayWrite(session, log))
+        {
+            counters.data.authorizationFailures.increment();
+            respond(session, correlationId, topicId, partition, ErrorCode.AUTHORIZATION_FAILED, -1);
+            return Action.CONTINUE;
+        }
         if (recordsLength > maxBatchBytes)
         {
             respond(session, correlationId, topicId, partition, ErrorCode.RECORD_TOO_LARGE, -1);
@@ -314,6 +326,22 @@ final class ProduceAgent implements Agent
         }
         respond(session, correlationId, topicId, partition, ErrorCode.BROKER_NOT_AVAILABLE, -1);
         return Action.CONTINUE;
+    }
+
+    // WRITE on the topic, decided once per session, topic and version of the ACLs: a set lookup per batch after that.
+    private boolean mayWrite(final ClientSession session, final PartitionLog log)
+    {
+        final IntHashSet writable = session.writableTopicIds(access.version());
+        if (writable.contains(log.topicId()))
+        {
+            return true;
+        }
+        if (access.allows(session.principal(), AclOperation.WRITE, AclResourceType.TOPIC, log.topicName()))
+        {
+            writable.add(log.topicId());
+            return true;
+        }
+        return false;
     }
 
     private int acknowledgeDurable()

@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Topic administration through the controller: create, delete and producer-id requests with their pending answers,
+ * Topic administration through the controller: create, delete and producer-id requests (and plain ones for others,
+ * such as users and ACLs) with their pending answers,
  * the controller's topic events (a created topic's logs are opened on the {@link LogWorker}, a deleted one's let go
  * and deleted), and the answers read from what the broker holds (list, describe). Conductor thread.
  */
@@ -105,6 +106,27 @@ final class TopicAdmin
         }
     }
 
+    /**
+     * Sends a controller request whose answer is a plain {@code AdminResponse} (users, ACLs) and tracks it.
+     *
+     * @param session       asking.
+     * @param correlationId the client's.
+     * @param send          sends the request with the controller correlation id given; false if not sent.
+     * @param nowMs         now.
+     */
+    void sendPlain(
+        final ClientSession session,
+        final long correlationId,
+        final java.util.function.LongPredicate send,
+        final long nowMs)
+    {
+        final long id = nextCorrelationId++;
+        if (admit(session, correlationId) && sent(session, correlationId, send.test(id)))
+        {
+            track(id, new PendingRequest(PendingRequest.PLAIN, session, correlationId, nowMs));
+        }
+    }
+
     // A session may have only so many controller requests outstanding: the broker holds each until it is answered.
     private boolean admit(final ClientSession session, final long correlationId)
     {
@@ -169,6 +191,7 @@ final class TopicAdmin
                 break;
             }
             case PendingRequest.DELETE:
+            case PendingRequest.PLAIN:
                 untrack(request);
                 answers.adminResponse(request.session, request.clientCorrelationId, errorCode, message);
                 break;
@@ -328,7 +351,8 @@ final class TopicAdmin
         return work;
     }
 
-    void onListTopics(final ClientSession session, final long correlationId)
+    void onListTopics(
+        final ClientSession session, final long correlationId, final java.util.function.Predicate<String> visible)
     {
         final TopicListEncoder e = topicListEncoder.wrapAndApplyHeader(answers.buffer(), 0, answers.headerEncoder())
             .correlationId(correlationId)
@@ -336,7 +360,7 @@ final class TopicAdmin
         final List<TopicRegistry.TopicState> byId = new ArrayList<>();
         for (final TopicRegistry.TopicState topic : topics.all())
         {
-            if (topic.opened)
+            if (topic.opened && visible.test(topic.metadata.name()))
             {
                 byId.add(topic);
             }
@@ -391,6 +415,7 @@ final class TopicAdmin
         static final int CREATE = 1;
         static final int DELETE = 2;
         static final int PRODUCER_ID = 3;
+        static final int PLAIN = 4;
 
         final int type;
         final ClientSession session;

@@ -237,6 +237,71 @@ public final class Admin implements AutoCloseable
     }
 
     /**
+     * Creates a user or sets its password. The broker hashes the password (salted PBKDF2); the controller keeps
+     * only the hash. Needs ALTER on the cluster.
+     *
+     * @param name     of the user: 1..255 bytes, no control characters; '*' and 'ANONYMOUS' are reserved.
+     * @param password 1..1024 characters.
+     * @throws AerologException with AUTHORIZATION_FAILED or INVALID_REQUEST.
+     */
+    public void upsertUser(final String name, final String password)
+    {
+        SecurityRequests.upsertUser(connection, name, password);
+    }
+
+    /**
+     * Deletes a user (its open sessions keep their principal until they end). Needs ALTER on the cluster.
+     *
+     * @param name of the user.
+     * @throws AerologException with INVALID_REQUEST if there is no such user.
+     */
+    public void deleteUser(final String name)
+    {
+        SecurityRequests.deleteUser(connection, name);
+    }
+
+    /**
+     * Names of every user. Needs DESCRIBE on the cluster.
+     *
+     * @return the names, in order.
+     */
+    public List<String> listUsers()
+    {
+        return SecurityRequests.listUsers(connection);
+    }
+
+    /**
+     * Adds an ACL (adding one already there changes nothing). Needs ALTER on the cluster.
+     *
+     * @param acl to add.
+     * @throws AerologException with INVALID_REQUEST for a bad principal or name.
+     */
+    public void addAcl(final AclEntry acl)
+    {
+        SecurityRequests.changeAcl(connection, acl, true);
+    }
+
+    /**
+     * Removes an ACL (removing one not there changes nothing). Needs ALTER on the cluster.
+     *
+     * @param acl to remove.
+     */
+    public void removeAcl(final AclEntry acl)
+    {
+        SecurityRequests.changeAcl(connection, acl, false);
+    }
+
+    /**
+     * Every ACL, in the order added. Needs DESCRIBE on the cluster.
+     *
+     * @return the ACLs.
+     */
+    public List<AclEntry> listAcls()
+    {
+        return SecurityRequests.listAcls(connection);
+    }
+
+    /**
      * Looks up an offset of a partition: the earliest retained, the latest (next to be written), or the first
      * whose record timestamp is at or after a time.
      *

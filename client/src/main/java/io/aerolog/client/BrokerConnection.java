@@ -253,7 +253,9 @@ final class BrokerConnection implements AutoCloseable
             .produceSessionId(producePublication.sessionId())
             .responseChannel(responseChannelForBroker)
             .dataChannel(dataChannelForBroker)
-            .clientName(ctx.clientName());
+            .clientName(ctx.clientName())
+            .userName(ctx.userName())
+            .password(ctx.password());
         final DirectBuffer response = request(
             MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId, ctx.connectTimeoutMs(), others);
         final ConnectResponseDecoder decoder = new ConnectResponseDecoder();

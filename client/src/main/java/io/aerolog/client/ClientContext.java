@@ -17,6 +17,8 @@ public final class ClientContext
     private String bootstrap;
     private String clientHost = "localhost";
     private String clientName = "aerolog-client";
+    private String userName = "";
+    private String password = "";
     private long requestTimeoutMs = 30_000;
     private long connectTimeoutMs = 10_000;
     private ThreadingProfile profile = ThreadingProfile.load(ThreadingProfile.DEFAULT);
@@ -83,6 +85,33 @@ public final class ClientContext
     public String clientName()
     {
         return clientName;
+    }
+
+    /**
+     * Connect as a user (the broker checks the password against the users the controller holds); without
+     * credentials a client is {@code User:ANONYMOUS}, which a broker with {@code authentication.required} refuses.
+     *
+     * @param userName the user's name, or null or empty for none.
+     * @param password the user's password.
+     * @return this for a fluent API.
+     */
+    public ClientContext credentials(final String userName, final String password)
+    {
+        this.userName = null == userName ? "" : userName;
+        this.password = null == password ? "" : password;
+        return this;
+    }
+
+    /** @return the user to connect as, empty for anonymous. */
+    public String userName()
+    {
+        return userName;
+    }
+
+    /** @return the user's password, empty for anonymous. */
+    String password()
+    {
+        return password;
     }
 
     /**

@@ -221,6 +221,7 @@ public final class Consumer implements AutoCloseable
     private RecordHandler handler;
     private int remaining;
     private AerologException pendingError;
+    private final ErrorResponseDecoder errorResponseDecoder = new ErrorResponseDecoder();
 
     private GroupHeartbeater heartbeater;
     private ConsumerRebalanceListener rebalanceListener;
@@ -505,6 +506,11 @@ public final class Consumer implements AutoCloseable
             onFetchStopped(fetchStoppedDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
             return;
         }
+        if (ErrorResponseDecoder.TEMPLATE_ID == headerDecoder.templateId())
+        {
+            onFetchRefused(errorResponseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder));
+            return;
+        }
         if (FetchStartResponseDecoder.TEMPLATE_ID != headerDecoder.templateId())
         {
             return;
@@ -533,6 +539,19 @@ public final class Consumer implements AutoCloseable
                 (ErrorCode.OFFSET_OUT_OF_RANGE == code ? " (log start " + decoder.logStartOffset() + ", log end " +
                 decoder.logEndOffset() + ")" : ""));
         }
+    }
+
+    // The broker refused a fetch before serving it (e.g. no READ on the topic).
+    private void onFetchRefused(final ErrorResponseDecoder decoder)
+    {
+        final PartitionFetch fetch = fetchByCorrelationId.remove(decoder.correlationId());
+        if (null == fetch || fetch.pendingCorrelationId != decoder.correlationId())
+        {
+            return;
+        }
+        fetch.pendingCorrelationId = -1;
+        fetch.state = FetchState.FAILED;
+        pendingError = new AerologException(decoder.code(), fetch.tp + ": " + decoder.message());
     }
 
     private void onFetchStopped(final FetchStoppedDecoder decoder)

@@ -156,6 +156,11 @@ final class GroupHeartbeater implements Runnable, AutoCloseable
         }
         catch (final AerologException ex)
         {
+            if (ErrorCode.AUTHORIZATION_FAILED == ex.code())
+            {
+                fail(ex); // no retry makes it allowed
+                return;
+            }
             // Broker or controller unreachable for now (e.g. a change of cluster leader): retry soon. Past the
             // session timeout the controller has removed us, so the partitions are lost.
             nextHeartbeatNs = nowNs + heartbeatIntervalNs;
@@ -203,11 +208,15 @@ final class GroupHeartbeater implements Runnable, AutoCloseable
             case BROKER_NOT_AVAILABLE:
                 break;
             default:
-                final State current = state;
-                state = new State(current.version() + 1, memberId, memberEpoch, current.assigned(), false,
-                    new AerologException(answer.code(), "group " + groupId + ": " + answer.message()));
-                running = false;
+                fail(new AerologException(answer.code(), "group " + groupId + ": " + answer.message()));
         }
+    }
+
+    private void fail(final AerologException error)
+    {
+        final State current = state;
+        state = new State(current.version() + 1, memberId, memberEpoch, current.assigned(), false, error);
+        running = false;
     }
 
     private void loseMembership()

@@ -28,6 +28,8 @@ public final class AerologCounters
     public static final int CLIENT_SESSIONS_TYPE_ID = 1015;
     /** Requests answered with an error code. */
     public static final int ERROR_RESPONSES_TYPE_ID = 1016;
+    /** Requests refused for want of permission (ACLs) or with bad credentials, per path. */
+    public static final int AUTHORIZATION_FAILURES_TYPE_ID = 1017;
 
     private AerologCounters()
     {
