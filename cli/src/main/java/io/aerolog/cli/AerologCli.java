@@ -24,6 +24,8 @@ import java.util.Arrays;
         ProduceCommand.class,
         ConsumeCommand.class,
         GroupsCommand.class,
+        UsersCommand.class,
+        AclsCommand.class,
         ErrorsCommand.class,
         DemoCommand.class,
         PerfCommand.class,

@@ -27,6 +27,18 @@ public final class ConnectionOptions
         description = "With --bootstrap: this host's address as the broker can reach it (default: localhost).")
     String clientHost;
 
+    @Option(
+        names = "--user",
+        paramLabel = "USER",
+        description = "Connect as this user (default: $AEROLOG_USER, else anonymous).")
+    String user = System.getenv("AEROLOG_USER");
+
+    @Option(
+        names = "--password-file",
+        paramLabel = "FILE",
+        description = "File holding the user's password (default: $AEROLOG_PASSWORD holds it).")
+    java.io.File passwordFile;
+
     /**
      * @param clientName shown in the broker's session list.
      * @return a context for the chosen broker.
@@ -47,7 +59,25 @@ public final class ConnectionOptions
         {
             ctx.clientHost(clientHost);
         }
+        if (null != user && !user.isEmpty())
+        {
+            ctx.credentials(user, password());
+        }
         return ctx;
+    }
+
+    private String password()
+    {
+        if (null != passwordFile)
+        {
+            return PasswordInput.readFile(passwordFile, "--password-file");
+        }
+        final String fromEnvironment = System.getenv("AEROLOG_PASSWORD");
+        if (null == fromEnvironment)
+        {
+            throw new IllegalArgumentException("--user " + user + " needs --password-file or $AEROLOG_PASSWORD");
+        }
+        return fromEnvironment;
     }
 
     /**

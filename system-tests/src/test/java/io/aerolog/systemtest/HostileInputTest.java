@@ -427,7 +427,7 @@ class HostileInputTest
                 .produceSessionId(random.nextInt())
                 .responseChannel(channels[random.nextInt(channels.length)])
                 .dataChannel(channels[random.nextInt(channels.length)])
-                .clientName("hostile");
+                .clientName("hostile").userName("").password("");
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
             if (random.nextInt(4) == 0) // declare a response channel of 2 GiB
             {

@@ -170,7 +170,7 @@ final class RawClient implements AutoCloseable
             .produceSessionId(produce.sessionId())
             .responseChannel(responseChannelForBroker)
             .dataChannel(ipc ? "aeron:ipc" : responseChannelForBroker)
-            .clientName("raw-client");
+            .clientName("raw-client").userName("").password("");
         sendControl(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
         final DirectBuffer answer = await(ConnectResponseDecoder.TEMPLATE_ID, correlationId);
         final ConnectResponseDecoder d = new ConnectResponseDecoder().wrapAndApplyHeader(answer, 0, headerDecoder);
@@ -228,7 +228,7 @@ final class RawClient implements AutoCloseable
             .produceSessionId(produceSessionId)
             .responseChannel(responseChannel)
             .dataChannel(dataChannel)
-            .clientName("raw-client");
+            .clientName("raw-client").userName("").password("");
         sendControl(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         while (System.nanoTime() < deadlineNs)

@@ -73,7 +73,7 @@ class FrameValidatorTest
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocate(256));
         final ConnectEncoder encoder = new ConnectEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(1).clientVersion(1).responseStreamId(12).dataStreamId(13).produceSessionId(1)
-            .responseChannel("aeron:ipc").dataChannel("aeron:ipc").clientName("x");
+            .responseChannel("aeron:ipc").dataChannel("aeron:ipc").clientName("x").userName("").password("");
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         assertThat(FrameValidator.wire().check(buffer, 0, length)).isNull();
 
@@ -85,12 +85,26 @@ class FrameValidatorTest
     }
 
     @Test
+    void readsAVersionOneConnectWithoutTheFieldsVersionTwoAdded()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocate(256));
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final ConnectEncoder encoder = new ConnectEncoder().wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(1).clientVersion(1).responseStreamId(12).dataStreamId(13).produceSessionId(1)
+            .responseChannel("aeron:ipc").dataChannel("aeron:ipc").clientName("old");
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+        assertThat(FrameValidator.wire().check(buffer, 0, length)).isEqualTo(FrameValidator.BAD_VAR_DATA);
+        header.version(1);
+        assertThat(FrameValidator.wire().check(buffer, 0, length)).isNull();
+    }
+
+    @Test
     void refusesWrongSchemaVersionTemplateAndShortBlock()
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocate(256));
         final MessageHeaderEncoder header = new MessageHeaderEncoder();
         final ConnectEncoder encoder = new ConnectEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .responseChannel("").dataChannel("").clientName("");
+            .responseChannel("").dataChannel("").clientName("").userName("").password("");
         final int length = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
 
         header.schemaId(999);
