@@ -220,13 +220,17 @@ public final class NodeErrorLog implements AutoCloseable
                 counts.put(source, header.getLongVolatile(countOffset(source)));
             }
             final StringBuilder errors = new StringBuilder();
+            final java.util.List<String> texts = new java.util.ArrayList<>();
             final UnsafeBuffer log = new UnsafeBuffer(mapped, HEADER_LENGTH, (int)(file.length() - HEADER_LENGTH));
-            final int distinct = ErrorLogReader.read(log, (count, firstMs, lastMs, text) -> errors
-                .append(count).append(" time(s), first ").append(Instant.ofEpochMilli(firstMs))
-                .append(", last ").append(Instant.ofEpochMilli(lastMs)).append(System.lineSeparator())
-                .append(text).append(System.lineSeparator()));
+            final int distinct = ErrorLogReader.read(log, (count, firstMs, lastMs, text) ->
+            {
+                texts.add(text);
+                errors.append(count).append(" time(s), first ").append(Instant.ofEpochMilli(firstMs))
+                    .append(", last ").append(Instant.ofEpochMilli(lastMs)).append(System.lineSeparator())
+                    .append(text).append(System.lineSeparator());
+            });
             return new Report(header.getLong(PID_OFFSET), header.getLong(START_TIMESTAMP_OFFSET), counts,
-                header.getLongVolatile(WARNINGS_OFFSET), distinct, errors.toString());
+                header.getLongVolatile(WARNINGS_OFFSET), distinct, errors.toString(), java.util.List.copyOf(texts));
         }
         finally
         {
@@ -254,9 +258,16 @@ public final class NodeErrorLog implements AutoCloseable
      * @param warnings         warnings (not errors) from all parts; the text of the first ones is in {@code errors}.
      * @param distinctErrors   number of distinct errors in {@code errors}.
      * @param errors           each distinct error with its count, first and last time, and stack trace.
+     * @param errorTexts       the text (stack trace) of each distinct error or recorded warning.
      */
     public record Report(
-        long pid, long startTimestampMs, Map<Source, Long> counts, long warnings, int distinctErrors, String errors)
+        long pid,
+        long startTimestampMs,
+        Map<Source, Long> counts,
+        long warnings,
+        int distinctErrors,
+        String errors,
+        java.util.List<String> errorTexts)
     {
         /**
          * @return errors reported by all parts.

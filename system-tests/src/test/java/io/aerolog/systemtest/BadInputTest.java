@@ -145,7 +145,7 @@ class BadInputTest
                 MessageHeaderEncoder.SCHEMA_ID, 0, 8), ErrorCode.UNSUPPORTED_VERSION);
             expectRejected(raw, false, header(CreateTopicEncoder.BLOCK_LENGTH, CreateTopicEncoder.TEMPLATE_ID,
                 MessageHeaderEncoder.SCHEMA_ID, MessageHeaderEncoder.SCHEMA_VERSION, 4), ErrorCode.CORRUPT_MESSAGE);
-            expectRejected(raw, false, header(8, 77, MessageHeaderEncoder.SCHEMA_ID,
+            expectRejected(raw, false, header(8, 999, MessageHeaderEncoder.SCHEMA_ID,
                 MessageHeaderEncoder.SCHEMA_VERSION, 16), ErrorCode.INVALID_REQUEST);
             expectRejected(raw, false, createTopicWithNameLength(clientSessionId, 1_000_000),
                 ErrorCode.CORRUPT_MESSAGE);
