@@ -320,6 +320,27 @@ public final class ChildProcess implements AutoCloseable
     }
 
     /**
+     * Freezes it ({@code kill -STOP}): every thread stops where it is, as in a long GC pause or a stalled host, and
+     * nothing it has not yet read is read until {@link #resume()}.
+     *
+     * @throws InterruptedException if interrupted.
+     */
+    public void pause() throws InterruptedException
+    {
+        signal("STOP");
+    }
+
+    /**
+     * Lets a {@link #pause() paused} child run on ({@code kill -CONT}).
+     *
+     * @throws InterruptedException if interrupted.
+     */
+    public void resume() throws InterruptedException
+    {
+        signal("CONT");
+    }
+
+    /**
      * {@code kill -9} without waiting.
      */
     public void destroy()
@@ -377,6 +398,25 @@ public final class ChildProcess implements AutoCloseable
     public String toString()
     {
         return name + " (pid " + process.pid() + ")";
+    }
+
+    private void signal(final String signal) throws InterruptedException
+    {
+        final Process kill;
+        try
+        {
+            kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot send SIG" + signal + " to " + this, ex);
+        }
+        if (!kill.waitFor(stopTimeout.toMillis(), TimeUnit.MILLISECONDS) || 0 != kill.exitValue())
+        {
+            kill.destroyForcibly();
+            throw new IllegalStateException("could not send SIG" + signal + " to " + this);
+        }
     }
 
     private void awaitFollower() throws InterruptedException

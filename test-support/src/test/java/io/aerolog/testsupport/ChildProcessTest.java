@@ -78,6 +78,23 @@ class ChildProcessTest
     }
 
     @Test
+    void shouldPauseAndResumeAChild() throws Exception
+    {
+        try (ChildProcess child = ChildProcess.java(Echo.class).args("tick", "READY").start())
+        {
+            child.awaitLine("READY", TIMEOUT);
+            child.awaitLine("tick 1", TIMEOUT);
+            child.pause();
+            final int ticks = child.lines().size();
+            Thread.sleep(300);
+            assertThat(child.lines()).as("no output while paused").hasSize(ticks);
+            assertThat(child.isAlive()).isTrue();
+            child.resume();
+            child.awaitLine("tick " + ticks, TIMEOUT); // ticks go on: READY plus ticks-1 lines were printed
+        }
+    }
+
+    @Test
     void shouldStopAChildThatOutlivesItsWaitAndDeleteItsTempOutputOnClose() throws Exception
     {
         final File output;
@@ -91,7 +108,7 @@ class ChildProcessTest
         assertThat(output).doesNotExist();
     }
 
-    /** Prints its args (after a mode and, for exit, a code), then exits with the code or hangs until killed. */
+    /** Prints its args (after a mode and, for exit, a code), then exits with the code, hangs or ticks until killed. */
     public static final class Echo
     {
         private Echo()
@@ -99,14 +116,15 @@ class ChildProcessTest
         }
 
         /**
-         * @param args {@code exit CODE LINE...} or {@code hang LINE...}; a last line {@code no-newline} is printed
-         *             without a line terminator.
+         * @param args {@code exit CODE LINE...}, {@code hang LINE...} or {@code tick LINE...} (then prints
+         *             {@code tick N} every 20 ms); a last line {@code no-newline} is printed without a terminator.
          * @throws InterruptedException if interrupted.
          */
         public static void main(final String[] args) throws InterruptedException
         {
             final boolean hang = "hang".equals(args[0]);
-            final int first = hang ? 1 : 2;
+            final boolean tick = "tick".equals(args[0]);
+            final int first = hang || tick ? 1 : 2;
             for (int i = first; i < args.length; i++)
             {
                 if ("no-newline".equals(args[i]))
@@ -119,6 +137,11 @@ class ChildProcessTest
                 }
             }
             System.out.flush();
+            for (int i = 1; tick; i++)
+            {
+                Thread.sleep(20);
+                System.out.println("tick " + i);
+            }
             if (hang)
             {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("hook ran")));
