@@ -443,7 +443,8 @@ public final class Producer implements AutoCloseable
         for (int i = withReadyBatches.size(); i > 0; i--)
         {
             final PartitionState ps = withReadyBatches.poll();
-            while (!ps.ready.isEmpty() && ps.inFlight < config.maxInFlight)
+            // While batches sent with sequences past a failed batch's gap are out, anything sent would be refused.
+            while (!ps.ready.isEmpty() && ps.inFlight < config.maxInFlight && 0 == ps.resequencedInFlight)
             {
                 final Batch batch = ps.ready.peek();
                 if (!transmit(batch, nowNs))
@@ -510,17 +511,16 @@ public final class Producer implements AutoCloseable
             {
                 return; // answer to a batch already retried or failed
             }
-            batch.partitionState.inFlight--;
+            final boolean resequenced = landed(batch);
             final ErrorCode code = responseDecoder.code();
             final long baseOffset = responseDecoder.baseOffset();
             if (ErrorCode.NONE == code)
             {
                 batch.complete(baseOffset, null);
             }
-            else if (ErrorCode.OUT_OF_ORDER_SEQUENCE == code && batch.resequenced)
+            else if (ErrorCode.OUT_OF_ORDER_SEQUENCE == code && resequenced)
             {
                 // Sent before an earlier batch failed and its sequences moved back: send it again with the new ones.
-                batch.resequenced = false;
                 requeue(batch);
                 return;
             }
@@ -538,7 +538,7 @@ public final class Producer implements AutoCloseable
             final Batch batch = inFlight.remove(decoder.correlationId());
             if (null != batch)
             {
-                batch.partitionState.inFlight--;
+                landed(batch);
                 releaseSequences(batch);
                 batch.complete(-1, new AerologException(decoder.code(), decoder.message()));
                 recycle(batch);
@@ -562,7 +562,7 @@ public final class Producer implements AutoCloseable
             if (nowNs - batch.firstAppendNs > deliveryTimeoutNs)
             {
                 iterator.remove();
-                batch.partitionState.inFlight--;
+                landed(batch);
                 batch.complete(-1, new AerologException(ErrorCode.REQUEST_TIMED_OUT,
                     "not acknowledged within delivery timeout of " + config.deliveryTimeoutMs + " ms"));
                 recycle(batch);
@@ -570,7 +570,7 @@ public final class Producer implements AutoCloseable
             else if (nowNs - batch.sentNs > requestTimeoutNs)
             {
                 iterator.remove();
-                batch.partitionState.inFlight--;
+                landed(batch);
                 if (null == retry)
                 {
                     retry = new ArrayDeque<>();
@@ -588,6 +588,11 @@ public final class Producer implements AutoCloseable
         }
     }
 
+    /**
+     * Puts a batch that was sent back among the ready ones, in sequence order: several come back at once (retries
+     * after a timeout, or batches refused for the gap a failed batch left), and one sent ahead of a lower sequence
+     * would be refused as out of order.
+     */
     private void requeue(final Batch batch)
     {
         final PartitionState ps = batch.partitionState;
@@ -595,7 +600,16 @@ public final class Producer implements AutoCloseable
         {
             withReadyBatches.add(ps);
         }
+        final ArrayDeque<Batch> lower = ps.requeueScratch;
+        while (!ps.ready.isEmpty() && ps.ready.peekFirst().baseSequence < batch.baseSequence)
+        {
+            lower.addLast(ps.ready.pollFirst());
+        }
         ps.ready.addFirst(batch);
+        while (!lower.isEmpty())
+        {
+            ps.ready.addFirst(lower.pollLast());
+        }
     }
 
     /**
@@ -626,9 +640,31 @@ public final class Producer implements AutoCloseable
             if (batch.partitionState == ps && batch.baseSequence > base)
             {
                 batch.baseSequence -= count;
-                batch.resequenced = true;
+                if (!batch.resequenced)
+                {
+                    batch.resequenced = true;
+                    ps.resequencedInFlight++;
+                }
             }
         }
+    }
+
+    /**
+     * Accounts for a batch no longer in flight (answered, or given up on).
+     *
+     * @return whether it was sent with sequences that have moved back since.
+     */
+    private static boolean landed(final Batch batch)
+    {
+        final PartitionState ps = batch.partitionState;
+        ps.inFlight--;
+        if (batch.resequenced)
+        {
+            batch.resequenced = false;
+            ps.resequencedInFlight--;
+            return true;
+        }
+        return false;
     }
 
     private void recycle(final Batch batch)
@@ -728,9 +764,11 @@ public final class Producer implements AutoCloseable
         final TopicState topic;
         final int partition;
         final ArrayDeque<Batch> ready = new ArrayDeque<>();
+        final ArrayDeque<Batch> requeueScratch = new ArrayDeque<>();
         Batch open;
         int nextSequence;
         int inFlight;
+        int resequencedInFlight;
 
         PartitionState(final TopicState topic, final int partition)
         {

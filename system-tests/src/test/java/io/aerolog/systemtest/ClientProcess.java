@@ -5,6 +5,7 @@ import io.aerolog.client.Consumer;
 import io.aerolog.client.Producer;
 import io.aerolog.client.ProducerRecord;
 import io.aerolog.codecs.wire.Acks;
+import io.aerolog.testsupport.ChildProcess;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +28,11 @@ public final class ClientProcess
 
     static ChildProcess start(final File dir, final String mode, final String aeronDirectoryName, final String topic)
     {
-        final ChildProcess child = ChildProcess.start(new File(dir, mode + "-" + System.nanoTime() + ".log"),
-            ClientProcess.class, mode, aeronDirectoryName, topic);
+        final ChildProcess child = ChildProcess.java(ClientProcess.class)
+            .args(mode, aeronDirectoryName, topic)
+            .outputFile(new File(dir, mode + "-" + System.nanoTime() + ".log"))
+            .killOnClose()
+            .start();
         try
         {
             child.awaitLine(BUSY, Duration.ofSeconds(30));

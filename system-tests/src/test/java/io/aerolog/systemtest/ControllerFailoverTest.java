@@ -9,6 +9,7 @@ import io.aerolog.client.Producer;
 import io.aerolog.client.TopicPartition;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.testsupport.ChildProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,7 @@
 package io.aerolog.systemtest;
 
 import io.aerolog.broker.Broker;
+import io.aerolog.testsupport.ChildProcess;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -26,9 +27,11 @@ public final class ControllerProcess
 
     static ChildProcess start(final File dir, final int memberId, final int portBase, final String members)
     {
-        final ChildProcess child = ChildProcess.start(new File(dir, "controller-" + memberId + "-" +
-            System.nanoTime() + ".log"), ControllerProcess.class, dir.getAbsolutePath(), Integer.toString(memberId),
-            Integer.toString(portBase), members);
+        final ChildProcess child = ChildProcess.java(ControllerProcess.class)
+            .args(dir.getAbsolutePath(), Integer.toString(memberId), Integer.toString(portBase), members)
+            .outputFile(new File(dir, "controller-" + memberId + "-" + System.nanoTime() + ".log"))
+            .killOnClose()
+            .start();
         child.awaitLine(READY, Duration.ofSeconds(60));
         return child;
     }

@@ -9,6 +9,7 @@ import io.aerolog.client.Producer;
 import io.aerolog.client.ProducerRecord;
 import io.aerolog.client.TopicPartition;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.testsupport.ChildProcess;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -5,6 +5,7 @@ import io.aerolog.client.Consumer;
 import io.aerolog.client.ConsumerRebalanceListener;
 import io.aerolog.client.OffsetAndMetadata;
 import io.aerolog.client.TopicPartition;
+import io.aerolog.testsupport.ChildProcess;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -38,8 +39,11 @@ public final class GroupMemberProcess
         final File dir, final String name, final String aeronDirectoryName, final String topic, final String group,
         final int sessionTimeoutMs)
     {
-        return ChildProcess.start(new File(dir, name + "-" + System.nanoTime() + ".log"), GroupMemberProcess.class,
-            aeronDirectoryName, topic, group, Integer.toString(sessionTimeoutMs), stopFile(dir, name).getPath());
+        return ChildProcess.java(GroupMemberProcess.class)
+            .args(aeronDirectoryName, topic, group, Integer.toString(sessionTimeoutMs), stopFile(dir, name).getPath())
+            .outputFile(new File(dir, name + "-" + System.nanoTime() + ".log"))
+            .killOnClose()
+            .start();
     }
 
     /** @return the file whose creation asks the member called {@code name} to leave and exit. */

@@ -11,6 +11,7 @@ import io.aerolog.client.Producer;
 import io.aerolog.client.TopicPartition;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.testsupport.ChildProcess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -90,7 +91,7 @@ class GroupTest extends SharedBrokerTest
             // One leaves politely (commits, leaves the group, exits), one is killed mid-batch.
             final ChildProcess leaving = live.remove(0);
             assertThat(GroupMemberProcess.stopFile(dir, "member0").createNewFile()).isTrue();
-            assertThat(leaving.awaitExit(Duration.ofSeconds(30))).isZero();
+            assertThat(leaving.waitFor(Duration.ofSeconds(30))).as(leaving::output).isZero();
             left.add(leaving);
             for (int p = 0; p < partitions; p++)
             {

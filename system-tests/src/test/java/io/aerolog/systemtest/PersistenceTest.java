@@ -12,6 +12,7 @@ import io.aerolog.client.TopicInfo;
 import io.aerolog.client.TopicPartition;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.testsupport.ChildProcess;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,7 +197,7 @@ class PersistenceTest
         final int partitions = 2;
         final Map<String, String> acknowledged = new ConcurrentHashMap<>();
         Producer producer = null;
-        try (ChildProcess child = BrokerProcess.start(dir, portBase))
+        try (ChildProcess child = TestBroker.launchInChildProcess(dir, portBase))
         {
             try (Admin admin = Admin.connect(udp))
             {

@@ -2,6 +2,7 @@ package io.aerolog.systemtest;
 
 import io.aerolog.client.AerologException;
 import io.aerolog.client.Admin;
+import io.aerolog.client.ClientContext;
 import io.aerolog.client.Consumer;
 import io.aerolog.client.ConsumerRecord;
 import io.aerolog.client.Producer;
@@ -12,12 +13,16 @@ import io.aerolog.client.partition.Murmur2;
 import io.aerolog.client.partition.Partitioner;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.testsupport.ChildProcess;
+import io.aerolog.transport.RecordSetWriter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.File;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.aerolog.systemtest.Records.bytes;
@@ -307,5 +313,133 @@ class ProducerTest extends SharedBrokerTest
             Records.assertDense(records, 0);
             assertThat(records).extracting((r) -> text(r.value())).containsExactly("a", "b", "c", "d", "e", "g");
         }
+    }
+
+    /**
+     * Kafka semantics for a batch the broker refuses: nothing of it is written, the producer's sequence for the
+     * partition does not stay advanced past it, and every batch behind it is still written once, in order, with
+     * dense offsets: those sent before the refusal came back (with sequences the refusal left a gap before) and those
+     * sent after. The broker runs in a child JVM that is paused while the producer sends the refused batch and the
+     * batches behind it, so they are all on the wire when the broker answers. The broker refuses a batch over its
+     * limit; the producer never builds one itself (it checks records against the limit the broker announced), so the
+     * test widens the producer's view of that limit, as if the broker's limit were lower than the producer was told.
+     */
+    @Test
+    void shouldWriteEveryLaterBatchOnceInOrderAfterTheBrokerRefusedOneBatchOfAnIdempotentProducer() throws Exception
+    {
+        final File brokerDir = new File(dir, "refusing-broker");
+        assertThat(brokerDir.mkdirs()).isTrue();
+        final int portBase = Ports.nextPortBase();
+        final ClientContext udp = new ClientContext().bootstrap("localhost:" + portBase).clientHost("localhost")
+            .requestTimeoutMs(10_000);
+        final String topic = "refused-batch";
+        final int before = 300;
+        final int behind = 200;
+        final int after = 2_000;
+        final int good = before + behind + after;
+        final long[] offsets = new long[good];
+        final AerologException[] errors = new AerologException[good];
+        final int[] completed = new int[1];
+        final AtomicReference<AerologException> refusal = new AtomicReference<>();
+        try (ChildProcess child = TestBroker.launchInChildProcess(brokerDir, portBase))
+        {
+            final int brokerLimit;
+            try (Admin admin = Admin.connect(udp))
+            {
+                admin.createTopic(topic, 1);
+                brokerLimit = admin.describeTopic(topic).maxBatchBytes();
+            }
+            // Small batches with linger, up to five in flight.
+            try (Producer producer = Producer.connect(udp, new Producer.Config()
+                .acks(Acks.ALL).lingerMs(5).batchSize(64).maxInFlight(5).deliveryTimeoutMs(60_000)))
+            {
+                assertThat(producer.producerId()).as("idempotent").isNotNegative();
+                // Just over the broker's limit (far over it, the broker drops the frame unread and never answers).
+                final int overLimit = brokerLimit + 64;
+                widenBatchLimit(producer, overLimit);
+                final UnsafeBuffer tooLarge = new UnsafeBuffer(new byte[
+                    overLimit - RecordSetWriter.emptyLength() - RecordSetWriter.encodedRecordLength(-1, 0, 0)]);
+
+                int next = 0;
+                while (next < before)
+                {
+                    send(producer, topic, next++, offsets, errors, completed);
+                }
+                producer.flush();
+
+                child.pause();
+                try
+                {
+                    producer.send(topic, 0, null, 0, 0, tooLarge, 0, tooLarge.capacity(), -1,
+                        (t, p, o, e) -> refusal.set(e));
+                    while (next < before + behind)
+                    {
+                        send(producer, topic, next++, offsets, errors, completed);
+                    }
+                    final long lingeredNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+                    while (System.nanoTime() < lingeredNs)
+                    {
+                        producer.poll(); // the refused batch and four behind it go on the wire
+                    }
+                    assertThat(refusal.get()).as("no answer from a paused broker").isNull();
+                }
+                finally
+                {
+                    child.resume();
+                }
+                while (next < good)
+                {
+                    send(producer, topic, next++, offsets, errors, completed);
+                }
+                producer.flush();
+            }
+
+            assertThat(refusal.get()).as("the oversized batch is refused").isNotNull()
+                .satisfies((e) -> assertThat(e.code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE));
+            assertThat(completed[0]).isEqualTo(good);
+            for (int i = 0; i < good; i++)
+            {
+                assertThat(errors[i]).as("error of good record %d", i).isNull();
+                assertThat(offsets[i]).as("offset of good record %d", i).isEqualTo(i);
+            }
+            try (Consumer consumer = Consumer.connect(udp,
+                new Consumer.Config().autoOffsetReset(Consumer.OffsetReset.EARLIEST)))
+            {
+                consumer.assignAll(topic);
+                final List<ConsumerRecord> records = Records.consumeExactly(consumer, good);
+                Records.assertDense(records, 0);
+                for (int i = 0; i < good; i++)
+                {
+                    assertThat(text(records.get(i).value())).isEqualTo("good-" + i);
+                }
+            }
+            assertThat(child.stop()).as(child::output).isEqualTo(143); // SIGTERM: closed by its shutdown hook
+            assertThat(child.lastLine("stopping broker: ")).isEqualTo("stopping broker: 0 errors");
+        }
+    }
+
+    private static void send(
+        final Producer producer,
+        final String topic,
+        final int index,
+        final long[] offsets,
+        final AerologException[] errors,
+        final int[] completed)
+    {
+        final UnsafeBuffer value = new UnsafeBuffer(bytes("good-" + index));
+        producer.send(topic, 0, null, 0, 0, value, 0, value.capacity(), -1, (t, p, o, e) ->
+        {
+            offsets[index] = o;
+            errors[index] = e;
+            completed[0]++;
+        });
+    }
+
+    private static void widenBatchLimit(final Producer producer, final int maxBatchBytes)
+        throws ReflectiveOperationException
+    {
+        final Field field = Producer.class.getDeclaredField("maxBatchBytes");
+        field.setAccessible(true);
+        field.setInt(producer, maxBatchBytes);
     }
 }

@@ -4,11 +4,15 @@ import io.aerolog.broker.Broker;
 import io.aerolog.client.Admin;
 import io.aerolog.client.ClientContext;
 import io.aerolog.node.NodeErrorLog;
+import io.aerolog.testsupport.BrokerProcess;
+import io.aerolog.testsupport.ChildProcess;
 
 import java.io.File;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,12 +88,40 @@ final class TestBroker implements AutoCloseable
      */
     static Broker.Context defaults(final File dir, final int portBase)
     {
-        return new Broker.Context()
-            .dataDir(new File(dir, "data"))
-            .aeronDirectoryName(aeronDirFor(dir))
-            .portBase(portBase)
-            .logTermLength(TERM_LENGTH)
-            .segmentLength(SEGMENT_LENGTH);
+        return Broker.Context.fromProperties(defaultSettings(dir, portBase));
+    }
+
+    /**
+     * The defaults every test broker starts from, as broker config keys (for a broker in a child JVM).
+     *
+     * @param dir      holds data/ and aeron/.
+     * @param portBase of the broker.
+     * @return settings.
+     */
+    static Properties defaultSettings(final File dir, final int portBase)
+    {
+        final Properties settings = new Properties();
+        settings.setProperty("data.dir", new File(dir, "data").getAbsolutePath());
+        settings.setProperty("aeron.dir", aeronDirFor(dir));
+        settings.setProperty("port.base", Integer.toString(portBase));
+        settings.setProperty("log.term.length", Integer.toString(TERM_LENGTH));
+        settings.setProperty("log.segment.length", Integer.toString(SEGMENT_LENGTH));
+        return settings;
+    }
+
+    /**
+     * Starts a test broker in a JVM of its own (so a test can kill it) and waits until it serves. Its output goes to
+     * a file in {@code dir}; closing the child kills it.
+     *
+     * @param dir      test directory holding data/ and aeron/.
+     * @param portBase of the broker.
+     * @return the child.
+     */
+    static ChildProcess launchInChildProcess(final File dir, final int portBase)
+    {
+        return BrokerProcess.start(BrokerProcess.child(defaultSettings(dir, portBase))
+            .outputFile(new File(dir, "broker-" + System.nanoTime() + ".log"))
+            .killOnClose(), Duration.ofSeconds(60));
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.aerolog.perf.compare;
 
-import io.aerolog.perf.ChildProcess;
+import io.aerolog.testsupport.ChildProcess;
 import org.agrona.IoUtil;
 
 import java.io.File;
@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -26,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 final class KafkaBroker implements AutoCloseable
 {
     private static final String HOST = "127.0.0.1";
-    private static final long FORMAT_TIMEOUT_MS = 120_000;
+    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    private static final int FAILURE_LINES = 40;
     private static final long START_TIMEOUT_MS = 120_000;
     private static final List<String> JVM_ARGS = List.of(
         "-Xmx1g", "-Xms1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
@@ -72,26 +75,26 @@ final class KafkaBroker implements AutoCloseable
             Files.writeString(config.toPath(), serverProperties(
                 new File(dir, "data").getAbsolutePath(), brokerPort, controllerPort), StandardCharsets.UTF_8);
 
-            try (ChildProcess format = ChildProcess.start(JVM_ARGS, classpath, "kafka.tools.StorageTool",
-                List.of("format", "-t", clusterId(), "-c", config.getAbsolutePath()), (line) -> { }))
+            try (ChildProcess format = kafkaJvm(classpath, "kafka.tools.StorageTool")
+                .args("format", "-t", clusterId(), "-c", config.getAbsolutePath())
+                .start())
             {
-                final int exitCode = format.waitFor(FORMAT_TIMEOUT_MS);
+                final int exitCode = format.waitFor(FORMAT_TIMEOUT);
                 if (0 != exitCode)
                 {
                     throw new IllegalStateException("formatting Kafka's storage failed (exit code " + exitCode +
-                        "):" + System.lineSeparator() + format.output());
+                        "):" + System.lineSeparator() + format.tail(FAILURE_LINES));
                 }
             }
 
-            final ChildProcess process = ChildProcess.start(
-                JVM_ARGS, classpath, "kafka.Kafka", List.of(config.getAbsolutePath()), (line) -> { });
+            final ChildProcess process = kafkaJvm(classpath, "kafka.Kafka").args(config.getAbsolutePath()).start();
             final KafkaBroker broker = new KafkaBroker(dir, process, HOST + ":" + brokerPort);
             final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
             while (!isListening(brokerPort))
             {
                 if (!process.isAlive() || System.nanoTime() > deadlineNs)
                 {
-                    final String output = process.output();
+                    final String output = process.tail(FAILURE_LINES);
                     broker.close();
                     throw new IllegalStateException("the Kafka broker did not start" +
                         (process.isAlive() ? " in time" : "") + "; its output:" + System.lineSeparator() + output);
@@ -126,7 +129,7 @@ final class KafkaBroker implements AutoCloseable
     String failure()
     {
         return process.isAlive() ? null : "the Kafka broker exited; its output:" + System.lineSeparator() +
-            process.output();
+            process.tail(FAILURE_LINES);
     }
 
     /**
@@ -155,6 +158,12 @@ final class KafkaBroker implements AutoCloseable
         {
             IoUtil.delete(dir, true);
         }
+    }
+
+    private static ChildProcess.Builder kafkaJvm(final String classpath, final String mainClass)
+    {
+        return ChildProcess.java(mainClass).name("kafka").jvmArgs(JVM_ARGS).classpath(classpath).stopOnExit()
+            .stopTimeout(STOP_TIMEOUT);
     }
 
     private static String serverProperties(final String logDir, final int brokerPort, final int controllerPort)

@@ -1,14 +1,15 @@
 package io.aerolog.perf.compare;
 
-import io.aerolog.perf.ChildProcess;
 import io.aerolog.perf.latency.LatencyHistograms;
 import io.aerolog.perf.throughput.ThroughputResult;
+import io.aerolog.testsupport.ChildProcess;
 import org.HdrHistogram.Histogram;
 
 import java.io.File;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -30,7 +31,9 @@ final class KafkaSide implements AutoCloseable
 
     private static final String LOAD_CLASS = "io.aerolog.perf.kafka.KafkaLoad";
     private static final String RESULT = "RESULT ";
-    private static final long LOAD_TIMEOUT_MS = 600_000;
+    private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(600);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+    private static final int FAILURE_LINES = 40;
     private static final List<String> LOAD_JVM_ARGS = List.of("-Xmx1g", "-XX:+UseG1GC");
 
     private final String classpath;
@@ -179,7 +182,8 @@ final class KafkaSide implements AutoCloseable
     {
         final List<String> failures = new ArrayList<>();
         final int exitCode;
-        try (ChildProcess load = ChildProcess.start(LOAD_JVM_ARGS, classpath, LOAD_CLASS, args, (line) ->
+        try (ChildProcess load = ChildProcess.java(LOAD_CLASS).name("kafka-load").jvmArgs(LOAD_JVM_ARGS)
+            .classpath(classpath).args(args).stopOnExit().stopTimeout(STOP_TIMEOUT).listener((line) ->
         {
             if (line.startsWith(RESULT))
             {
@@ -193,13 +197,13 @@ final class KafkaSide implements AutoCloseable
                     out.flush();
                 }
             }
-        }))
+        }).start())
         {
-            exitCode = load.waitFor(LOAD_TIMEOUT_MS);
+            exitCode = load.waitFor(LOAD_TIMEOUT);
             if (0 != exitCode)
             {
                 return "the Kafka load generator failed (exit code " + exitCode + "); its output:" +
-                    System.lineSeparator() + load.output() + (null == broker.failure() ? "" :
+                    System.lineSeparator() + load.tail(FAILURE_LINES) + (null == broker.failure() ? "" :
                     System.lineSeparator() + broker.failure());
             }
         }

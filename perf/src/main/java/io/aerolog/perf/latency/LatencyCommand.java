@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  * {@code aerolog perf latency}: fixed-rate, open-loop load on a fresh broker, reporting produce-to-ack and
  * produce-to-consume latency percentiles measured from each record's intended send time (corrected for
  * coordinated omission). With {@code --transport ipc} the broker runs in this process and the clients talk IPC to
- * it; with {@code --transport udp} it runs in a JVM of its own ({@link BrokerMain}) and the clients, each with its
+ * it; with {@code --transport udp} it runs in a JVM of its own ({@code io.aerolog.testsupport.BrokerProcess}) and the clients, each with its
  * own media driver, talk UDP over loopback. The producer runs on the calling thread and the consumer, reading the
  * topic from the beginning, on a thread of its own. Exits with 0 on success, 1 when records were lost, sends failed
  * or the broker failed, and 2 on bad arguments.

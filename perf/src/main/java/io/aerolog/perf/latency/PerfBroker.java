@@ -5,12 +5,17 @@ import io.aerolog.node.BrokerDirectories;
 import io.aerolog.broker.Broker;
 import io.aerolog.client.AerologException;
 import io.aerolog.client.ClientContext;
+import io.aerolog.testsupport.BrokerProcess;
+import io.aerolog.testsupport.ChildProcess;
 import io.aerolog.transport.CpuAffinity;
 import io.aerolog.transport.ThreadingProfile;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,15 +33,16 @@ public final class PerfBroker implements AutoCloseable
     public static final String UDP = "udp";
 
     private static final String HOST = "localhost";
-    private static final long BROKER_START_TIMEOUT_MS = 90_000;
+    private static final Duration BROKER_START_TIMEOUT = Duration.ofSeconds(90);
+    private static final int FAILURE_LINES = 40;
 
     private final BrokerDirectories dirs;
     private final Broker embedded;
-    private final BrokerProcess process;
+    private final ChildProcess process;
     private final ClientContext clientContext;
 
     private PerfBroker(
-        final BrokerDirectories dirs, final Broker embedded, final BrokerProcess process, final ClientContext ctx)
+        final BrokerDirectories dirs, final Broker embedded, final ChildProcess process, final ClientContext ctx)
     {
         this.dirs = dirs;
         this.embedded = embedded;
@@ -159,8 +165,7 @@ public final class PerfBroker implements AutoCloseable
             else
             {
                 final long startNs = System.nanoTime();
-                final BrokerProcess process = BrokerProcess.start(
-                    dirs.dataDir(), dirs.aeronDir(), HOST, portBase, profileName, pinTo, BROKER_START_TIMEOUT_MS);
+                final ChildProcess process = startBrokerProcess(dirs, portBase, profileName, pinTo);
                 broker = new PerfBroker(dirs, null, process,
                     new ClientContext().bootstrap(HOST + ":" + portBase).clientHost(HOST).profile(profile));
                 out.println("broker: child JVM, UDP via " + HOST + ":" + portBase + ", started in " +
@@ -212,7 +217,7 @@ public final class PerfBroker implements AutoCloseable
     {
         if (null != process && !process.isAlive())
         {
-            return "the broker process exited; its output:" + System.lineSeparator() + process.output();
+            return "the broker process exited; its output:" + System.lineSeparator() + process.tail(FAILURE_LINES);
         }
         return null;
     }
@@ -248,6 +253,31 @@ public final class PerfBroker implements AutoCloseable
         finally
         {
             dirs.close();
+        }
+    }
+
+    private static ChildProcess startBrokerProcess(
+        final BrokerDirectories dirs, final int portBase, final String profileName, final int[] pinTo)
+    {
+        final Properties settings = new Properties();
+        settings.setProperty("data.dir", dirs.dataDir().getAbsolutePath());
+        settings.setProperty("aeron.dir", dirs.aeronDir().getAbsolutePath());
+        settings.setProperty("host", HOST);
+        settings.setProperty("port.base", Integer.toString(portBase));
+        if (null != profileName)
+        {
+            settings.setProperty("profile", profileName);
+        }
+        try
+        {
+            return BrokerProcess.start(BrokerProcess.child(settings)
+                .jvmArgs(ChildProcess.aeronJvmArgs("1g"))
+                .commandPrefix(pinTo.length > 0 ? CpuAffinity.commandPrefix(pinTo) : List.of()),
+                BROKER_START_TIMEOUT);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new IllegalStateException("the broker process did not start: " + ex.getMessage(), ex);
         }
     }
 

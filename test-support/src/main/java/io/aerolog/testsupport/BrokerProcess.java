@@ -1,0 +1,160 @@
+package io.aerolog.testsupport;
+
+import io.aerolog.broker.Broker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A broker in a JVM of its own, so a test can kill it or a tool can measure it over UDP. The parent side
+ * ({@link #child(Properties)}, {@link #start(ChildProcess.Builder, Duration)}) runs this class's {@link #main} with
+ * the broker's settings as {@code key=value} arguments (the keys of a broker config file, see
+ * {@link Broker.Context#fromProperties(Properties)}). The child prints {@value #READY} once the broker serves, and
+ * runs until SIGTERM (closing the broker cleanly), until its stdin closes (its parent is gone), or until killed.
+ */
+public final class BrokerProcess
+{
+    /** The line the child prints once the broker serves. */
+    public static final String READY = "READY";
+
+    private static final long CLOSE_WAIT_MS = 30_000;
+
+    private BrokerProcess()
+    {
+    }
+
+    /**
+     * A child running a broker with these settings; set its JVM, output file and close behaviour on the builder.
+     *
+     * @param settings of the broker (broker config keys, e.g. {@code data.dir}, {@code aeron.dir}, {@code port.base}).
+     * @return the builder of the child, named {@code broker}.
+     */
+    public static ChildProcess.Builder child(final Properties settings)
+    {
+        final List<String> args = new ArrayList<>();
+        final Map<String, String> sorted = new TreeMap<>();
+        settings.stringPropertyNames().forEach((key) -> sorted.put(key, settings.getProperty(key)));
+        sorted.forEach((key, value) -> args.add(key + "=" + value));
+        return ChildProcess.java(BrokerProcess.class).name("broker").args(args);
+    }
+
+    /**
+     * Starts the child and waits until its broker serves.
+     *
+     * @param child   of {@link #child(Properties)}.
+     * @param timeout most to wait for the broker to serve.
+     * @return the running child.
+     * @throws IllegalStateException quoting the child's output if it exits or does not serve in time (it is then
+     *                               killed).
+     */
+    public static ChildProcess start(final ChildProcess.Builder child, final Duration timeout)
+    {
+        final ChildProcess process = child.start();
+        try
+        {
+            process.awaitLine(READY, timeout);
+            return process;
+        }
+        catch (final RuntimeException ex)
+        {
+            process.destroy();
+            throw ex;
+        }
+    }
+
+    /**
+     * Runs a broker.
+     *
+     * @param args its settings, each {@code key=value}.
+     */
+    public static void main(final String[] args)
+    {
+        final Properties settings = new Properties();
+        for (final String arg : args)
+        {
+            final int equals = arg.indexOf('=');
+            if (equals <= 0)
+            {
+                System.err.println("usage: BrokerProcess KEY=VALUE... (broker config keys), not: " + arg);
+                System.exit(2);
+            }
+            settings.setProperty(arg.substring(0, equals), arg.substring(equals + 1));
+        }
+        final Broker.Context ctx = Broker.Context.fromProperties(settings);
+
+        final CountDownLatch stop = new CountDownLatch(1);
+        final CountDownLatch closed = new CountDownLatch(1);
+        // SIGTERM runs the hooks: the broker closes cleanly before this JVM goes.
+        Runtime.getRuntime().addShutdownHook(new Thread(
+            () ->
+            {
+                stop.countDown();
+                await(closed, CLOSE_WAIT_MS);
+            },
+            "aerolog-broker-process-shutdown"));
+
+        final long startNs = System.nanoTime();
+        try (Broker broker = Broker.launch(ctx))
+        {
+            System.out.println("broker " + ctx.brokerId() + " on " + ctx.host() + ":" + ctx.portBase() +
+                " started in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
+            System.out.println(READY);
+            System.out.flush();
+            final Thread stdinWatcher = new Thread(() -> awaitEndOfInput(System.in, stop), "aerolog-broker-stdin");
+            stdinWatcher.setDaemon(true);
+            stdinWatcher.start();
+            await(stop, Long.MAX_VALUE);
+            System.out.println("stopping broker: " + broker.errorCount() + " errors");
+            System.out.flush();
+        }
+        catch (final RuntimeException ex)
+        {
+            System.out.println("broker failed: " + ex);
+            ex.printStackTrace(System.out);
+            System.out.flush();
+            closed.countDown();
+            System.exit(1);
+        }
+        finally
+        {
+            closed.countDown();
+        }
+    }
+
+    private static void awaitEndOfInput(final InputStream in, final CountDownLatch stop)
+    {
+        try
+        {
+            final byte[] buffer = new byte[256];
+            while (in.read(buffer) >= 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // the parent is gone either way
+        }
+        stop.countDown();
+    }
+
+    private static void await(final CountDownLatch latch, final long timeoutMs)
+    {
+        try
+        {
+            latch.await(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
