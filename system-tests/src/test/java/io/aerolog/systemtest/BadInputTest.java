@@ -173,8 +173,8 @@ class BadInputTest
             expectRejected(raw, true, header(ProduceRequestEncoder.BLOCK_LENGTH, ProduceRequestEncoder.TEMPLATE_ID,
                 4242, 1, ProduceRequestEncoder.BLOCK_LENGTH + 4), ErrorCode.CORRUPT_MESSAGE);
             expectRejected(raw, true, header(ProduceRequestEncoder.BLOCK_LENGTH, ProduceRequestEncoder.TEMPLATE_ID,
-                MessageHeaderEncoder.SCHEMA_ID, 2, ProduceRequestEncoder.BLOCK_LENGTH + 4),
-                ErrorCode.UNSUPPORTED_VERSION);
+                MessageHeaderEncoder.SCHEMA_ID, MessageHeaderEncoder.SCHEMA_VERSION + 1,
+                ProduceRequestEncoder.BLOCK_LENGTH + 4), ErrorCode.UNSUPPORTED_VERSION);
             expectRejected(raw, true, header(8, HeartbeatEncoder.TEMPLATE_ID, MessageHeaderEncoder.SCHEMA_ID,
                 MessageHeaderEncoder.SCHEMA_VERSION, 16), ErrorCode.CORRUPT_MESSAGE);
             final byte[] valid = raw.produceRequest(50, topicId, 0, -1, 0, Acks.LEADER, "a", "b");
