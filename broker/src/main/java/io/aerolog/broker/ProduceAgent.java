@@ -81,8 +81,9 @@ final class ProduceAgent implements Agent
         this.clock = clock;
         this.maxBatchBytes = maxBatchBytes;
         // A request is its header and one batch: a longer message is dropped while it is reassembled, never held.
-        this.assembler = new BoundedControlledFragmentAssembler(
-            this::onFragment, maxBatchBytes + MAX_REQUEST_HEADER_BYTES, (imageSessionId) -> counters.data.rejectedFrames.increment());
+        this.assembler = new BoundedControlledFragmentAssembler(this::onFragment,
+            maxBatchBytes + MAX_REQUEST_HEADER_BYTES, BoundedControlledFragmentAssembler.DEFAULT_MAX_SESSIONS,
+            this::onOversizedRequest);
     }
 
     /**
@@ -326,6 +327,32 @@ final class ProduceAgent implements Agent
         }
         respond(session, correlationId, topicId, partition, ErrorCode.BROKER_NOT_AVAILABLE, -1);
         return Action.CONTINUE;
+    }
+
+    // A request too long to take is dropped as it arrives, but its beginning names it: answer it, so the producer
+    // fails the batch at once instead of waiting for a timeout.
+    private void onOversizedRequest(final int imageSessionId, final DirectBuffer start, final int offset, final int length)
+    {
+        counters.data.rejectedFrames.increment();
+        final ClientSession session = sessionsByImage.get(imageSessionId);
+        final int fieldsEnd = offset + MessageHeaderDecoder.ENCODED_LENGTH + ProduceRequestDecoder.partitionEncodingOffset() +
+            Integer.BYTES;
+        if (null == session || fieldsEnd > offset + length)
+        {
+            return;
+        }
+        headerDecoder.wrap(start, offset);
+        if (ProduceRequestDecoder.SCHEMA_ID != headerDecoder.schemaId() ||
+            ProduceRequestDecoder.TEMPLATE_ID != headerDecoder.templateId())
+        {
+            return;
+        }
+        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        respond(session,
+            start.getLong(body + ProduceRequestDecoder.correlationIdEncodingOffset(), ProduceRequestDecoder.BYTE_ORDER),
+            start.getInt(body + ProduceRequestDecoder.topicIdEncodingOffset(), ProduceRequestDecoder.BYTE_ORDER),
+            start.getInt(body + ProduceRequestDecoder.partitionEncodingOffset(), ProduceRequestDecoder.BYTE_ORDER),
+            ErrorCode.RECORD_TOO_LARGE, -1);
     }
 
     // WRITE on the topic, decided once per session, topic and version of the ACLs: a set lookup per batch after that.

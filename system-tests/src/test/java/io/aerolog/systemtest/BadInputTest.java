@@ -199,6 +199,12 @@ class BadInputTest
                 new String(new char[broker.broker().context().maxBatchBytes()]).replace('\0', 'z')));
             assertThat(raw.awaitProduceResponse(61).code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE);
             assertThat(broker.broker().rejectedFrames()).isEqualTo(rejected);
+            // Far too long to reassemble: dropped as it arrives, counted, and still answered from its first
+            // fragment, so the producer fails the batch at once instead of waiting out its delivery timeout.
+            raw.sendProduce(raw.produceRequest(62, topicId, 0, -1, 0, Acks.LEADER,
+                new String(new char[broker.broker().context().maxBatchBytes() + 64 * 1024]).replace('\0', 'z')));
+            assertThat(raw.awaitProduceResponse(62).code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE);
+            assertThat(broker.broker().rejectedFrames()).isEqualTo(rejected + 1);
 
             // the raw session itself still works
             raw.sendProduce(valid);

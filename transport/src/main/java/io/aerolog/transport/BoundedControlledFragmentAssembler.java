@@ -36,6 +36,23 @@ public final class BoundedControlledFragmentAssembler implements ControlledFragm
     public BoundedControlledFragmentAssembler(
         final ControlledFragmentHandler delegate, final int maxMessageLength, final int maxSessions, final IntConsumer onOversized)
     {
+        this(delegate, maxMessageLength, maxSessions,
+            (imageSessionId, start, offset, length) -> onOversized.accept(imageSessionId));
+    }
+
+    /**
+     * @param delegate         receives whole messages.
+     * @param maxMessageLength longest message reassembled, in bytes.
+     * @param maxSessions      most images reassembling at once; a fragmented message from one more is dropped.
+     * @param onOversized      told of a sender whose message was dropped, with the message's beginning, so the
+     *                         sender can be answered.
+     */
+    public BoundedControlledFragmentAssembler(
+        final ControlledFragmentHandler delegate,
+        final int maxMessageLength,
+        final int maxSessions,
+        final OversizedMessageHandler onOversized)
+    {
         reassembly = new Reassembly(delegate, maxMessageLength, maxSessions, onOversized);
     }
 

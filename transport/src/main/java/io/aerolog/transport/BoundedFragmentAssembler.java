@@ -44,7 +44,8 @@ public final class BoundedFragmentAssembler implements FragmentHandler
         {
             delegate.onFragment(buffer, offset, length, header);
             return ControlledFragmentHandler.Action.CONTINUE;
-        }, maxMessageLength, maxSessions, onOversized);
+        }, maxMessageLength, maxSessions,
+            (imageSessionId, start, offset, length) -> onOversized.accept(imageSessionId));
     }
 
     /** {@inheritDoc} */

@@ -7,8 +7,6 @@ import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 
-import java.util.function.IntConsumer;
-
 import static io.aeron.logbuffer.FrameDescriptor.BEGIN_FRAG_FLAG;
 import static io.aeron.logbuffer.FrameDescriptor.END_FRAG_FLAG;
 import static io.aeron.logbuffer.FrameDescriptor.UNFRAGMENTED;
@@ -23,18 +21,18 @@ final class Reassembly
     private final ControlledFragmentHandler delegate;
     private final int maxMessageLength;
     private final int maxSessions;
-    private final IntConsumer onOversized;
+    private final OversizedMessageHandler onOversized;
     private final Int2ObjectHashMap<BufferBuilder> builderBySessionId = new Int2ObjectHashMap<>();
 
     /**
      * @param delegate         receives whole messages.
      * @param maxMessageLength longest message reassembled, in bytes.
      * @param maxSessions      most images reassembling at once; a fragmented message from one more is dropped.
-     * @param onOversized      told the image session id of a sender whose message was dropped.
+     * @param onOversized      told of a sender whose message was dropped, with the message's beginning.
      */
     Reassembly(
         final ControlledFragmentHandler delegate, final int maxMessageLength, final int maxSessions,
-        final IntConsumer onOversized)
+        final OversizedMessageHandler onOversized)
     {
         if (maxMessageLength <= 0 || maxSessions <= 0)
         {
@@ -53,7 +51,7 @@ final class Reassembly
         {
             if (length > maxMessageLength)
             {
-                onOversized.accept(header.sessionId());
+                onOversized.onOversized(header.sessionId(), buffer, offset, length);
                 return Action.CONTINUE;
             }
             return delegate.onFragment(buffer, offset, length, header);
@@ -74,7 +72,7 @@ final class Reassembly
         {
             if (builderBySessionId.size() >= maxSessions || length > maxMessageLength)
             {
-                onOversized.accept(sessionId);
+                onOversized.onOversized(sessionId, buffer, offset, length);
                 return;
             }
             builder = new BufferBuilder();
@@ -83,7 +81,8 @@ final class Reassembly
         builder.reset();
         if (length > maxMessageLength)
         {
-            drop(builder, sessionId);
+            builder.nextTermOffset(DROPPING);
+            onOversized.onOversized(sessionId, buffer, offset, length);
             return;
         }
         builder.captureHeader(header).append(buffer, offset, length).nextTermOffset(header.nextTermOffset());
@@ -129,9 +128,9 @@ final class Reassembly
 
     private void drop(final BufferBuilder builder, final int sessionId)
     {
+        onOversized.onOversized(sessionId, builder.buffer(), 0, builder.limit());
         builder.reset();
         builder.nextTermOffset(DROPPING);
-        onOversized.accept(sessionId);
     }
 
     boolean freeSessionBuffer(final int imageSessionId)
