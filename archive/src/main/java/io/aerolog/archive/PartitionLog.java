@@ -26,6 +26,9 @@ public final class PartitionLog implements AutoCloseable
     private final String topicName;
     private final int streamId;
     private final boolean logAppendTime;
+    /** Room for a batch's log header (its fixed fields and the record set's length) within one message. */
+    private static final int MAX_BATCH_HEADER_LENGTH = 256;
+
     private final ExclusivePublication publication;
     private final long recordingId;
     private final int recordingPositionCounterId;
@@ -142,6 +145,17 @@ public final class PartitionLog implements AutoCloseable
             logEndOffset.setOrdered(baseOffset + recordCount);
         }
         return position;
+    }
+
+    /**
+     * The longest record set one batch of this log can hold. A log keeps the term length it was created with, so
+     * after a restart with a longer {@code log.term.length} this can be less than the broker's batch limit.
+     *
+     * @return bytes.
+     */
+    public int maxRecordSetLength()
+    {
+        return publication.maxMessageLength() - MAX_BATCH_HEADER_LENGTH;
     }
 
     /**

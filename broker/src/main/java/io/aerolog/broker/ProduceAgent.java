@@ -276,7 +276,8 @@ final class ProduceAgent implements Agent
             respond(session, correlationId, topicId, partition, ErrorCode.AUTHORIZATION_FAILED, -1);
             return Action.CONTINUE;
         }
-        if (recordsLength > maxBatchBytes)
+        // A log created under a shorter log.term.length keeps it, and takes smaller batches than the broker's limit.
+        if (recordsLength > maxBatchBytes || recordsLength > log.maxRecordSetLength())
         {
             respond(session, correlationId, topicId, partition, ErrorCode.RECORD_TOO_LARGE, -1);
             return Action.CONTINUE;

@@ -29,6 +29,7 @@ import java.util.function.UnaryOperator;
 import static io.aerolog.systemtest.Records.bytes;
 import static io.aerolog.systemtest.Records.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What was written survives a restart: a clean one, one after a controller snapshot, and a kill -9.
@@ -47,6 +48,36 @@ class PersistenceTest
         try (TestBroker broker = TestBroker.launch(dir))
         {
             restartKeepsEverything(broker, false);
+        }
+    }
+
+    /** Regression: a batch the old log's term could not hold made the produce agent fail on it again and again. */
+    @Test
+    void shouldRefuseABatchTooLargeForALogCreatedUnderAShorterTermAfterARestartWithALongerOne() throws Exception
+    {
+        final int portBase;
+        try (TestBroker broker = TestBroker.launch(dir))
+        {
+            portBase = broker.portBase();
+            broker.createTopic("old", 1);
+        }
+        try (TestBroker broker = TestBroker.launch(dir, portBase, (ctx) -> ctx.logTermLength(4 * TestBroker.TERM_LENGTH)))
+        {
+            broker.createTopic("new", 1);
+            final byte[] large = new byte[2 * TestBroker.TERM_LENGTH / 8];
+            try (Producer producer = Producer.connect(broker.ipc(), new Producer.Config()))
+            {
+                assertThatThrownBy(() -> producer.send(new ProducerRecord("old", 0, -1, null, large, List.of())).get())
+                    .hasCauseInstanceOf(AerologException.class)
+                    .cause().satisfies((ex) ->
+                        assertThat(((AerologException)ex).code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE));
+                // The broker goes on: the old log takes what fits, the new one the larger batch.
+                assertThat(producer.send(new ProducerRecord("old", 0, -1, null, bytes("small"), List.of())).get()
+                    .offset()).isZero();
+                assertThat(producer.send(new ProducerRecord("new", 0, -1, null, large, List.of())).get().offset())
+                    .isZero();
+            }
+            broker.assertNoErrors();
         }
     }
 
