@@ -22,6 +22,11 @@ import java.util.Random;
  */
 public final class SchemaFrames
 {
+    // Reused: a million frames must not make a million 64 KiB buffers, whose collection would stall the broker
+    // sharing this JVM in a hostile-input test and be counted against it.
+    private static final ThreadLocal<ByteBuffer> SCRATCH =
+        ThreadLocal.withInitial(() -> ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN));
+
     final Ir ir;
     final String schemaName;
 
@@ -53,7 +58,7 @@ public final class SchemaFrames
     /** A well-formed frame of the message: header, block, groups, var data. */
     public byte[] frame(final List<Token> tokens, final Random random)
     {
-        final ByteBuffer out = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer out = SCRATCH.get().clear();
         final Token message = tokens.get(0);
         out.putShort((short)message.encodedLength()).putShort((short)message.id()).putShort((short)ir.id())
             .putShort((short)ir.version());
