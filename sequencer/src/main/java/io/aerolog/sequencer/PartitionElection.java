@@ -2,6 +2,7 @@ package io.aerolog.sequencer;
 
 import java.util.Arrays;
 import java.util.function.IntPredicate;
+import java.util.function.IntToLongFunction;
 
 /**
  * The controller's rules for a partition's leader and in-sync set when brokers come and go (KRaft's, with eligible
@@ -143,6 +144,112 @@ public final class PartitionElection
             return state;
         }
         return changed(state, preferred, state.isr, state.elr);
+    }
+
+    /** What the controller answers a leader's proposal of a new in-sync set. */
+    public enum AlterOutcome
+    {
+        /** Applied (or nothing to change). */
+        ACCEPTED,
+        /** The proposer's broker epoch is not its registered one: a restarted or zombie broker. */
+        STALE_BROKER_EPOCH,
+        /** The proposer does not lead the partition at that leader epoch (an older one: it was deposed). */
+        FENCED_LEADER_EPOCH,
+        /** The proposer is not the leader, or names a newer leader epoch than the controller knows. */
+        NOT_LEADER_OR_FOLLOWER,
+        /** The proposal was made on another version of the partition: re-read it and propose again. */
+        STALE_PARTITION_EPOCH,
+        /** The set is empty, lacks the leader, or adds a broker that is no replica, is fenced or has restarted. */
+        INELIGIBLE_REPLICA
+    }
+
+    /**
+     * The outcome of a proposal and the partition's state after it.
+     *
+     * @param outcome what the controller answers.
+     * @param state   the partition's state: changed only when accepted with a different set.
+     */
+    public record AlterResult(AlterOutcome outcome, State state)
+    {
+    }
+
+    /**
+     * A leader proposes a new in-sync set (KRaft's AlterPartition, with KIP-903's broker epochs): accepted only from
+     * the live leader at the current leader and partition epochs; a broker it adds must be a replica, live, and of
+     * the broker epoch the leader saw it catch up in. Only the leader shrinks or grows the set. A replica that
+     * joins the set leaves the eligible set, and once the set reaches {@code min.insync.replicas} the eligible set
+     * is cleared (KIP-966 keeps it only below).
+     *
+     * @param state             of the partition.
+     * @param brokerId          proposing.
+     * @param brokerEpoch       of the proposer, as it registered.
+     * @param leaderEpoch       the proposer leads in.
+     * @param partitionEpoch    the proposal was made on.
+     * @param newIsr            the proposed set.
+     * @param newIsrEpochs      each proposed member's broker epoch as the leader saw it, or -1 where unknown.
+     * @param minInsyncReplicas of the topic.
+     * @param registeredEpoch   each broker's registered epoch, -1 for none.
+     * @param isFenced          tells which brokers are fenced.
+     * @return the outcome and the resulting state.
+     */
+    public static AlterResult alterIsr(
+        final State state,
+        final int brokerId,
+        final long brokerEpoch,
+        final int leaderEpoch,
+        final int partitionEpoch,
+        final int[] newIsr,
+        final long[] newIsrEpochs,
+        final int minInsyncReplicas,
+        final IntToLongFunction registeredEpoch,
+        final IntPredicate isFenced)
+    {
+        if (registeredEpoch.applyAsLong(brokerId) != brokerEpoch || isFenced.test(brokerId))
+        {
+            return new AlterResult(AlterOutcome.STALE_BROKER_EPOCH, state);
+        }
+        if (state.leader != brokerId || leaderEpoch > state.leaderEpoch)
+        {
+            return new AlterResult(leaderEpoch < state.leaderEpoch ?
+                AlterOutcome.FENCED_LEADER_EPOCH : AlterOutcome.NOT_LEADER_OR_FOLLOWER, state);
+        }
+        if (leaderEpoch < state.leaderEpoch)
+        {
+            return new AlterResult(AlterOutcome.FENCED_LEADER_EPOCH, state);
+        }
+        if (partitionEpoch != state.partitionEpoch)
+        {
+            return new AlterResult(AlterOutcome.STALE_PARTITION_EPOCH, state);
+        }
+        if (0 == newIsr.length || !contains(newIsr, brokerId) || newIsr.length != newIsrEpochs.length ||
+            Arrays.stream(newIsr).distinct().count() != newIsr.length)
+        {
+            return new AlterResult(AlterOutcome.INELIGIBLE_REPLICA, state);
+        }
+        for (int i = 0; i < newIsr.length; i++)
+        {
+            final int member = newIsr[i];
+            if (!contains(state.replicas, member))
+            {
+                return new AlterResult(AlterOutcome.INELIGIBLE_REPLICA, state);
+            }
+            final boolean added = !contains(state.isr, member);
+            if (added && (isFenced.test(member) ||
+                (newIsrEpochs[i] >= 0 && newIsrEpochs[i] != registeredEpoch.applyAsLong(member))))
+            {
+                return new AlterResult(AlterOutcome.INELIGIBLE_REPLICA, state);
+            }
+        }
+        int[] elr = state.elr;
+        for (final int member : newIsr)
+        {
+            elr = without(elr, member);
+        }
+        if (newIsr.length >= minInsyncReplicas)
+        {
+            elr = new int[0];
+        }
+        return new AlterResult(AlterOutcome.ACCEPTED, changed(state, state.leader, newIsr.clone(), elr));
     }
 
     private static State changed(final State state, final int leader, final int[] isr, final int[] elr)
