@@ -174,6 +174,22 @@ final class TestBroker implements AutoCloseable
 
     private void assertNoUnexpectedErrors(final File errorLogFile)
     {
+        assertNoUnexpectedErrors(errorLogFile, expectedErrorSources, toleratedErrors);
+    }
+
+    /**
+     * Fails if a node's error log holds an error other than those of the given parts or of the tolerated kind.
+     *
+     * @param errorLogFile    the node's.
+     * @param expectedSources parts whose errors are expected.
+     * @param toleratedErrors says whether a distinct error's text is of an expected kind, or null for none.
+     */
+    static void assertNoUnexpectedErrors(
+        final File errorLogFile,
+        final java.util.Set<NodeErrorLog.Source> expectedSources,
+        final java.util.function.Predicate<String> toleratedErrors)
+    {
+        final java.util.Set<NodeErrorLog.Source> expectedErrorSources = expectedSources;
         final NodeErrorLog.Report report = NodeErrorLog.read(errorLogFile);
         final long unexpected = report.counts().entrySet().stream()
             .filter((e) -> !expectedErrorSources.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();

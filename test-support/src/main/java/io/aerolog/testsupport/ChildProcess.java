@@ -134,6 +134,14 @@ public final class ChildProcess implements AutoCloseable
     }
 
     /**
+     * @return its process id.
+     */
+    public long pid()
+    {
+        return process.pid();
+    }
+
+    /**
      * @return true while it runs.
      */
     public boolean isAlive()
