@@ -5,6 +5,8 @@ import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.ControllerListener;
 import io.aerolog.cluster.TopicMetadata;
 import io.aerolog.cluster.security.AclBinding;
+import io.aerolog.cluster.security.AclOperation;
+import io.aerolog.cluster.security.AclResourceType;
 import io.aerolog.cluster.security.PasswordHasher;
 import io.aerolog.cluster.security.UserCredential;
 import io.aerolog.codecs.cluster.SecurityEventType;
@@ -318,6 +320,15 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     public void onAclEvent(final long correlationId, final SecurityEventType type, final AclBinding acl)
     {
         access.onAclEvent(correlationId, type, acl);
+        if (AclResourceType.TOPIC == acl.resourceType())
+        {
+            fetch.stopUnauthorized(sessions.all(), (session, topicId) ->
+            {
+                final TopicRegistry.TopicState topic = topics.byId(topicId);
+                return null == topic || access.allows(
+                    session.principal(), AclOperation.READ, AclResourceType.TOPIC, topic.metadata.name());
+            });
+        }
     }
 
     // ---------------------------------------------------------------- retention

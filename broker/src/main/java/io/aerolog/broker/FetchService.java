@@ -155,6 +155,45 @@ final class FetchService
         }
     }
 
+    /**
+     * Ends the streams their sessions may no longer read (an ACL changed) and tells each consumer so, with
+     * {@code AUTHORIZATION_FAILED}: a stream, once started, is otherwise not checked again.
+     *
+     * @param sessions every open session.
+     * @param mayRead  whether a session may still read a topic, by id.
+     */
+    void stopUnauthorized(
+        final Iterable<ClientSession> sessions, final java.util.function.BiPredicate<ClientSession, Integer> mayRead)
+    {
+        final org.agrona.collections.LongArrayList revoked = new org.agrona.collections.LongArrayList();
+        for (final ClientSession session : sessions)
+        {
+            revoked.clear();
+            session.replayByPartition().forEach((partitionKey, replaySessionId) ->
+            {
+                if (!mayRead.test(session, (int)(partitionKey >>> 32)))
+                {
+                    revoked.addLong(partitionKey);
+                }
+            });
+            for (int i = 0; i < revoked.size(); i++)
+            {
+                final long partitionKey = revoked.getLong(i);
+                final long replaySessionId = session.replayByPartition().remove(partitionKey);
+                worker.stopReplay(replaySessionId);
+                answers.counters().authorizationFailures.increment();
+                fetchStoppedEncoder.wrapAndApplyHeader(answers.buffer(), 0, answers.headerEncoder())
+                    .correlationId(-1)
+                    .topicId((int)(partitionKey >>> 32))
+                    .partition((int)partitionKey)
+                    .streamSessionId((int)replaySessionId)
+                    .code(ErrorCode.AUTHORIZATION_FAILED)
+                    .logStartOffset(-1);
+                answers.send(session, fetchStoppedEncoder.encodedLength());
+            }
+        }
+    }
+
     void onListOffsets(final ClientSession session, final ListOffsetsDecoder d)
     {
         final long correlationId = d.correlationId();

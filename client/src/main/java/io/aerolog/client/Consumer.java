@@ -564,7 +564,15 @@ public final class Consumer implements AutoCloseable
             if (fetch.topicId == topicId && fetch.tp.partition() == partition &&
                 FetchState.STREAMING == fetch.state && fetch.streamSessionId == streamSessionId)
             {
-                fetch.restartAt(fetch.nextOffset); // the broker answers with the range, or streams again
+                if (ErrorCode.AUTHORIZATION_FAILED == decoder.code())
+                {
+                    fetch.state = FetchState.FAILED; // READ was revoked: fetching again would be refused too
+                    pendingError = new AerologException(decoder.code(), fetch.tp + ": READ is no longer allowed");
+                }
+                else
+                {
+                    fetch.restartAt(fetch.nextOffset); // the broker answers with the range, or streams again
+                }
             }
         }
     }

@@ -127,10 +127,18 @@ class SecurityTest
             consumer.subscribe(List.of("orders"));
             assertRefused(() -> consumer.poll(Duration.ofSeconds(5)));
         }
-        // A DENY wins over the ALLOW, as soon as the broker hears of it.
-        try (Admin admin = Admin.connect(as("admin", ADMIN_PASSWORD)))
+        // A DENY wins over the ALLOW, as soon as the broker hears of it: a stream already running ends, too.
+        try (Consumer streaming = Consumer.connect(as("bob", "bob-pw"), new Consumer.Config()
+            .autoOffsetReset(Consumer.OffsetReset.EARLIEST)))
         {
-            admin.addAcl(new AclEntry("User:*", ResourceType.TOPIC, "orders", Operation.READ, Permission.DENY));
+            streaming.assign(List.of(new TopicPartition("orders", 1)));
+            assertThat(Records.consumeExactly(streaming, 5)).hasSize(5);
+            try (Admin admin = Admin.connect(as("admin", ADMIN_PASSWORD)))
+            {
+                admin.addAcl(new AclEntry("User:*", ResourceType.TOPIC, "orders", Operation.READ, Permission.DENY));
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertRefused(() -> streaming.poll(Duration.ofMillis(100))));
         }
         try (Consumer consumer = Consumer.connect(as("bob", "bob-pw"), new Consumer.Config()))
         {
