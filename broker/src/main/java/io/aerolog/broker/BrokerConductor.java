@@ -85,11 +85,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
             counters.control.rejectedFrames);
         final SecurityAdmin securityAdmin = new SecurityAdmin(access, credentials, admin, answers, () -> controller);
         this.requests = new ControlRequestAdapter(ingress, sessions, admin, fetch, groups, answers, errorHandler,
-            access, securityAdmin, (topicId) ->
-            {
-                final TopicRegistry.TopicState topic = topics.byId(topicId);
-                return null == topic ? null : topic.metadata.name();
-            });
+            access, securityAdmin, topics);
         worker.retentionListener(this);
     }
 

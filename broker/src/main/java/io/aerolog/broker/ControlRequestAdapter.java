@@ -1,6 +1,7 @@
 package io.aerolog.broker;
 
 import io.aerolog.archive.PartitionLog;
+import io.aerolog.cluster.security.AclBinding;
 import io.aerolog.cluster.security.AclOperation;
 import io.aerolog.cluster.security.AclResourceType;
 import io.aerolog.cluster.security.Authorizer;
@@ -33,7 +34,6 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
-import java.util.function.IntFunction;
 
 /**
  * Reads client control requests from the broker's ingress: reassembles them with a bound, walks every frame with
@@ -80,7 +80,7 @@ final class ControlRequestAdapter implements FragmentHandler
     private final AccessControl access;
     private final GroupAccess groupAccess;
     private final SecurityAdmin securityAdmin;
-    private final IntFunction<String> topicNameById;
+    private final TopicRegistry topics;
     private int pollingIngress;
     private long nowMs;
 
@@ -94,11 +94,11 @@ final class ControlRequestAdapter implements FragmentHandler
         final ErrorHandler errorHandler,
         final AccessControl access,
         final SecurityAdmin securityAdmin,
-        final IntFunction<String> topicNameById)
+        final TopicRegistry topics)
     {
         this.access = access;
         this.securityAdmin = securityAdmin;
-        this.topicNameById = topicNameById;
+        this.topics = topics;
         this.groupAccess = new GroupAccess(access, answers);
         this.ingress = ingress;
         this.sessions = sessions;
@@ -282,7 +282,7 @@ final class ControlRequestAdapter implements FragmentHandler
             {
                 final InitProducerIdDecoder d = initProducerIdDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
                 final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
-                if (null != session)
+                if (null != session && mayWriteSomeTopic(session, d.correlationId()))
                 {
                     admin.onInitProducerId(session, d.correlationId(), nowMs);
                 }
@@ -410,11 +410,31 @@ final class ControlRequestAdapter implements FragmentHandler
         }
     }
 
+    // As Kafka (KIP-679): an idempotent producer id for a principal that may write some topic.
+    private boolean mayWriteSomeTopic(final ClientSession session, final long correlationId)
+    {
+        for (final TopicRegistry.TopicState topic : topics.all())
+        {
+            if (access.allows(session.principal(), AclOperation.WRITE, AclResourceType.TOPIC, topic.metadata.name()))
+            {
+                return true;
+            }
+        }
+        if (topics.all().isEmpty() && access.allows(
+            session.principal(), AclOperation.WRITE, AclResourceType.TOPIC, AclBinding.WILDCARD_RESOURCE))
+        {
+            return true;
+        }
+        AccessControl.refuse(session, correlationId, AclOperation.WRITE, AclResourceType.TOPIC, "any topic", answers);
+        return false;
+    }
+
     // A topic this broker does not know is left to the service, which answers that it is unknown.
     private boolean mayOnTopic(
         final ClientSession session, final long correlationId, final AclOperation operation, final int topicId)
     {
-        final String name = topicNameById.apply(topicId);
+        final TopicRegistry.TopicState topic = topics.byId(topicId);
+        final String name = null == topic ? null : topic.metadata.name();
         return null == name || access.check(session, correlationId, operation, AclResourceType.TOPIC, name, answers);
     }
 

@@ -102,13 +102,17 @@ class SecurityTest
         }
         assertThat(aliceOffsets).containsExactly(0L, 0L, 1L, 1L, 2L, 2L, 3L, 3L, 4L, 4L);
 
-        try (Producer bobProducer = Producer.connect(as("bob", "bob-pw"), new Producer.Config());
+        // Not idempotent, so it connects (no producer id needed) and meets the data path's WRITE check.
+        try (Producer bobProducer = Producer.connect(as("bob", "bob-pw"), new Producer.Config().idempotent(false));
             Admin bob = Admin.connect(as("bob", "bob-pw")))
         {
             assertRefused(() -> bobProducer.send(new ProducerRecord("orders", 0, -1, null, bytes("forged"), List.of())).get());
             assertRefused(() -> bob.deleteGroup("billing"));
             assertRefused(() -> bob.listGroupOffsets("payments"));
             assertRefused(() -> bob.listOffset("payroll", 0, Admin.EARLIEST));
+            // An idempotent producer id only for a principal that may write some topic.
+            assertRefused(() -> Producer.connect(as("bob", "bob-pw"), new Producer.Config().idempotent(true))
+                .close());
         }
 
         // bob reads every record of alice's in his group, and commits.
