@@ -1,0 +1,107 @@
+package io.aerolog.broker;
+
+import io.aerolog.cluster.ControllerClient;
+import io.aerolog.cluster.ControllerListener;
+import io.aerolog.cluster.TopicMetadata;
+import io.aerolog.cluster.registry.RegisteredBroker;
+import io.aerolog.codecs.cluster.BrokerEventType;
+import io.aerolog.codecs.cluster.BrokerState;
+import io.aerolog.codecs.cluster.TopicEventType;
+import io.aeron.Aeron;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class BrokerRegistrationTest
+{
+    @TempDir
+    File dir;
+
+    @Test
+    void shouldRegisterOnStartAndStayUnfencedByHeartbeating() throws InterruptedException
+    {
+        final Broker.Context ctx = new Broker.Context().dataDir(dir).portBase(31300).brokerId(0)
+            .aeronDirectoryName(dir.getAbsolutePath() + "/aeron").logTermLength(64 * 1024).segmentLength(256 * 1024);
+        try (Broker broker = Broker.launch(ctx);
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName())))
+        {
+            final Listener listener = new Listener();
+            try (ControllerClient client = ControllerClient.connect(aeron, ctx.controllerMembers().ingressEndpoints(),
+                "aeron:udp?endpoint=" + ctx.internalHost() + ":0", ctx.nodeSecret(), listener))
+            {
+                final RegisteredBroker registered = awaitBroker(client, listener, 1);
+                assertThat(registered.brokerId()).isEqualTo(0);
+                assertThat(registered.host()).isEqualTo(ctx.host());
+                assertThat(registered.portBase()).isEqualTo(31300);
+                assertThat(registered.state()).isEqualTo(BrokerState.UNFENCED);
+                final long epoch = registered.brokerEpoch();
+
+                // Several session timeouts later: still unfenced, same epoch, never fenced meanwhile.
+                final long untilNs = System.nanoTime() + Duration.ofMillis(4_000).toNanos();
+                while (System.nanoTime() < untilNs)
+                {
+                    client.poll();
+                    Thread.sleep(1);
+                }
+                final RegisteredBroker later = awaitBroker(client, listener, 2);
+                assertThat(later.state()).isEqualTo(BrokerState.UNFENCED);
+                assertThat(later.brokerEpoch()).isEqualTo(epoch);
+                assertThat(listener.changes).doesNotContain(BrokerEventType.FENCED);
+            }
+        }
+    }
+
+    private static RegisteredBroker awaitBroker(
+        final ControllerClient client, final Listener listener, final long correlationId)
+    {
+        await().atMost(Duration.ofSeconds(15)).pollInSameThread().pollInterval(Duration.ofMillis(1))
+            .until(() -> client.requestMetadata(correlationId));
+        await().atMost(Duration.ofSeconds(15)).pollInSameThread().pollInterval(Duration.ofMillis(1))
+            .until(() -> client.poll() >= 0 && listener.ends.contains(correlationId));
+        final List<RegisteredBroker> brokers = listener.brokers.getOrDefault(correlationId, List.of());
+        assertThat(brokers).hasSize(1);
+        return brokers.get(0);
+    }
+
+    private static final class Listener implements ControllerListener
+    {
+        final Map<Long, List<RegisteredBroker>> brokers = new HashMap<>();
+        final List<Long> ends = new ArrayList<>();
+        final List<BrokerEventType> changes = new ArrayList<>();
+
+        public void onCommandResult(
+            final long correlationId, final int code, final int topicId, final long value, final String message)
+        {
+        }
+
+        public void onTopicEvent(final long correlationId, final TopicEventType type, final TopicMetadata topic)
+        {
+        }
+
+        public void onMetadataEnd(final long correlationId, final int topicCount)
+        {
+            ends.add(correlationId);
+        }
+
+        public void onBrokerEvent(final long correlationId, final BrokerEventType type, final RegisteredBroker broker)
+        {
+            if (BrokerEventType.SNAPSHOT == type)
+            {
+                brokers.computeIfAbsent(correlationId, (k) -> new ArrayList<>()).add(broker);
+            }
+            else
+            {
+                changes.add(type);
+            }
+        }
+    }
+}
