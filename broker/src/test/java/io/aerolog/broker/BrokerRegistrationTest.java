@@ -17,8 +17,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class BrokerRegistrationTest
@@ -58,6 +60,20 @@ class BrokerRegistrationTest
                 assertThat(listener.changes).doesNotContain(BrokerEventType.FENCED);
             }
         }
+    }
+
+    @Test
+    void shouldReadTheBrokerSessionTimeoutAndRefuseOneShorterThanTwoHeartbeats()
+    {
+        final Properties p = new Properties();
+        p.setProperty("data.dir", dir.getPath());
+        assertThat(Broker.Context.fromProperties(p).brokerSessionTimeoutMs()).isEqualTo(1500);
+        p.setProperty("broker.session.timeout.ms", "3000");
+        assertThat(Broker.Context.fromProperties(p).conclude().brokerSessionTimeoutMs()).isEqualTo(3000);
+        p.setProperty("broker.session.timeout.ms", "499");
+        assertThatThrownBy(() -> Broker.Context.fromProperties(p).conclude())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("broker.session.timeout.ms");
     }
 
     private static RegisteredBroker awaitBroker(
