@@ -2,10 +2,14 @@ package io.aerolog.cluster;
 
 import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.codecs.cluster.BrokerEventType;
+import io.aerolog.codecs.cluster.BrokerHeartbeatCommandEncoder;
+import io.aerolog.codecs.cluster.MessageHeaderEncoder;
+import io.aerolog.codecs.cluster.RegisterBrokerCommandEncoder;
 import io.aerolog.codecs.cluster.BrokerState;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aeron.Aeron;
 import org.agrona.CloseHelper;
+import org.agrona.ExpandableArrayBuffer;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,7 +123,28 @@ class ControllerBrokersTest
         assertThat(awaitResult(send((id) -> client.registerBroker(id, 2, "b", 0))).code)
             .isEqualTo(ErrorCode.INVALID_REQUEST.value());
         assertThat(awaitResult(send((id) -> client.registerBroker(id, 1, "host-a", 9090))).value).isEqualTo(3);
+
+        // Malformed: a heartbeat whose block is too short, a registration whose host runs past the frame.
+        final ExpandableArrayBuffer raw = new ExpandableArrayBuffer(64);
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        new BrokerHeartbeatCommandEncoder().wrapAndApplyHeader(raw, 0, header).correlationId(1).brokerId(1)
+            .brokerEpoch(3);
+        header.blockLength(4);
+        assertCorrupt(raw, MessageHeaderEncoder.ENCODED_LENGTH + BrokerHeartbeatCommandEncoder.BLOCK_LENGTH, 1);
+        final RegisterBrokerCommandEncoder register = new RegisterBrokerCommandEncoder();
+        register.wrapAndApplyHeader(raw, 0, header).correlationId(2).brokerId(1).portBase(9090).host("host-a");
+        assertCorrupt(raw, MessageHeaderEncoder.ENCODED_LENGTH + register.encodedLength() - 2, 2);
+        assertThat(brokersInMetadata()).extracting(RegisteredBroker::brokerEpoch).containsExactly(3L);
         assertThat(node.service().failedCommands()).isZero();
+    }
+
+    private void assertCorrupt(final ExpandableArrayBuffer raw, final int length, final long expectedRejected)
+    {
+        listener.results.remove(ControllerService.UNKNOWN_CORRELATION_ID);
+        awaitUntil(() -> client.offer(raw, 0, length));
+        final Result result = awaitResult(ControllerService.UNKNOWN_CORRELATION_ID);
+        assertThat(result.code).as(result.message).isEqualTo(ErrorCode.CORRUPT_MESSAGE.value());
+        assertThat(node.service().rejectedCommands()).isEqualTo(expectedRejected);
     }
 
     @Test
