@@ -237,6 +237,10 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     @Override
     public void onClose()
     {
+        if (null != controller)
+        {
+            registration.controlledShutdown(controller);
+        }
         credentials.close();
     }
 

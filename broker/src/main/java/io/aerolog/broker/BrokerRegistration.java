@@ -7,7 +7,7 @@ import io.aerolog.codecs.wire.ErrorCode;
  * This broker's registration with the controller: registers on start, then heartbeats every
  * {@link #HEARTBEAT_INTERVAL_MS} with the epoch the registration was answered with, and registers again when a
  * heartbeat is refused {@code STALE_BROKER_EPOCH} (the controller fenced its registration or lost it) or a
- * registration goes unanswered. Its correlation ids are negative, apart from every other controller request's.
+ * registration goes unanswered; on a clean stop it sends a controlled shutdown. Its correlation ids are negative, apart from every other controller request's.
  * Allocates nothing once registered. <b>Not thread-safe:</b> the conductor's thread.
  */
 final class BrokerRegistration
@@ -117,6 +117,27 @@ final class BrokerRegistration
             nextSendMs = 0;
         }
         return true;
+    }
+
+    /**
+     * A clean stop: tells the controller once, without waiting, so it marks this broker shut down rather than fencing
+     * it a session later. Lost if the controller cannot take it now (the deadline then fences it).
+     *
+     * @param controller the current controller client.
+     * @return true if sent.
+     */
+    boolean controlledShutdown(final ControllerClient controller)
+    {
+        if (0 == brokerEpoch || controller.isClosed())
+        {
+            return false;
+        }
+        final boolean sent = controller.controlledShutdown(nextCorrelationId, brokerId, brokerEpoch);
+        if (sent)
+        {
+            nextCorrelationId++;
+        }
+        return sent;
     }
 
     /** @return the epoch of the current registration, 0 while not registered. */

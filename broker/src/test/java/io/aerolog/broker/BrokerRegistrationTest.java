@@ -2,6 +2,7 @@ package io.aerolog.broker;
 
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.ControllerListener;
+import io.aerolog.cluster.ControllerNode;
 import io.aerolog.cluster.TopicMetadata;
 import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.codecs.cluster.BrokerEventType;
@@ -59,6 +60,58 @@ class BrokerRegistrationTest
                 assertThat(later.brokerEpoch()).isEqualTo(epoch);
                 assertThat(listener.changes).doesNotContain(BrokerEventType.FENCED);
             }
+            assertThat(broker.errorCount()).isZero();
+        }
+    }
+
+    @Test
+    void shouldTellTheControllerOfACleanStop()
+    {
+        final Broker.Context ctx = new Broker.Context().dataDir(dir).portBase(31400).brokerId(3)
+            .aeronDirectoryName(dir.getAbsolutePath() + "/aeron").logTermLength(64 * 1024).segmentLength(256 * 1024);
+        final Broker broker = Broker.launch(ctx);
+        try (broker; Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName())))
+        {
+            final Listener listener = new Listener();
+            try (ControllerClient client = ControllerClient.connect(aeron, ctx.controllerMembers().ingressEndpoints(),
+                "aeron:udp?endpoint=" + ctx.internalHost() + ":0", ctx.nodeSecret(), listener))
+            {
+                final long[] correlationId = {100};
+                await().atMost(Duration.ofSeconds(15)).pollInSameThread().pollInterval(Duration.ofMillis(50))
+                    .until(() -> awaitBroker(client, listener, correlationId[0]++, 0) != null);
+                // Its registration answered, the broker heartbeats: a clean stop now has an epoch to name.
+                final long untilNs = System.nanoTime() + Duration.ofMillis(500).toNanos();
+                while (System.nanoTime() < untilNs)
+                {
+                    client.poll();
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        assertThat(broker.errorCount()).isZero();
+
+        // The broker's own controller, alone on the broker's directories: the stop is in its state.
+        try (ControllerNode node = ControllerNode.launch(new ControllerNode.Context()
+                .baseDir(ctx.dataDir())
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .memberId(ctx.brokerId())
+                .host(ctx.internalHost())
+                .secret(ctx.nodeSecret())
+                .portBase(ctx.portBase())
+                .clusterMembers(ctx.controllerMembers().clusterMembers())
+                .archiveSegmentFileLength(ctx.segmentLength()));
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDirectoryName())))
+        {
+            assertThat(node.awaitLeader(15_000)).isTrue();
+            final Listener listener = new Listener();
+            try (ControllerClient client = ControllerClient.connect(aeron, ctx.controllerMembers().ingressEndpoints(),
+                "aeron:udp?endpoint=" + ctx.internalHost() + ":0", ctx.nodeSecret(), listener))
+            {
+                final RegisteredBroker stopped = awaitBroker(client, listener, 1);
+                assertThat(stopped.brokerId()).isEqualTo(3);
+                assertThat(stopped.state()).isEqualTo(BrokerState.SHUT_DOWN);
+            }
         }
     }
 
@@ -79,11 +132,24 @@ class BrokerRegistrationTest
     private static RegisteredBroker awaitBroker(
         final ControllerClient client, final Listener listener, final long correlationId)
     {
+        final RegisteredBroker broker = awaitBroker(client, listener, correlationId, 1);
+        assertThat(broker).isNotNull();
+        return broker;
+    }
+
+    /** The one broker of a metadata answer, or null if there is none and none was expected. */
+    private static RegisteredBroker awaitBroker(
+        final ControllerClient client, final Listener listener, final long correlationId, final int expected)
+    {
         await().atMost(Duration.ofSeconds(15)).pollInSameThread().pollInterval(Duration.ofMillis(1))
             .until(() -> client.requestMetadata(correlationId));
         await().atMost(Duration.ofSeconds(15)).pollInSameThread().pollInterval(Duration.ofMillis(1))
             .until(() -> client.poll() >= 0 && listener.ends.contains(correlationId));
         final List<RegisteredBroker> brokers = listener.brokers.getOrDefault(correlationId, List.of());
+        if (0 == expected && brokers.isEmpty())
+        {
+            return null;
+        }
         assertThat(brokers).hasSize(1);
         return brokers.get(0);
     }
