@@ -5,6 +5,7 @@ import io.aerolog.archive.PartitionLogStore;
 import io.aerolog.client.ClientContext;
 import io.aerolog.node.ArchivingDriver;
 import io.aerolog.cluster.ControllerClient;
+import io.aerolog.cluster.registry.BrokerRegistry;
 import io.aerolog.cluster.security.Authorizer;
 import io.aerolog.cluster.security.Principals;
 import io.aerolog.cluster.ControllerNode;
@@ -104,6 +105,7 @@ public final class Broker implements AutoCloseable
             .host(ctx.internalHost())
             .secret(ctx.nodeSecret())
             .portBase(ctx.portBase())
+            .brokerSessionTimeoutMs(ctx.brokerSessionTimeoutMs())
             .clusterMembers(ctx.isController() ? ctx.controllerMembers().clusterMembers() : null)
             .archiveSegmentFileLength(ctx.segmentLength())
             .threadingMode(ThreadingMode.valueOf(profile.driverThreadingMode()))
@@ -414,6 +416,7 @@ public final class Broker implements AutoCloseable
         private int indexIntervalBytes = 4096;
         private long retentionCheckIntervalMs = 5_000;
         private long sessionTimeoutMs = 60_000;
+        private long brokerSessionTimeoutMs = BrokerRegistry.SESSION_TIMEOUT_MS_DEFAULT;
         private int maxClientSessions = 1024;
         private int maxBatchBytes;
         private boolean printErrors = true;
@@ -439,7 +442,7 @@ public final class Broker implements AutoCloseable
          * session.timeout.ms, max.client.sessions, profile (a threading profile's name or file), process.roles,
          * controller.members, internal.host, cluster.secret, cluster.secret.file, authentication.required,
          * super.users, allow.everyone.if.no.acl.found, initial.user, initial.user.password,
-         * initial.user.password.file. Absent keys keep their defaults.
+         * initial.user.password.file, broker.session.timeout.ms. Absent keys keep their defaults.
          *
          * @param p the properties.
          * @return a context.
@@ -486,6 +489,10 @@ public final class Broker implements AutoCloseable
             if (p.containsKey("session.timeout.ms"))
             {
                 ctx.sessionTimeoutMs(Long.parseLong(p.getProperty("session.timeout.ms").trim()));
+            }
+            if (p.containsKey("broker.session.timeout.ms"))
+            {
+                ctx.brokerSessionTimeoutMs(Long.parseLong(p.getProperty("broker.session.timeout.ms").trim()));
             }
             if (p.containsKey("max.client.sessions"))
             {
@@ -597,6 +604,12 @@ public final class Broker implements AutoCloseable
                     throw new IllegalArgumentException("initial.user: " +
                         (null != problem ? problem : "a password is required"));
                 }
+            }
+            if (brokerSessionTimeoutMs < 2 * BrokerRegistration.HEARTBEAT_INTERVAL_MS)
+            {
+                throw new IllegalArgumentException("broker.session.timeout.ms must be at least twice the " +
+                    BrokerRegistration.HEARTBEAT_INTERVAL_MS + " ms broker heartbeat interval: " +
+                    brokerSessionTimeoutMs);
             }
             if (maxClientSessions < 1 || maxClientSessions > 1_000_000)
             {
@@ -1010,6 +1023,24 @@ public final class Broker implements AutoCloseable
         public boolean allowEveryoneIfNoAclFound()
         {
             return allowEveryoneIfNoAclFound;
+        }
+
+        /**
+         * @param brokerSessionTimeoutMs how long the controller lets a registered broker go without a heartbeat
+         *                               before fencing it ({@code broker.session.timeout.ms}); the same on every
+         *                               controller, at least twice the broker heartbeat interval (250 ms).
+         * @return this.
+         */
+        public Context brokerSessionTimeoutMs(final long brokerSessionTimeoutMs)
+        {
+            this.brokerSessionTimeoutMs = brokerSessionTimeoutMs;
+            return this;
+        }
+
+        /** @return how long the controller lets a registered broker go without a heartbeat. */
+        public long brokerSessionTimeoutMs()
+        {
+            return brokerSessionTimeoutMs;
         }
 
         /**

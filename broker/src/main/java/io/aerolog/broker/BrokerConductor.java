@@ -50,6 +50,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     // Results of the log worker and image departures reported by the Aeron client: run on this thread.
     private final ManyToOneConcurrentLinkedQueue<Runnable> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final OffsetIndex.Entry indexEntry = new OffsetIndex.Entry();
+    private final BrokerRegistration registration;
     private ControllerClient controller;
     private Supplier<ControllerClient> controllerReconnector;
     private long nextReconnectMs;
@@ -72,6 +73,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         final AccessControl access)
     {
         this.access = access;
+        this.registration = new BrokerRegistration(ctx.brokerId(), ctx.host(), ctx.portBase());
         this.credentials = new CredentialWorker(this::execute, errorHandler);
         this.clock = clock;
         this.produceAgent = produceAgent;
@@ -233,6 +235,10 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     @Override
     public void onClose()
     {
+        if (null != controller)
+        {
+            registration.controlledShutdown(controller);
+        }
         credentials.close();
     }
 
@@ -240,7 +246,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     public int doWork()
     {
         nowMs = clock.time();
-        int work = runCommands() + controller.poll() + requests.poll(nowMs);
+        int work = runCommands() + controller.poll() + requests.poll(nowMs) + registration.doWork(nowMs, controller);
         if (nowMs >= nextHousekeepingMs)
         {
             nextHousekeepingMs = nowMs + HOUSEKEEPING_INTERVAL_MS;
@@ -280,6 +286,10 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     public void onCommandResult(
         final long correlationId, final int code, final int topicId, final long value, final String message)
     {
+        if (registration.onCommandResult(correlationId, code, value))
+        {
+            return;
+        }
         admin.onCommandResult(correlationId, code, topicId, value, message);
     }
 

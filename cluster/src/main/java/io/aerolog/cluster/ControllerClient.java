@@ -1,6 +1,13 @@
 package io.aerolog.cluster;
 
 import io.aerolog.codecs.cluster.AllocateProducerIdCommandEncoder;
+import io.aerolog.codecs.cluster.BrokerEventDecoder;
+import io.aerolog.codecs.cluster.BrokerHeartbeatCommandEncoder;
+import io.aerolog.codecs.cluster.ControlledShutdownCommandEncoder;
+import io.aerolog.codecs.cluster.RegisterBrokerCommandEncoder;
+import io.aerolog.cluster.registry.BrokerEventCodec;
+import io.aerolog.cluster.registry.BrokerRegistry;
+import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.codecs.cluster.CommandResultDecoder;
 import io.aerolog.codecs.cluster.CreateTopicCommandEncoder;
 import io.aerolog.codecs.cluster.DeleteTopicCommandEncoder;
@@ -86,6 +93,9 @@ public final class ControllerClient implements AutoCloseable
     private final DeleteUserCommandEncoder deleteUserEncoder = new DeleteUserCommandEncoder();
     private final AddAclCommandEncoder addAclEncoder = new AddAclCommandEncoder();
     private final RemoveAclCommandEncoder removeAclEncoder = new RemoveAclCommandEncoder();
+    private final RegisterBrokerCommandEncoder registerBrokerEncoder = new RegisterBrokerCommandEncoder();
+    private final BrokerHeartbeatCommandEncoder brokerHeartbeatEncoder = new BrokerHeartbeatCommandEncoder();
+    private final ControlledShutdownCommandEncoder controlledShutdownEncoder = new ControlledShutdownCommandEncoder();
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
     private final NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private final EgressDispatcher dispatcher;
@@ -357,7 +367,65 @@ public final class ControllerClient implements AutoCloseable
     }
 
     /**
-     * Request all topics: answered with one SNAPSHOT event per topic in topic id order, then a metadata end. An
+     * Register this broker, starting or restarted; answered with a result whose value is the broker's new epoch, and
+     * a REGISTERED event to every broker. Heartbeat with that epoch from then on.
+     *
+     * @param correlationId echoed in the answer.
+     * @param brokerId      the broker's id.
+     * @param host          the host clients reach it on, at most {@link BrokerRegistry#MAX_HOST_BYTES} bytes.
+     * @param portBase      its client port base.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean registerBroker(final long correlationId, final int brokerId, final String host, final int portBase)
+    {
+        registerBrokerEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .brokerId(brokerId)
+            .portBase(portBase)
+            .host(host);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + registerBrokerEncoder.encodedLength());
+    }
+
+    /**
+     * Tell the controller this broker is alive, within every broker session timeout; answered with a result,
+     * {@code STALE_BROKER_EPOCH} if the epoch is not the current registration's (register again). A fenced broker
+     * that heartbeats is unfenced (an UNFENCED event to every broker). Allocates nothing.
+     *
+     * @param correlationId echoed in the answer.
+     * @param brokerId      the broker's id.
+     * @param brokerEpoch   the epoch its registration was answered with.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean brokerHeartbeat(final long correlationId, final int brokerId, final long brokerEpoch)
+    {
+        brokerHeartbeatEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .brokerId(brokerId)
+            .brokerEpoch(brokerEpoch);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + brokerHeartbeatEncoder.encodedLength());
+    }
+
+    /**
+     * Tell the controller this broker is stopping cleanly: it is fenced and marked shut down (a SHUT_DOWN event to
+     * every broker) until it registers again.
+     *
+     * @param correlationId echoed in the answer.
+     * @param brokerId      the broker's id.
+     * @param brokerEpoch   the epoch of its registration.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean controlledShutdown(final long correlationId, final int brokerId, final long brokerEpoch)
+    {
+        controlledShutdownEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .brokerId(brokerId)
+            .brokerEpoch(brokerEpoch);
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + controlledShutdownEncoder.encodedLength());
+    }
+
+    /**
+     * Request all topics: answered with one SNAPSHOT event per topic in topic id order, then the users, ACLs and
+     * brokers (SNAPSHOT events too), then a metadata end. An
      * answer without its end was cut short by back pressure; ask again.
      *
      * @param correlationId echoed in the answer.
@@ -457,6 +525,7 @@ public final class ControllerClient implements AutoCloseable
         private final GroupResponseEventDecoder groupResponseDecoder = new GroupResponseEventDecoder();
         private final TopicEventCodec topicEventCodec = new TopicEventCodec();
         private final SecurityEventCodec securityEventCodec = new SecurityEventCodec();
+        private final BrokerEventCodec brokerEventCodec = new BrokerEventCodec();
         private final ControllerListener listener;
         private long unknownMessages;
 
@@ -536,6 +605,19 @@ public final class ControllerClient implements AutoCloseable
                         break;
                     }
                     listener.onAclEvent(securityEventCodec.lastCorrelationId(), securityEventCodec.lastEventType(), acl);
+                    break;
+                }
+
+                case BrokerEventDecoder.TEMPLATE_ID:
+                {
+                    final RegisteredBroker broker = brokerEventCodec.decode(buffer, offset, headerDecoder);
+                    if (null == broker)
+                    {
+                        unknownMessages++;
+                        break;
+                    }
+                    listener.onBrokerEvent(
+                        brokerEventCodec.lastCorrelationId(), brokerEventCodec.lastEventType(), broker);
                     break;
                 }
 

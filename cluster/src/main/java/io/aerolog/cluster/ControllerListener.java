@@ -1,7 +1,9 @@
 package io.aerolog.cluster;
 
+import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.cluster.security.AclBinding;
 import io.aerolog.cluster.security.UserCredential;
+import io.aerolog.codecs.cluster.BrokerEventType;
 import io.aerolog.codecs.cluster.SecurityEventType;
 import io.aerolog.codecs.cluster.TopicEventType;
 import org.agrona.DirectBuffer;
@@ -21,7 +23,8 @@ public interface ControllerListener
      * @param code          {@link io.aerolog.codecs.wire.ErrorCode} value.
      * @param topicId       of the topic concerned, 0 if none.
      * @param value         the producer id for an allocation, the first stream id for a create, the resulting log
-     *                      start offset for an update, else 0.
+     *                      start offset for an update, the broker's current epoch for a broker registration,
+     *                      heartbeat or controlled shutdown, else 0.
      * @param message       reason for an error, empty on success.
      */
     void onCommandResult(long correlationId, int code, int topicId, long value, String message);
@@ -87,6 +90,19 @@ public interface ControllerListener
      * @param acl           the binding (immutable).
      */
     default void onAclEvent(final long correlationId, final SecurityEventType type, final AclBinding acl)
+    {
+    }
+
+    /**
+     * A broker registered, was fenced or unfenced, or shut down cleanly (correlationId -1), or one broker of the
+     * answer to a metadata request ({@link BrokerEventType#SNAPSHOT}).
+     *
+     * @param correlationId of the metadata request, or -1 for events.
+     * @param type          of event.
+     * @param broker        the broker after the change, a copy of its own (its deadline is -1: only the controller
+     *                      keeps it).
+     */
+    default void onBrokerEvent(final long correlationId, final BrokerEventType type, final RegisteredBroker broker)
     {
     }
 }

@@ -1,5 +1,6 @@
 package io.aerolog.cluster;
 
+import io.aerolog.cluster.registry.BrokerRegistry;
 import io.aerolog.node.CncCounters;
 import io.aerolog.node.DataPathThread;
 import io.aerolog.node.ArchivingDriver;
@@ -162,7 +163,8 @@ public final class ControllerNode implements AutoCloseable
             ctx.consensusModuleCustomiser.accept(consensusModuleCtx);
         }
 
-        final ControllerService service = new ControllerService(ctx.groupHeartbeatIntervalMs, ctx.limits);
+        final ControllerService service = new ControllerService(
+            ctx.groupHeartbeatIntervalMs, ctx.limits, ctx.brokerSessionTimeoutMs);
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchiveCtx.clone())
@@ -616,6 +618,7 @@ public final class ControllerNode implements AutoCloseable
         private int maxConcurrentSessions = MAX_CONCURRENT_SESSIONS_DEFAULT;
         private int groupHeartbeatIntervalMs = GroupRequestHandler.HEARTBEAT_INTERVAL_MS_DEFAULT;
         private ControllerLimits limits = ControllerLimits.DEFAULT;
+        private long brokerSessionTimeoutMs = BrokerRegistry.SESSION_TIMEOUT_MS_DEFAULT;
         private Consumer<MediaDriver.Context> driverCustomiser;
         private Consumer<Archive.Context> archiveCustomiser;
         private Consumer<ConsensusModule.Context> consensusModuleCustomiser;
@@ -699,6 +702,11 @@ public final class ControllerNode implements AutoCloseable
             if (groupHeartbeatIntervalMs < 1)
             {
                 throw new ConfigurationException("groupHeartbeatIntervalMs must be >= 1: " + groupHeartbeatIntervalMs);
+            }
+
+            if (brokerSessionTimeoutMs < 1)
+            {
+                throw new ConfigurationException("brokerSessionTimeoutMs must be >= 1: " + brokerSessionTimeoutMs);
             }
 
             if (maxConcurrentSessions < 1)
@@ -1339,6 +1347,30 @@ public final class ControllerNode implements AutoCloseable
         public int groupHeartbeatIntervalMs()
         {
             return groupHeartbeatIntervalMs;
+        }
+
+        /**
+         * How long a registered broker may go without a heartbeat before the controller fences it
+         * ({@code broker.session.timeout.ms}). Default {@link BrokerRegistry#SESSION_TIMEOUT_MS_DEFAULT}. Every
+         * member of a cluster must use the same value.
+         *
+         * @param brokerSessionTimeoutMs the timeout in ms, {@code >= 1}.
+         * @return this for a fluent API.
+         */
+        public Context brokerSessionTimeoutMs(final long brokerSessionTimeoutMs)
+        {
+            this.brokerSessionTimeoutMs = brokerSessionTimeoutMs;
+            return this;
+        }
+
+        /**
+         * How long a registered broker may go without a heartbeat before it is fenced.
+         *
+         * @return the timeout in ms.
+         */
+        public long brokerSessionTimeoutMs()
+        {
+            return brokerSessionTimeoutMs;
         }
 
         /**

@@ -15,6 +15,7 @@ import io.aerolog.codecs.cluster.UpdateLogStartOffsetCommandDecoder;
 import io.aerolog.cluster.group.Assignors;
 import io.aerolog.cluster.group.GroupCoordinator;
 import io.aerolog.cluster.group.TopicPartitionCounts;
+import io.aerolog.cluster.registry.BrokerRegistry;
 import io.aerolog.cluster.security.AclStore;
 import io.aerolog.cluster.security.SecurityLimits;
 import io.aerolog.cluster.security.UserStore;
@@ -37,6 +38,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 import static org.agrona.BitUtil.SIZE_OF_INT;
 
@@ -50,6 +52,12 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  * back to that broker in a {@code GroupResponseEvent}. Member session and rebalance deadlines are driven by one
  * cluster timer, kept at the coordinator's earliest deadline; topic creation and deletion rebalance the groups
  * subscribed to the topic.
+ * <p>
+ * Brokers: {@link BrokerCommands} applies registrations, heartbeats and controlled shutdowns to the replicated
+ * {@link BrokerRegistry}; a second cluster timer ({@link #BROKER_TIMER_ID}), kept at the earliest broker deadline,
+ * fences brokers that stop heartbeating, and every change is told to every broker as a {@code BrokerEvent}. Each new
+ * leadership term (a logged event, so every replica and every replay applies it alike) gives every broker a grace
+ * of one session timeout, so a controller failover fences nobody.
  * <p>
  * Deterministic: no clocks, iteration in topic id order, and a malformed command is rejected the same way on every
  * replica and on replay: every command is first checked by {@link FrameValidator#cluster()} (a group request inside
@@ -75,6 +83,11 @@ public final class ControllerService implements ClusteredService
      * Correlation id of the cluster timer that expires group members.
      */
     public static final long GROUP_TIMER_ID = 1;
+
+    /**
+     * Correlation id of the cluster timer that fences brokers whose heartbeat deadline passed.
+     */
+    public static final long BROKER_TIMER_ID = 2;
 
     private static final long NO_DEADLINE = GroupCoordinator.NO_DEADLINE;
     // The timer's state is not known after a snapshot load: the next message or timer event re-arms it.
@@ -109,6 +122,9 @@ public final class ControllerService implements ClusteredService
     private final Consumer<TopicMetadata> sendMetadataTopic = this::sendMetadataTopic;
     private final SecurityCommands security = new SecurityCommands(SecurityLimits.DEFAULT);
     private final Consumer<ClientSession> broadcastSecurityEvent = this::broadcastSecurityEvent;
+    private final BrokerCommands brokers;
+    private final Consumer<ClientSession> broadcastBrokerEvent = this::broadcastBrokerEvent;
+    private final IntConsumer broadcastBrokerEventOfLength = this::broadcastBrokerEventOfLength;
 
     private Cluster cluster;
     private IdleStrategy idleStrategy;
@@ -117,6 +133,8 @@ public final class ControllerService implements ClusteredService
     private long metadataCorrelationId;
     private boolean metadataFailed;
     private long scheduledDeadlineMs = NO_DEADLINE;
+    private long scheduledBrokerDeadlineMs = BrokerRegistry.NO_DEADLINE;
+    private int brokerEventLength;
 
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long rejectedCommands;
@@ -126,6 +144,7 @@ public final class ControllerService implements ClusteredService
     private volatile long malformedGroupRequests;
     private volatile long expiredMembers;
     private volatile long failedCommands;
+    private volatile long fencedBrokers;
 
     /**
      * A service telling group members to heartbeat every
@@ -155,6 +174,23 @@ public final class ControllerService implements ClusteredService
      */
     public ControllerService(final int groupHeartbeatIntervalMs, final ControllerLimits limits)
     {
+        this(groupHeartbeatIntervalMs, limits, BrokerRegistry.SESSION_TIMEOUT_MS_DEFAULT);
+    }
+
+    /**
+     * A service telling group members to heartbeat at the given interval, its state bounded by the given caps, that
+     * fences a broker after the given time without a heartbeat.
+     *
+     * @param groupHeartbeatIntervalMs heartbeat interval told to group members, {@code > 0}.
+     * @param limits                   caps on topics, partitions, groups, members and committed offsets; the same
+     *                                 on every member of the cluster.
+     * @param brokerSessionTimeoutMs   {@code broker.session.timeout.ms}: how long a registered broker may go without
+     *                                 a heartbeat before it is fenced, {@code >= 1}; the same on every member.
+     */
+    public ControllerService(
+        final int groupHeartbeatIntervalMs, final ControllerLimits limits, final long brokerSessionTimeoutMs)
+    {
+        brokers = new BrokerCommands(BrokerRegistry.MAX_BROKERS_DEFAULT, brokerSessionTimeoutMs);
         state = new ControllerState(limits);
         groups = new GroupCoordinator(partitionCounts, Assignors.DEFAULT, this::onMemberExpired,
             limits.maxGroups(), limits.maxMembersPerGroup(), limits.maxCommittedOffsetsPerGroup());
@@ -176,6 +212,7 @@ public final class ControllerService implements ClusteredService
             // onStart, so the first message or timer event after the load re-arms ours (a spare timer event is
             // harmless: expiry visits only the members due).
             scheduledDeadlineMs = UNKNOWN_DEADLINE;
+            scheduledBrokerDeadlineMs = UNKNOWN_DEADLINE;
         }
     }
 
@@ -248,6 +285,36 @@ public final class ControllerService implements ClusteredService
             expiredMembers += groups.expireMembers(nowMs());
             armGroupTimer();
         }
+        else if (BROKER_TIMER_ID == correlationId)
+        {
+            if (scheduledBrokerDeadlineMs != UNKNOWN_DEADLINE)
+            {
+                scheduledBrokerDeadlineMs = BrokerRegistry.NO_DEADLINE; // fired
+            }
+            fencedBrokers += brokers.fenceExpired(nowMs(), broadcastBrokerEventOfLength);
+            armBrokerTimer();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Every broker gets a grace of one session timeout from the start of the term: during the election brokers could
+     * not reach the controller. This event is in the log, so followers and replays extend the same deadlines.
+     */
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        brokers.registry().extendDeadlines(timeUnit.toMillis(timestamp));
+        // Timers may not be scheduled here: the next broker command or timer event re-arms ours.
+        scheduledBrokerDeadlineMs = UNKNOWN_DEADLINE;
     }
 
     /**
@@ -255,7 +322,8 @@ public final class ControllerService implements ClusteredService
      */
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
-        snapshotWriter.write(state, groups, security.users(), security.acls(), (msgBuffer, msgOffset, msgLength) ->
+        snapshotWriter.write(state, groups, security.users(), security.acls(), brokers.registry(),
+            (msgBuffer, msgOffset, msgLength) ->
         {
             idleStrategy.reset();
             long result;
@@ -279,6 +347,7 @@ public final class ControllerService implements ClusteredService
         // Only the leader's consensus module fires timers. Timers may not be scheduled here, so the next message or
         // timer event re-arms ours: the same deadline again, which changes no replicated state.
         scheduledDeadlineMs = UNKNOWN_DEADLINE;
+        scheduledBrokerDeadlineMs = UNKNOWN_DEADLINE;
     }
 
     /**
@@ -366,6 +435,24 @@ public final class ControllerService implements ClusteredService
     public long expiredMembers()
     {
         return expiredMembers;
+    }
+
+    /**
+     * Number of brokers fenced because their heartbeat deadline passed, readable from any thread.
+     *
+     * @return number of brokers fenced by the deadline timer.
+     */
+    public long fencedBrokers()
+    {
+        return fencedBrokers;
+    }
+
+    /**
+     * @return the replicated broker registry; only to be read on the service thread, or after the node is closed.
+     */
+    public BrokerRegistry brokerRegistry()
+    {
+        return brokers.registry();
     }
 
     /**
@@ -484,6 +571,14 @@ public final class ControllerService implements ClusteredService
                     }
                     break;
                 }
+                if (BrokerCommands.isBrokerCommand(templateId))
+                {
+                    if (checkBlock(session, BrokerCommands.blockLength(templateId)))
+                    {
+                        onBrokerCommand(session, buffer);
+                    }
+                    break;
+                }
                 reject(session, "unknown templateId=" + templateId);
         }
     }
@@ -502,6 +597,59 @@ public final class ControllerService implements ClusteredService
     private void broadcastSecurityEvent(final ClientSession session)
     {
         offer(session, security.eventBuffer(), security.lastEventLength());
+    }
+
+    private void onBrokerCommand(final ClientSession session, final DirectBuffer buffer)
+    {
+        appliedCommands++;
+        final int code = brokers.apply(buffer, headerDecoder, nowMs());
+        sendResult(session, brokers.lastCorrelationId(), code, 0, brokers.lastValue(), brokers.lastErrorMessage());
+        if (brokers.lastEventLength() > 0)
+        {
+            broadcastBrokerEventOfLength(brokers.lastEventLength());
+        }
+        armBrokerTimer();
+    }
+
+    private void broadcastBrokerEventOfLength(final int eventLength)
+    {
+        brokerEventLength = eventLength;
+        cluster.forEachClientSession(broadcastBrokerEvent);
+    }
+
+    private void broadcastBrokerEvent(final ClientSession session)
+    {
+        offer(session, brokers.eventBuffer(), brokerEventLength);
+    }
+
+    /**
+     * Keep the one broker timer at the registry's earliest deadline, as {@link #armGroupTimer()} does for groups.
+     */
+    private void armBrokerTimer()
+    {
+        final long deadlineMs = brokers.registry().nextDeadlineMs();
+        if (deadlineMs == scheduledBrokerDeadlineMs)
+        {
+            return;
+        }
+
+        idleStrategy.reset();
+        if (BrokerRegistry.NO_DEADLINE == deadlineMs)
+        {
+            while (!cluster.cancelTimer(BROKER_TIMER_ID))
+            {
+                idleStrategy.idle();
+            }
+        }
+        else
+        {
+            final long deadline = cluster.timeUnit().convert(deadlineMs, TimeUnit.MILLISECONDS);
+            while (!cluster.scheduleTimer(BROKER_TIMER_ID, deadline))
+            {
+                idleStrategy.idle();
+            }
+        }
+        scheduledBrokerDeadlineMs = deadlineMs;
     }
 
     private void onGroupRequest(final ClientSession session, final DirectBuffer buffer, final int length)
@@ -754,6 +902,12 @@ public final class ControllerService implements ClusteredService
                 (eventLength) -> offer(session, security.eventBuffer(), eventLength));
         }
 
+        if (!metadataFailed)
+        {
+            metadataFailed = !brokers.forEachRecord(correlationId,
+                (eventLength) -> offer(session, brokers.eventBuffer(), eventLength));
+        }
+
         // An incomplete answer has no end marker, so the broker times out and asks again.
         if (!metadataFailed)
         {
@@ -823,6 +977,6 @@ public final class ControllerService implements ClusteredService
             throw new ClusterException("controller snapshot ended without end marker");
         }
 
-        loader.restoreInto(state, groups, security.users(), security.acls());
+        loader.restoreInto(state, groups, security.users(), security.acls(), brokers.registry());
     }
 }

@@ -11,6 +11,11 @@ import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.TopicEventDecoder;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.codecs.cluster.AclEventDecoder;
+import io.aerolog.codecs.cluster.BrokerEventDecoder;
+import io.aerolog.codecs.cluster.BrokerEventType;
+import io.aerolog.cluster.registry.BrokerEventCodec;
+import io.aerolog.cluster.registry.BrokerRegistry;
+import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.codecs.cluster.SecurityEventType;
 import io.aerolog.codecs.cluster.UserEventDecoder;
 import io.aerolog.cluster.security.AclBinding;
@@ -32,7 +37,9 @@ import java.util.ArrayList;
  * Snapshot format of the {@link ControllerState} and the consumer groups: a {@code ControllerSnapshotHeader} (with the
  * length of the group state), one {@code TopicEvent(SNAPSHOT)} per topic in topic id order, the group state
  * ({@link GroupCoordinator#snapshot}) cut into {@code GroupStateChunk}s of at most {@link #GROUP_CHUNK_LENGTH}
- * bytes, one {@code UserEvent(SNAPSHOT)} per user and one {@code AclEvent(SNAPSHOT)} per ACL (version 4), then a
+ * bytes, one {@code UserEvent(SNAPSHOT)} per user and one {@code AclEvent(SNAPSHOT)} per ACL (version 4), one
+ * {@code BrokerEvent(SNAPSHOT)} per registered broker with its deadline (version 4, header fields {@code brokerCount}
+ * and {@code lastBrokerEpoch}: a header block without them loads with no brokers), then a
  * {@code ControllerSnapshotEnd}.
  * <p>
  * Kept free of publications so it can be tested without a cluster: {@link Writer} hands each message to a
@@ -44,6 +51,9 @@ public final class ControllerSnapshot
      * Largest piece of group state in one snapshot message.
      */
     public static final int GROUP_CHUNK_LENGTH = 64 * 1024;
+
+    // The header block of a version 3 writer, which ends with the group state length; later fields are optional.
+    private static final int MIN_HEADER_BLOCK_LENGTH = ControllerSnapshotHeaderDecoder.userCountEncodingOffset();
 
     private ControllerSnapshot()
     {
@@ -76,6 +86,7 @@ public final class ControllerSnapshot
         private final ControllerSnapshotEndEncoder snapshotEndEncoder = new ControllerSnapshotEndEncoder();
         private final GroupStateChunkEncoder groupStateChunkEncoder = new GroupStateChunkEncoder();
         private final SecurityEventCodec securityCodec = new SecurityEventCodec();
+        private final BrokerEventCodec brokerCodec = new BrokerEventCodec();
         private final TopicEventCodec topicEventCodec;
 
         /**
@@ -127,6 +138,27 @@ public final class ControllerSnapshot
             final AclStore acls,
             final Sink sink)
         {
+            write(state, groups, users, acls, null, sink);
+        }
+
+        /**
+         * Write the whole state to the sink.
+         *
+         * @param state   to write.
+         * @param groups  to write, or null for none.
+         * @param users   to write, or null for none.
+         * @param acls    to write, or null for none.
+         * @param brokers to write, or null for none.
+         * @param sink    to receive each message.
+         */
+        public void write(
+            final ControllerState state,
+            final GroupCoordinator groups,
+            final UserStore users,
+            final AclStore acls,
+            final BrokerRegistry brokers,
+            final Sink sink)
+        {
             final BufferSnapshotSink groupState = new BufferSnapshotSink();
             if (null != groups)
             {
@@ -140,7 +172,9 @@ public final class ControllerSnapshot
                 .topicCount(state.topicCount())
                 .groupStateLength(groupState.length())
                 .userCount(null == users ? 0 : users.size())
-                .aclCount(null == acls ? 0 : acls.size());
+                .aclCount(null == acls ? 0 : acls.size())
+                .brokerCount(null == brokers ? 0 : brokers.size())
+                .lastBrokerEpoch(null == brokers ? 0 : brokers.lastBrokerEpoch());
             sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + snapshotHeaderEncoder.encodedLength());
 
             state.forEachTopic((topic) ->
@@ -173,6 +207,15 @@ public final class ControllerSnapshot
                 }
             }
 
+            if (null != brokers)
+            {
+                for (int i = 0; i < brokers.size(); i++)
+                {
+                    sink.onMessage(buffer, 0, brokerCodec.encode(
+                        buffer, 0, -1, BrokerEventType.SNAPSHOT, brokers.brokerAt(i), true));
+                }
+            }
+
             snapshotEndEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).topicCount(state.topicCount());
             sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + snapshotEndEncoder.encodedLength());
         }
@@ -193,6 +236,10 @@ public final class ControllerSnapshot
         private final ArrayList<TopicMetadata> topics = new ArrayList<>();
         private final ArrayList<UserCredential> users = new ArrayList<>();
         private final ArrayList<AclBinding> acls = new ArrayList<>();
+        private final BrokerEventCodec brokerCodec = new BrokerEventCodec();
+        private final ArrayList<RegisteredBroker> brokers = new ArrayList<>();
+        private int expectedBrokerCount;
+        private long lastBrokerEpoch;
         private int expectedUserCount;
         private int expectedAclCount;
         private final ExpandableArrayBuffer groupState = new ExpandableArrayBuffer(1024);
@@ -237,7 +284,7 @@ public final class ControllerSnapshot
             switch (headerDecoder.templateId())
             {
                 case ControllerSnapshotHeaderDecoder.TEMPLATE_ID:
-                    if (hasHeader || headerDecoder.blockLength() < ControllerSnapshotHeaderDecoder.BLOCK_LENGTH)
+                    if (hasHeader || headerDecoder.blockLength() < MIN_HEADER_BLOCK_LENGTH)
                     {
                         throw new IllegalStateException("unexpected snapshot header");
                     }
@@ -248,9 +295,16 @@ public final class ControllerSnapshot
                     nextProducerId = snapshotHeaderDecoder.nextProducerId();
                     expectedTopicCount = snapshotHeaderDecoder.topicCount();
                     expectedGroupStateLength = snapshotHeaderDecoder.groupStateLength();
-                    // A version 3 snapshot has no users or ACLs: the decoder reads the null value, Integer.MIN_VALUE.
-                    expectedUserCount = Math.max(0, snapshotHeaderDecoder.userCount());
-                    expectedAclCount = Math.max(0, snapshotHeaderDecoder.aclCount());
+                    // Fields a header's block does not reach are absent (an older writer): none of those records.
+                    // The decoder reads by version, not block length, so the block is checked here.
+                    final int blockLength = headerDecoder.blockLength();
+                    expectedUserCount = blockLength >= ControllerSnapshotHeaderDecoder.aclCountEncodingOffset() + 4 ?
+                        Math.max(0, snapshotHeaderDecoder.userCount()) : 0;
+                    expectedAclCount = blockLength >= ControllerSnapshotHeaderDecoder.aclCountEncodingOffset() + 4 ?
+                        Math.max(0, snapshotHeaderDecoder.aclCount()) : 0;
+                    final boolean hasBrokers = blockLength >= ControllerSnapshotHeaderDecoder.BLOCK_LENGTH;
+                    expectedBrokerCount = hasBrokers ? Math.max(0, snapshotHeaderDecoder.brokerCount()) : 0;
+                    lastBrokerEpoch = hasBrokers ? Math.max(0, snapshotHeaderDecoder.lastBrokerEpoch()) : 0;
                     if (expectedGroupStateLength < 0 || expectedGroupStateLength > Integer.MAX_VALUE - 8)
                     {
                         throw new IllegalStateException("invalid group state length: " + expectedGroupStateLength);
@@ -296,8 +350,25 @@ public final class ControllerSnapshot
                     break;
                 }
 
+                case BrokerEventDecoder.TEMPLATE_ID:
+                {
+                    checkHeader();
+                    final RegisteredBroker broker = brokerCodec.decode(buffer, offset, headerDecoder);
+                    if (null == broker)
+                    {
+                        throw new IllegalStateException("snapshot broker with an unknown state");
+                    }
+                    brokers.add(broker);
+                    break;
+                }
+
                 case ControllerSnapshotEndDecoder.TEMPLATE_ID:
                     checkHeader();
+                    if (brokers.size() != expectedBrokerCount)
+                    {
+                        throw new IllegalStateException(
+                            "snapshot broker count mismatch: " + expectedBrokerCount + "/" + brokers.size());
+                    }
                     if (users.size() != expectedUserCount || acls.size() != expectedAclCount)
                     {
                         throw new IllegalStateException("snapshot security count mismatch: users " +
@@ -370,6 +441,26 @@ public final class ControllerSnapshot
         public void restoreInto(
             final ControllerState state, final GroupCoordinator groups, final UserStore users, final AclStore acls)
         {
+            restoreInto(state, groups, users, acls, null);
+        }
+
+        /**
+         * Replace the state, the consumer groups, the users, the ACLs and the brokers with what was loaded.
+         *
+         * @param state   to restore into.
+         * @param groups  to restore into, or null to ignore the groups.
+         * @param users   to restore into, or null to ignore them.
+         * @param acls    to restore into, or null to ignore them.
+         * @param brokers to restore into, or null to ignore them; a snapshot without brokers restores none.
+         * @throws IllegalStateException if the snapshot is incomplete or inconsistent.
+         */
+        public void restoreInto(
+            final ControllerState state,
+            final GroupCoordinator groups,
+            final UserStore users,
+            final AclStore acls,
+            final BrokerRegistry brokers)
+        {
             if (!isComplete)
             {
                 throw new IllegalStateException("snapshot incomplete: no end marker");
@@ -392,6 +483,10 @@ public final class ControllerSnapshot
             if (null != acls)
             {
                 acls.restore(this.acls);
+            }
+            if (null != brokers)
+            {
+                brokers.restore(lastBrokerEpoch, this.brokers);
             }
         }
 

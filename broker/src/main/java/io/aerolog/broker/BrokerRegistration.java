@@ -1,0 +1,148 @@
+package io.aerolog.broker;
+
+import io.aerolog.cluster.ControllerClient;
+import io.aerolog.codecs.wire.ErrorCode;
+
+/**
+ * This broker's registration with the controller: registers on start, then heartbeats every
+ * {@link #HEARTBEAT_INTERVAL_MS} with the epoch the registration was answered with, and registers again when a
+ * heartbeat is refused {@code STALE_BROKER_EPOCH} (the controller fenced its registration or lost it) or a
+ * registration goes unanswered; on a clean stop it sends a controlled shutdown. Its correlation ids are negative, apart from every other controller request's.
+ * Allocates nothing once registered. <b>Not thread-safe:</b> the conductor's thread.
+ */
+final class BrokerRegistration
+{
+    /** Interval between heartbeats, well inside the controller's broker session timeout (1500 ms by default). */
+    static final long HEARTBEAT_INTERVAL_MS = 250;
+
+    /** How long a registration may go unanswered before it is sent again. */
+    static final long REGISTER_RETRY_MS = 1000;
+
+    private static final long NO_REQUEST = 0;
+    private static final int NONE = ErrorCode.NONE.value();
+    private static final int STALE_BROKER_EPOCH = ErrorCode.STALE_BROKER_EPOCH.value();
+
+    private final int brokerId;
+    private final String host;
+    private final int portBase;
+    private long nextCorrelationId = Long.MIN_VALUE;
+    private long registerCorrelationId = NO_REQUEST;
+    private long brokerEpoch;
+    private long epochFirstCorrelationId = Long.MIN_VALUE;
+    private long nextSendMs;
+
+    /**
+     * @param brokerId this broker's id.
+     * @param host     the host clients reach it on.
+     * @param portBase its client port base.
+     */
+    BrokerRegistration(final int brokerId, final String host, final int portBase)
+    {
+        this.brokerId = brokerId;
+        this.host = host;
+        this.portBase = portBase;
+    }
+
+    /**
+     * Registers or heartbeats when due.
+     *
+     * @param nowMs      the conductor's time.
+     * @param controller the current controller client.
+     * @return work done.
+     */
+    int doWork(final long nowMs, final ControllerClient controller)
+    {
+        if (nowMs < nextSendMs || controller.isClosed())
+        {
+            return 0;
+        }
+
+        final long correlationId = nextCorrelationId;
+        final boolean sent;
+        if (0 == brokerEpoch)
+        {
+            sent = controller.registerBroker(correlationId, brokerId, host, portBase);
+            if (sent)
+            {
+                registerCorrelationId = correlationId;
+                nextSendMs = nowMs + REGISTER_RETRY_MS;
+            }
+        }
+        else
+        {
+            sent = controller.brokerHeartbeat(correlationId, brokerId, brokerEpoch);
+            if (sent)
+            {
+                nextSendMs = nowMs + HEARTBEAT_INTERVAL_MS;
+            }
+        }
+
+        if (sent)
+        {
+            nextCorrelationId++;
+            return 1;
+        }
+        return 0; // back pressured: the next duty cycle tries again
+    }
+
+    /**
+     * Takes the answer to one of its requests.
+     *
+     * @param correlationId of the answer.
+     * @param code          its {@link ErrorCode} value.
+     * @param value         the broker's epoch on success.
+     * @return true if the answer was to one of this registration's requests.
+     */
+    boolean onCommandResult(final long correlationId, final int code, final long value)
+    {
+        if (correlationId >= 0 || correlationId >= nextCorrelationId)
+        {
+            return false; // another request's, or the controller's answer to a message it could not read (-1)
+        }
+
+        if (correlationId == registerCorrelationId)
+        {
+            registerCorrelationId = NO_REQUEST;
+            if (NONE == code)
+            {
+                brokerEpoch = value;
+                epochFirstCorrelationId = nextCorrelationId;
+                nextSendMs = 0; // heartbeat at once: the registration's deadline runs from now
+            }
+        }
+        else if (STALE_BROKER_EPOCH == code && brokerEpoch != 0 && correlationId >= epochFirstCorrelationId)
+        {
+            // Only a heartbeat with the current epoch counts: one sent before the last registration is stale anyway.
+            brokerEpoch = 0; // register again, for a new epoch
+            nextSendMs = 0;
+        }
+        return true;
+    }
+
+    /**
+     * A clean stop: tells the controller once, without waiting, so it marks this broker shut down rather than fencing
+     * it a session later. Lost if the controller cannot take it now (the deadline then fences it).
+     *
+     * @param controller the current controller client.
+     * @return true if sent.
+     */
+    boolean controlledShutdown(final ControllerClient controller)
+    {
+        if (0 == brokerEpoch || controller.isClosed())
+        {
+            return false;
+        }
+        final boolean sent = controller.controlledShutdown(nextCorrelationId, brokerId, brokerEpoch);
+        if (sent)
+        {
+            nextCorrelationId++;
+        }
+        return sent;
+    }
+
+    /** @return the epoch of the current registration, 0 while not registered. */
+    long brokerEpoch()
+    {
+        return brokerEpoch;
+    }
+}
