@@ -6,6 +6,7 @@ import io.aerolog.cluster.security.AclResourceType;
 import io.aerolog.cluster.security.Authorizer;
 import io.aerolog.cluster.security.UserCredential;
 import io.aerolog.codecs.cluster.SecurityEventType;
+import io.aerolog.codecs.wire.ErrorCode;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.ArrayList;
@@ -121,7 +122,7 @@ final class AccessControl
         final Answers answers)
     {
         answers.counters().authorizationFailures.increment();
-        answers.error(session, correlationId, io.aerolog.codecs.wire.ErrorCode.AUTHORIZATION_FAILED,
+        answers.error(session, correlationId, ErrorCode.AUTHORIZATION_FAILED,
             session.principal() + " may not " + operation + " " + resourceType + " " + resourceName);
     }
 
