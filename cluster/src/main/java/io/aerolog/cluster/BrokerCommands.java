@@ -33,6 +33,7 @@ final class BrokerCommands
     private final ControlledShutdownCommandDecoder shutdownDecoder = new ControlledShutdownCommandDecoder();
     private final BrokerRegistry.FenceListener onFenced = this::onFenced;
     private IntConsumer fencedEventSink;
+    private int lastFencedBrokerId = -1;
     private long lastCorrelationId;
     private long lastValue;
     private String lastErrorMessage;
@@ -178,7 +179,14 @@ final class BrokerCommands
 
     private void onFenced(final RegisteredBroker broker)
     {
+        lastFencedBrokerId = broker.brokerId();
         fencedEventSink.accept(codec.encode(eventBuffer, 0, -1, BrokerEventType.FENCED, broker, false));
+    }
+
+    /** @return id of the broker {@link #fenceExpired} fenced last: valid in its sink. */
+    int lastFencedBrokerId()
+    {
+        return lastFencedBrokerId;
     }
 
     /** @return the event of the last change, in {@link #eventBuffer()}, or 0 if nothing brokers hear of changed. */
