@@ -664,6 +664,12 @@ public final class ControllerService implements ClusteredService
             }
             else
             {
+                if (brokers.lastReplacedLive())
+                {
+                    // Restarted within its session: the old incarnation is fenced (not cleanly) before the new one
+                    // is back, so it leaves the in-sync sets and leads only what nobody else in sync can.
+                    replication.brokerFenced(broker.brokerId(), false, broadcastPartitionEventOfLength);
+                }
                 replication.brokerUnfenced(broker.brokerId(), broadcastPartitionEventOfLength);
             }
         }

@@ -135,14 +135,24 @@ class ControllerPartitionsTest
             new int[]{ 3 }, new long[]{ 3 }))).code).isEqualTo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.value());
         assertThat(node.service().refusedPartitionAlters()).isEqualTo(5);
         assertThat(listener.changes).hasSize(changesBefore + 1);
-        heartbeatFor(HEARTBEAT_INTERVAL_MS, 2, 4, 3, 3);
+
+        // Broker 3 restarts within its session (epoch 5): its old incarnation leaves the ISR of partition 2, which
+        // the other in-sync replica, 2, now leads; partition 0, in sync on 3 alone, is led by the new incarnation.
+        assertThat(awaitResult(send((c) -> client.registerBroker(c, 3, "host", 9030))).value).isEqualTo(5);
+        awaitUntil(() -> listener.latest(topicId, 2).leader() == 2);
+        assertThat(listener.latest(topicId, 2).isr()).containsExactly(2);
+        assertThat(listener.latest(topicId, 2).leaderEpoch()).isEqualTo(2);
+        awaitUntil(() -> listener.latest(topicId, 0).leaderEpoch() == 3);
+        assertThat(listener.latest(topicId, 0).leader()).isEqualTo(3);
+        assertThat(listener.latest(topicId, 0).isr()).containsExactly(3);
+        heartbeatFor(HEARTBEAT_INTERVAL_MS, 2, 4, 3, 5);
 
         final List<String> before = metadata();
         assertThat(before).hasSize(3);
 
         restartAfterOutage(); // log replay only
         assertThat(metadata()).isEqualTo(before);
-        heartbeatFor(HEARTBEAT_INTERVAL_MS, 2, 4, 3, 3);
+        heartbeatFor(HEARTBEAT_INTERVAL_MS, 2, 4, 3, 5);
 
         assertThat(node.takeSnapshot(TIMEOUT_MS)).isTrue();
         restartAfterOutage(); // snapshot only
