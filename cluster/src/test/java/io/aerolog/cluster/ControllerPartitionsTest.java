@@ -1,11 +1,14 @@
 package io.aerolog.cluster;
 
 import io.aerolog.cluster.replication.PartitionReplicas;
+import io.aerolog.codecs.cluster.AlterPartitionCommandEncoder;
+import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.sequencer.PartitionElection;
 import io.aeron.Aeron;
 import org.agrona.CloseHelper;
+import org.agrona.ExpandableArrayBuffer;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -165,7 +168,7 @@ class ControllerPartitionsTest
     }
 
     @Test
-    void shouldPlaceOnBrokerZeroWhenNoBrokerIsRegistered()
+    void shouldPlaceOnBrokerZeroWhenNoBrokerIsRegisteredAndRejectMalformedProposals()
     {
         launchAndConnect();
         final Result created = awaitResult(send((c) -> client.createTopic(c, "solo", 2, -1, -1, 0)));
@@ -175,6 +178,30 @@ class ControllerPartitionsTest
         assertThat(listener.latest(created.topicId, 1).leader()).isZero();
         assertThat(awaitResult(send((c) -> client.createTopic(c, "pair", 1, -1, -1, 0, 2, 1))).code)
             .isEqualTo(ErrorCode.INVALID_REPLICATION_FACTOR.value());
+        assertThat(awaitResult(send((c) -> client.createTopic(c, "zero", 1, -1, -1, 0, 0, 1))).code)
+            .isEqualTo(ErrorCode.INVALID_REPLICATION_FACTOR.value());
+
+        // Without registered brokers no proposal is from a live leader.
+        assertThat(awaitResult(send((c) -> client.alterPartition(c, 0, 0, created.topicId, 0, 0, 0,
+            new int[]{ 0 }, new long[]{ 0 }))).code).isEqualTo(ErrorCode.STALE_BROKER_EPOCH.value());
+
+        // Malformed: an in-sync set whose members run past the frame.
+        final ExpandableArrayBuffer raw = new ExpandableArrayBuffer(128);
+        final AlterPartitionCommandEncoder alter = new AlterPartitionCommandEncoder()
+            .wrapAndApplyHeader(raw, 0, new MessageHeaderEncoder()).correlationId(7).brokerId(0).brokerEpoch(1)
+            .topicId(created.topicId).partition(0).leaderEpoch(0).partitionEpoch(0);
+        alter.isrCount(3).next().brokerId(0).brokerEpoch(1).next().brokerId(1).brokerEpoch(1).next().brokerId(2)
+            .brokerEpoch(1);
+        final int cut = MessageHeaderEncoder.ENCODED_LENGTH + alter.encodedLength() - 12;
+        awaitUntil(() -> client.offer(raw, 0, cut));
+        final Result corrupt = awaitResult(ControllerService.UNKNOWN_CORRELATION_ID);
+        assertThat(corrupt.code).as(corrupt.message).isEqualTo(ErrorCode.CORRUPT_MESSAGE.value());
+        assertThat(node.service().rejectedCommands()).isEqualTo(1);
+        assertThat(node.service().refusedPartitionAlters()).isEqualTo(1);
+        assertThat(node.service().failedCommands()).isZero();
+        assertThat(metadata()).containsExactly(
+            created.topicId + "-0 minIsr=1 " + listener.latest(created.topicId, 0),
+            created.topicId + "-1 minIsr=1 " + listener.latest(created.topicId, 1));
     }
 
     private void awaitUntilFencedWhileHeartbeating(final int silentBrokerId, final long... others)
