@@ -3,6 +3,7 @@ package io.aerolog.cluster;
 import io.aerolog.codecs.cluster.AllocateProducerIdCommandEncoder;
 import io.aerolog.codecs.cluster.AlterPartitionCommandEncoder;
 import io.aerolog.codecs.cluster.BrokerEventDecoder;
+import io.aerolog.codecs.cluster.ElectLeadersCommandEncoder;
 import io.aerolog.codecs.cluster.PartitionChangeEventDecoder;
 import io.aerolog.cluster.replication.PartitionChangeCodec;
 import io.aerolog.cluster.replication.PartitionReplicas;
@@ -88,6 +89,7 @@ public final class ControllerClient implements AutoCloseable
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final CreateTopicCommandEncoder createTopicEncoder = new CreateTopicCommandEncoder();
     private final AlterPartitionCommandEncoder alterPartitionEncoder = new AlterPartitionCommandEncoder();
+    private final ElectLeadersCommandEncoder electLeadersEncoder = new ElectLeadersCommandEncoder();
     private final DeleteTopicCommandEncoder deleteTopicEncoder = new DeleteTopicCommandEncoder();
     private final AllocateProducerIdCommandEncoder allocateProducerIdEncoder = new AllocateProducerIdCommandEncoder();
     private final UpdateLogStartOffsetCommandEncoder updateLogStartOffsetEncoder =
@@ -281,6 +283,24 @@ public final class ControllerClient implements AutoCloseable
         }
 
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + alterPartitionEncoder.encodedLength());
+    }
+
+    /**
+     * Move leadership back to the preferred leaders (each partition's first replica, where live and in sync);
+     * answered with a result whose value is the number of partitions whose leader moved, and a
+     * {@code PartitionChangeEvent} for each to every broker.
+     *
+     * @param correlationId echoed in the answer.
+     * @param topicId       of one topic, or -1 for every topic.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean electLeaders(final long correlationId, final int topicId)
+    {
+        electLeadersEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .topicId(topicId);
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + electLeadersEncoder.encodedLength());
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.aerolog.cluster;
 
 import io.aerolog.codecs.cluster.AllocateProducerIdCommandDecoder;
-import io.aerolog.codecs.cluster.AlterPartitionCommandDecoder;
 import io.aerolog.codecs.cluster.BrokerEventType;
 import io.aerolog.codecs.cluster.CommandResultEncoder;
 import io.aerolog.codecs.cluster.CreateTopicCommandDecoder;
@@ -475,7 +474,7 @@ public final class ControllerService implements ClusteredService
 
     /**
      * Number of {@code AlterPartition} proposals refused (stale epochs, not the leader, ineligible replicas, unknown
-     * partition), readable from any thread.
+     * partition) and {@code ElectLeaders} of an unknown topic, readable from any thread.
      *
      * @return number of refused proposals.
      */
@@ -618,9 +617,9 @@ public final class ControllerService implements ClusteredService
                 }
                 if (ReplicationCommands.isReplicationCommand(templateId))
                 {
-                    if (checkBlock(session, AlterPartitionCommandDecoder.BLOCK_LENGTH))
+                    if (checkBlock(session, ReplicationCommands.blockLength(templateId)))
                     {
-                        onAlterPartition(session, buffer);
+                        onReplicationCommand(session, buffer);
                     }
                     break;
                 }
@@ -682,10 +681,10 @@ public final class ControllerService implements ClusteredService
         replication.brokerFenced(brokers.lastFencedBrokerId(), false, broadcastPartitionEventOfLength);
     }
 
-    private void onAlterPartition(final ClientSession session, final DirectBuffer buffer)
+    private void onReplicationCommand(final ClientSession session, final DirectBuffer buffer)
     {
         appliedCommands++;
-        final int code = replication.applyAlterPartition(buffer, headerDecoder, broadcastPartitionEventOfLength);
+        final int code = replication.apply(buffer, headerDecoder, broadcastPartitionEventOfLength);
         if (NONE != code)
         {
             refusedPartitionAlters++;

@@ -6,6 +6,7 @@ import io.aerolog.cluster.replication.PartitionChangeCodec;
 import io.aerolog.cluster.replication.PartitionReplicas;
 import io.aerolog.codecs.cluster.AlterPartitionCommandDecoder;
 import io.aerolog.codecs.cluster.BrokerState;
+import io.aerolog.codecs.cluster.ElectLeadersCommandDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderDecoder;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.sequencer.PartitionElection;
@@ -34,6 +35,7 @@ final class ReplicationCommands
     private final PartitionChangeCodec codec = new PartitionChangeCodec();
     private final ExpandableArrayBuffer eventBuffer = new ExpandableArrayBuffer(256);
     private final AlterPartitionCommandDecoder alterDecoder = new AlterPartitionCommandDecoder();
+    private final ElectLeadersCommandDecoder electDecoder = new ElectLeadersCommandDecoder();
     private final IntPredicate isFenced = this::isFenced;
     private final IntToLongFunction registeredEpoch = this::registeredEpoch;
     private final PartitionReplicas.ChangeListener onChange = this::onChange;
@@ -50,11 +52,61 @@ final class ReplicationCommands
 
     /**
      * @param templateId of a cluster-schema message.
-     * @return true if {@link #applyAlterPartition} handles it.
+     * @return true if {@link #apply} handles it.
      */
     static boolean isReplicationCommand(final int templateId)
     {
-        return AlterPartitionCommandDecoder.TEMPLATE_ID == templateId;
+        return AlterPartitionCommandDecoder.TEMPLATE_ID == templateId ||
+            ElectLeadersCommandDecoder.TEMPLATE_ID == templateId;
+    }
+
+    /**
+     * @param templateId of a command {@link #isReplicationCommand} accepts.
+     * @return its fixed block length.
+     */
+    static int blockLength(final int templateId)
+    {
+        return AlterPartitionCommandDecoder.TEMPLATE_ID == templateId ?
+            AlterPartitionCommandDecoder.BLOCK_LENGTH : ElectLeadersCommandDecoder.BLOCK_LENGTH;
+    }
+
+    /**
+     * Applies a replication command whose frame has been validated.
+     *
+     * @param buffer holding the command with its header at 0.
+     * @param header the command's header, wrapped.
+     * @param sink   takes the length of the event of each partition changed.
+     * @return an {@link ErrorCode} value; {@link #lastCorrelationId()}, {@link #lastValue()} and
+     * {@link #lastErrorMessage()} tell the rest.
+     */
+    int apply(final DirectBuffer buffer, final MessageHeaderDecoder header, final IntConsumer sink)
+    {
+        return AlterPartitionCommandDecoder.TEMPLATE_ID == header.templateId() ?
+            applyAlterPartition(buffer, header, sink) : applyElectLeaders(buffer, header, sink);
+    }
+
+    private int applyElectLeaders(final DirectBuffer buffer, final MessageHeaderDecoder header, final IntConsumer sink)
+    {
+        lastErrorMessage = null;
+        lastValue = 0;
+        final ElectLeadersCommandDecoder d = electDecoder.wrapAndApplyHeader(buffer, 0, header);
+        lastCorrelationId = d.correlationId();
+        eventSink = sink;
+        try
+        {
+            final int moved = replicas.electPreferred(d.topicId(), isFenced, onChange);
+            if (moved < 0)
+            {
+                lastErrorMessage = replicas.lastErrorMessage();
+                return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.value();
+            }
+            lastValue = moved;
+            return NONE;
+        }
+        finally
+        {
+            eventSink = null;
+        }
     }
 
     /**

@@ -160,6 +160,21 @@ class ControllerPartitionsTest
         assertThat(node.takeSnapshot(TIMEOUT_MS)).isTrue();
         restartAfterOutage(); // snapshot only
         assertThat(metadata()).isEqualTo(before);
+        heartbeatFor(HEARTBEAT_INTERVAL_MS, 2, 4, 3, 5);
+
+        // Broker 2 back in the ISR of partition 0, then a preferred election gives it back the leadership.
+        final PartitionElection.State p0Now = listener.latestOrSnapshot(topicId, 0);
+        assertThat(p0Now.leader()).isEqualTo(3);
+        assertThat(awaitResult(send((c) -> client.alterPartition(c, 3, 5, topicId, 0, p0Now.leaderEpoch(),
+            p0Now.partitionEpoch(), new int[]{ 3, 2 }, new long[]{ 5, 4 }))).code).isEqualTo(NONE);
+        final Result elected = awaitResult(send((c) -> client.electLeaders(c, -1)));
+        assertThat(elected.code).as(elected.message).isEqualTo(NONE);
+        assertThat(elected.value).as("only partition 0 has a live, in-sync preferred leader elsewhere").isEqualTo(1);
+        awaitUntil(() -> listener.latest(topicId, 0).leader() == 2);
+        assertThat(listener.latest(topicId, 0).leaderEpoch()).isEqualTo(p0Now.leaderEpoch() + 1);
+        assertThat(awaitResult(send((c) -> client.electLeaders(c, topicId))).value).isZero();
+        assertThat(awaitResult(send((c) -> client.electLeaders(c, 99))).code)
+            .isEqualTo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.value());
 
         // Deleted with the topic.
         assertThat(awaitResult(send((c) -> client.deleteTopic(c, "t"))).code).isEqualTo(NONE);
@@ -351,6 +366,28 @@ class ControllerPartitionsTest
             {
                 snapshots.computeIfAbsent(correlationId, (k) -> new ArrayList<>()).add(record);
             }
+        }
+
+        /** The latest change of the partition, else its state in the last metadata answer. */
+        PartitionElection.State latestOrSnapshot(final int topicId, final int partition)
+        {
+            final PartitionElection.State latest = latest(topicId, partition);
+            if (null != latest)
+            {
+                return latest;
+            }
+            PartitionElection.State found = null;
+            for (final long correlationId : metadataEnds)
+            {
+                for (final PartitionReplicas.PartitionRecord record : snapshots.getOrDefault(correlationId, List.of()))
+                {
+                    if (record.topicId() == topicId && record.partition() == partition)
+                    {
+                        found = record.state();
+                    }
+                }
+            }
+            return found;
         }
 
         PartitionElection.State latest(final int topicId, final int partition)

@@ -204,6 +204,48 @@ public final class PartitionReplicas
         return changed;
     }
 
+    /** Topic id of {@link #electPreferred} that means every topic. */
+    public static final int ALL_TOPICS = -1;
+
+    /**
+     * Moves leadership back to the preferred leaders by {@link PartitionElection#electPreferred}, in
+     * (topic id, partition) order.
+     *
+     * @param topicId  of one topic, or {@link #ALL_TOPICS}.
+     * @param isFenced tells which brokers are fenced.
+     * @param listener told of each partition that changed.
+     * @return number of partitions whose leader moved, or -1 if the topic is unknown.
+     */
+    public int electPreferred(final int topicId, final IntPredicate isFenced, final ChangeListener listener)
+    {
+        if (ALL_TOPICS != topicId && !topics.containsKey(topicId))
+        {
+            lastErrorMessage = "unknown topic id " + topicId;
+            return -1;
+        }
+        int changed = 0;
+        for (final Map.Entry<Integer, TopicReplicas> entry : topics.entrySet())
+        {
+            if (ALL_TOPICS != topicId && entry.getKey() != topicId)
+            {
+                continue;
+            }
+            final TopicReplicas topic = entry.getValue();
+            final PartitionElection.State[] states = topic.partitions();
+            for (int p = 0; p < states.length; p++)
+            {
+                final PartitionElection.State next = PartitionElection.electPreferred(states[p], isFenced);
+                if (next != states[p])
+                {
+                    states[p] = next;
+                    changed++;
+                    listener.onChange(entry.getKey(), p, topic.minInsyncReplicas(), next);
+                }
+            }
+        }
+        return changed;
+    }
+
     /**
      * A leader's proposal of a new in-sync set, by {@link PartitionElection#alterIsr}.
      *

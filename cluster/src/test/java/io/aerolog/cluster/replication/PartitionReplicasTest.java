@@ -160,6 +160,29 @@ class PartitionReplicasTest
     }
 
     @Test
+    void shouldElectPreferredLeadersWhereLiveAndInSync()
+    {
+        replicas.create(1, 2, 2, 1, new int[]{ 1, 2 }, listener); // [2, 1], [1, 2]
+        replicas.create(2, 1, 2, 1, new int[]{ 1, 2 }, listener); // [1, 2]
+        fenced.add(1);
+        replicas.onBrokerFenced(1, false, isFenced, listener); // 1-1 and 2-0 led by 2, ISRs {2}
+        fenced.remove(1);
+        changes.clear();
+
+        assertThat(replicas.electPreferred(PartitionReplicas.ALL_TOPICS, isFenced, listener))
+            .as("broker 1 is out of the ISRs").isZero();
+        final Map<Integer, Long> epochs = Map.of(1, 1L, 2, 2L);
+        final PartitionElection.State before = replicas.state(1, 1);
+        assertThat(replicas.alter(1, 1, 2, 2, before.leaderEpoch(), before.partitionEpoch(), new int[]{ 2, 1 },
+            new long[]{ 2, 1 }, (id) -> epochs.getOrDefault(id, -1L), isFenced, listener)).isZero();
+        assertThat(replicas.electPreferred(2, isFenced, listener)).as("topic 2 only: its ISR lacks 1").isZero();
+        assertThat(replicas.electPreferred(PartitionReplicas.ALL_TOPICS, isFenced, listener)).isEqualTo(1);
+        assertThat(replicas.state(1, 1).leader()).isEqualTo(1);
+        assertThat(replicas.state(1, 1).leaderEpoch()).isEqualTo(before.leaderEpoch() + 1);
+        assertThat(replicas.electPreferred(9, isFenced, listener)).isEqualTo(-1);
+    }
+
+    @Test
     void shouldRestoreRecordsAndGiveTopicsWithoutThemTheSingleNodeLayout()
     {
         final PartitionElection.State state =
