@@ -183,6 +183,41 @@ class ControllerPartitionsTest
     }
 
     @Test
+    void shouldKeepACleanlyStoppedReplicaEligibleAndNeverElectUncleanly()
+    {
+        launchAndConnect();
+        assertThat(awaitResult(send((c) -> client.registerBroker(c, 1, "host", 9010))).value).isEqualTo(1);
+        assertThat(awaitResult(send((c) -> client.registerBroker(c, 2, "host", 9020))).value).isEqualTo(2);
+        final Result created = awaitResult(send((c) -> client.createTopic(c, "e", 1, -1, -1, 0, 2, 2)));
+        assertThat(created.code).as(created.message).isEqualTo(NONE);
+        final int topicId = created.topicId;
+        awaitUntil(() -> null != listener.latest(topicId, 0));
+        assertThat(listener.latest(topicId, 0).replicas()).containsExactly(2, 1);
+
+        // The follower stops cleanly below min ISR: out of the ISR, into the eligible set.
+        assertThat(awaitResult(send((c) -> client.controlledShutdown(c, 1, 1))).code).isEqualTo(NONE);
+        awaitUntil(() -> listener.latest(topicId, 0).elr().length == 1);
+        assertThat(listener.latest(topicId, 0).isr()).containsExactly(2);
+        assertThat(listener.latest(topicId, 0).elr()).containsExactly(1);
+        assertThat(listener.latest(topicId, 0).leader()).isEqualTo(2);
+
+        // The leader crashes: nobody live is in sync or eligible, so the partition is offline, not led uncleanly.
+        awaitUntilFencedWhileHeartbeating(2);
+        awaitUntil(() -> listener.latest(topicId, 0).leader() == PartitionElection.NO_LEADER);
+        assertThat(listener.latest(topicId, 0).isr()).as("the last in-sync member stays").containsExactly(2);
+        assertThat(metadata()).hasSize(1).first().asString().contains("leader=-1");
+
+        // The cleanly stopped replica is back: the only eligible live one, it leads, alone in the ISR.
+        assertThat(awaitResult(send((c) -> client.registerBroker(c, 1, "host", 9010))).value).isEqualTo(3);
+        awaitUntil(() -> listener.latest(topicId, 0).leader() == 1);
+        final PartitionElection.State state = listener.latest(topicId, 0);
+        assertThat(state.isr()).containsExactly(1);
+        assertThat(state.elr()).isEmpty();
+        assertThat(state.leaderEpoch()).isEqualTo(2);
+        assertThat(node.service().failedCommands()).isZero();
+    }
+
+    @Test
     void shouldPlaceOnBrokerZeroWhenNoBrokerIsRegisteredAndRejectMalformedProposals()
     {
         launchAndConnect();
