@@ -5,6 +5,7 @@ import io.aerolog.cluster.registry.BrokerRegistry;
 import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.codecs.cluster.BrokerEventType;
 import io.aerolog.codecs.cluster.BrokerHeartbeatCommandDecoder;
+import io.aerolog.codecs.cluster.BrokerState;
 import io.aerolog.codecs.cluster.ControlledShutdownCommandDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderDecoder;
 import io.aerolog.codecs.cluster.RegisterBrokerCommandDecoder;
@@ -33,6 +34,8 @@ final class BrokerCommands
     private final ControlledShutdownCommandDecoder shutdownDecoder = new ControlledShutdownCommandDecoder();
     private final BrokerRegistry.FenceListener onFenced = this::onFenced;
     private IntConsumer fencedEventSink;
+    private int lastFencedBrokerId = -1;
+    private boolean lastReplacedLive;
     private long lastCorrelationId;
     private long lastValue;
     private String lastErrorMessage;
@@ -82,6 +85,7 @@ final class BrokerCommands
         lastEventLength = 0;
         lastErrorMessage = null;
         lastValue = 0;
+        lastReplacedLive = false;
         final int code;
         switch (header.templateId())
         {
@@ -97,7 +101,10 @@ final class BrokerCommands
                     lastErrorMessage = "broker host longer than " + BrokerRegistry.MAX_HOST_BYTES + " bytes";
                     return ErrorCode.INVALID_REQUEST.value();
                 }
+                final RegisteredBroker before = registry.broker(brokerId);
+                final boolean wasLive = null != before && BrokerState.UNFENCED == before.state();
                 code = registry.register(brokerId, d.host(), portBase, nowMs);
+                lastReplacedLive = NONE == code && wasLive;
                 break;
             }
             case BrokerHeartbeatCommandDecoder.TEMPLATE_ID:
@@ -178,7 +185,23 @@ final class BrokerCommands
 
     private void onFenced(final RegisteredBroker broker)
     {
+        lastFencedBrokerId = broker.brokerId();
         fencedEventSink.accept(codec.encode(eventBuffer, 0, -1, BrokerEventType.FENCED, broker, false));
+    }
+
+    /**
+     * @return true if the last command was a registration that replaced an unfenced one: the broker restarted
+     * before its session ran out, so its previous incarnation is gone without a clean stop.
+     */
+    boolean lastReplacedLive()
+    {
+        return lastReplacedLive;
+    }
+
+    /** @return id of the broker {@link #fenceExpired} fenced last: valid in its sink. */
+    int lastFencedBrokerId()
+    {
+        return lastFencedBrokerId;
     }
 
     /** @return the event of the last change, in {@link #eventBuffer()}, or 0 if nothing brokers hear of changed. */

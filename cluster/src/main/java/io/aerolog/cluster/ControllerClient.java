@@ -1,7 +1,12 @@
 package io.aerolog.cluster;
 
 import io.aerolog.codecs.cluster.AllocateProducerIdCommandEncoder;
+import io.aerolog.codecs.cluster.AlterPartitionCommandEncoder;
 import io.aerolog.codecs.cluster.BrokerEventDecoder;
+import io.aerolog.codecs.cluster.ElectLeadersCommandEncoder;
+import io.aerolog.codecs.cluster.PartitionChangeEventDecoder;
+import io.aerolog.cluster.replication.PartitionChangeCodec;
+import io.aerolog.cluster.replication.PartitionReplicas;
 import io.aerolog.codecs.cluster.BrokerHeartbeatCommandEncoder;
 import io.aerolog.codecs.cluster.ControlledShutdownCommandEncoder;
 import io.aerolog.codecs.cluster.RegisterBrokerCommandEncoder;
@@ -83,6 +88,8 @@ public final class ControllerClient implements AutoCloseable
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final CreateTopicCommandEncoder createTopicEncoder = new CreateTopicCommandEncoder();
+    private final AlterPartitionCommandEncoder alterPartitionEncoder = new AlterPartitionCommandEncoder();
+    private final ElectLeadersCommandEncoder electLeadersEncoder = new ElectLeadersCommandEncoder();
     private final DeleteTopicCommandEncoder deleteTopicEncoder = new DeleteTopicCommandEncoder();
     private final AllocateProducerIdCommandEncoder allocateProducerIdEncoder = new AllocateProducerIdCommandEncoder();
     private final UpdateLogStartOffsetCommandEncoder updateLogStartOffsetEncoder =
@@ -194,15 +201,106 @@ public final class ControllerClient implements AutoCloseable
         final long retentionBytes,
         final int timestampType)
     {
+        return createTopic(correlationId, name, partitions, retentionMs, retentionBytes, timestampType, 1, 1);
+    }
+
+    /**
+     * Request creation of a replicated topic; answered with a result (refused {@code INVALID_REPLICATION_FACTOR}
+     * when the factor is above the live brokers) and, on success, a CREATED event and one
+     * {@code PartitionChangeEvent} per partition to every broker.
+     *
+     * @param correlationId     echoed in the answer.
+     * @param name              of the topic.
+     * @param partitions        number of partitions.
+     * @param retentionMs       retention by age or -1 for unlimited.
+     * @param retentionBytes    retention by size or -1 for unlimited.
+     * @param timestampType     0 create time, 1 log-append time.
+     * @param replicationFactor replicas per partition, 1 to the number of live brokers.
+     * @param minInsyncReplicas {@code min.insync.replicas}, 1 to the replication factor.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean createTopic(
+        final long correlationId,
+        final String name,
+        final int partitions,
+        final long retentionMs,
+        final long retentionBytes,
+        final int timestampType,
+        final int replicationFactor,
+        final int minInsyncReplicas)
+    {
         createTopicEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .partitions(partitions)
             .retentionMs(retentionMs)
             .retentionBytes(retentionBytes)
             .timestampType((short)timestampType)
+            .replicationFactor((short)replicationFactor)
+            .minInsyncReplicas((short)minInsyncReplicas)
             .topicName(name);
 
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + createTopicEncoder.encodedLength());
+    }
+
+    /**
+     * A partition leader's proposal of a new in-sync set; answered with a result whose value is the new partition
+     * epoch, and on a change a {@code PartitionChangeEvent} to every broker.
+     *
+     * @param correlationId  echoed in the answer.
+     * @param brokerId       the proposing leader.
+     * @param brokerEpoch    its registration's epoch.
+     * @param topicId        of the partition.
+     * @param partition      index.
+     * @param leaderEpoch    it leads in.
+     * @param partitionEpoch the proposal is made on.
+     * @param isr            the proposed in-sync set.
+     * @param isrEpochs      each member's broker epoch as the leader saw it catch up, -1 where unknown.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean alterPartition(
+        final long correlationId,
+        final int brokerId,
+        final long brokerEpoch,
+        final int topicId,
+        final int partition,
+        final int leaderEpoch,
+        final int partitionEpoch,
+        final int[] isr,
+        final long[] isrEpochs)
+    {
+        alterPartitionEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .brokerId(brokerId)
+            .brokerEpoch(brokerEpoch)
+            .topicId(topicId)
+            .partition(partition)
+            .leaderEpoch(leaderEpoch)
+            .partitionEpoch(partitionEpoch);
+        final AlterPartitionCommandEncoder.IsrEncoder members = alterPartitionEncoder.isrCount(isr.length);
+        for (int i = 0; i < isr.length; i++)
+        {
+            members.next().brokerId(isr[i]).brokerEpoch(isrEpochs[i]);
+        }
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + alterPartitionEncoder.encodedLength());
+    }
+
+    /**
+     * Move leadership back to the preferred leaders (each partition's first replica, where live and in sync);
+     * answered with a result whose value is the number of partitions whose leader moved, and a
+     * {@code PartitionChangeEvent} for each to every broker.
+     *
+     * @param correlationId echoed in the answer.
+     * @param topicId       of one topic, or -1 for every topic.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean electLeaders(final long correlationId, final int topicId)
+    {
+        electLeadersEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .topicId(topicId);
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + electLeadersEncoder.encodedLength());
     }
 
     /**
@@ -526,6 +624,7 @@ public final class ControllerClient implements AutoCloseable
         private final TopicEventCodec topicEventCodec = new TopicEventCodec();
         private final SecurityEventCodec securityEventCodec = new SecurityEventCodec();
         private final BrokerEventCodec brokerEventCodec = new BrokerEventCodec();
+        private final PartitionChangeCodec partitionChangeCodec = new PartitionChangeCodec();
         private final ControllerListener listener;
         private long unknownMessages;
 
@@ -605,6 +704,15 @@ public final class ControllerClient implements AutoCloseable
                         break;
                     }
                     listener.onAclEvent(securityEventCodec.lastCorrelationId(), securityEventCodec.lastEventType(), acl);
+                    break;
+                }
+
+                case PartitionChangeEventDecoder.TEMPLATE_ID:
+                {
+                    final PartitionReplicas.PartitionRecord record =
+                        partitionChangeCodec.decode(buffer, offset, headerDecoder);
+                    listener.onPartitionChange(partitionChangeCodec.lastCorrelationId(), record.topicId(),
+                        record.partition(), record.minInsyncReplicas(), record.state());
                     break;
                 }
 

@@ -6,6 +6,7 @@ import io.aerolog.cluster.security.UserCredential;
 import io.aerolog.codecs.cluster.BrokerEventType;
 import io.aerolog.codecs.cluster.SecurityEventType;
 import io.aerolog.codecs.cluster.TopicEventType;
+import io.aerolog.sequencer.PartitionElection;
 import org.agrona.DirectBuffer;
 
 /**
@@ -103,6 +104,26 @@ public interface ControllerListener
      *                      keeps it).
      */
     default void onBrokerEvent(final long correlationId, final BrokerEventType type, final RegisteredBroker broker)
+    {
+    }
+
+    /**
+     * A partition's replication state: placed with a new topic, changed by an election or an in-sync set change
+     * (correlationId -1), or one partition of the answer to a metadata request (before its end marker).
+     *
+     * @param correlationId     of the metadata request, or -1 for changes.
+     * @param topicId           of the partition.
+     * @param partition         index.
+     * @param minInsyncReplicas of the topic.
+     * @param state             the partition's replicas, leader ({@code -1} when offline), epochs, in-sync and
+     *                          eligible leader replicas; a copy of its own.
+     */
+    default void onPartitionChange(
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final int minInsyncReplicas,
+        final PartitionElection.State state)
     {
     }
 }

@@ -1,6 +1,7 @@
 package io.aerolog.cluster;
 
 import io.aerolog.codecs.cluster.AllocateProducerIdCommandDecoder;
+import io.aerolog.codecs.cluster.BrokerEventType;
 import io.aerolog.codecs.cluster.CommandResultEncoder;
 import io.aerolog.codecs.cluster.CreateTopicCommandDecoder;
 import io.aerolog.codecs.cluster.DeleteTopicCommandDecoder;
@@ -16,6 +17,7 @@ import io.aerolog.cluster.group.Assignors;
 import io.aerolog.cluster.group.GroupCoordinator;
 import io.aerolog.cluster.group.TopicPartitionCounts;
 import io.aerolog.cluster.registry.BrokerRegistry;
+import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.cluster.security.AclStore;
 import io.aerolog.cluster.security.SecurityLimits;
 import io.aerolog.cluster.security.UserStore;
@@ -58,6 +60,11 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  * fences brokers that stop heartbeating, and every change is told to every broker as a {@code BrokerEvent}. Each new
  * leadership term (a logged event, so every replica and every replay applies it alike) gives every broker a grace
  * of one session timeout, so a controller failover fences nobody.
+ * <p>
+ * Partition replication: {@link ReplicationCommands} places a new topic's replicas over the live brokers, and each
+ * broker fenced, shut down or back changes the leader and in-sync sets of the partitions it is a replica of; a
+ * leader's {@code AlterPartition} changes its in-sync set. Every changed partition is told to every broker as a
+ * {@code PartitionChangeEvent}, and every partition is in the metadata answer.
  * <p>
  * Deterministic: no clocks, iteration in topic id order, and a malformed command is rejected the same way on every
  * replica and on replay: every command is first checked by {@link FrameValidator#cluster()} (a group request inside
@@ -125,6 +132,11 @@ public final class ControllerService implements ClusteredService
     private final BrokerCommands brokers;
     private final Consumer<ClientSession> broadcastBrokerEvent = this::broadcastBrokerEvent;
     private final IntConsumer broadcastBrokerEventOfLength = this::broadcastBrokerEventOfLength;
+    private final IntConsumer onBrokerFencedByTimer = this::onBrokerFencedByTimer;
+    private final ReplicationCommands replication;
+    private final IntConsumer broadcastPartitionEventOfLength = this::broadcastPartitionEventOfLength;
+    private final Consumer<ClientSession> broadcastPartitionEvent = this::broadcastPartitionEvent;
+    private int partitionEventLength;
 
     private Cluster cluster;
     private IdleStrategy idleStrategy;
@@ -145,6 +157,8 @@ public final class ControllerService implements ClusteredService
     private volatile long expiredMembers;
     private volatile long failedCommands;
     private volatile long fencedBrokers;
+    private volatile long partitionChanges;
+    private volatile long refusedPartitionAlters;
 
     /**
      * A service telling group members to heartbeat every
@@ -191,6 +205,7 @@ public final class ControllerService implements ClusteredService
         final int groupHeartbeatIntervalMs, final ControllerLimits limits, final long brokerSessionTimeoutMs)
     {
         brokers = new BrokerCommands(BrokerRegistry.MAX_BROKERS_DEFAULT, brokerSessionTimeoutMs);
+        replication = new ReplicationCommands(brokers.registry());
         state = new ControllerState(limits);
         groups = new GroupCoordinator(partitionCounts, Assignors.DEFAULT, this::onMemberExpired,
             limits.maxGroups(), limits.maxMembersPerGroup(), limits.maxCommittedOffsetsPerGroup());
@@ -291,7 +306,7 @@ public final class ControllerService implements ClusteredService
             {
                 scheduledBrokerDeadlineMs = BrokerRegistry.NO_DEADLINE; // fired
             }
-            fencedBrokers += brokers.fenceExpired(nowMs(), broadcastBrokerEventOfLength);
+            fencedBrokers += brokers.fenceExpired(nowMs(), onBrokerFencedByTimer);
             armBrokerTimer();
         }
     }
@@ -323,7 +338,7 @@ public final class ControllerService implements ClusteredService
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         snapshotWriter.write(state, groups, security.users(), security.acls(), brokers.registry(),
-            (msgBuffer, msgOffset, msgLength) ->
+            replication.replicas(), (msgBuffer, msgOffset, msgLength) ->
         {
             idleStrategy.reset();
             long result;
@@ -445,6 +460,27 @@ public final class ControllerService implements ClusteredService
     public long fencedBrokers()
     {
         return fencedBrokers;
+    }
+
+    /**
+     * Number of partition states told to brokers (placed, elected, shrunk or grown), readable from any thread.
+     *
+     * @return number of {@code PartitionChangeEvent}s broadcast.
+     */
+    public long partitionChanges()
+    {
+        return partitionChanges;
+    }
+
+    /**
+     * Number of {@code AlterPartition} proposals refused (stale epochs, not the leader, ineligible replicas, unknown
+     * partition) and {@code ElectLeaders} of an unknown topic, readable from any thread.
+     *
+     * @return number of refused proposals.
+     */
+    public long refusedPartitionAlters()
+    {
+        return refusedPartitionAlters;
     }
 
     /**
@@ -579,6 +615,14 @@ public final class ControllerService implements ClusteredService
                     }
                     break;
                 }
+                if (ReplicationCommands.isReplicationCommand(templateId))
+                {
+                    if (checkBlock(session, ReplicationCommands.blockLength(templateId)))
+                    {
+                        onReplicationCommand(session, buffer);
+                    }
+                    break;
+                }
                 reject(session, "unknown templateId=" + templateId);
         }
     }
@@ -608,7 +652,57 @@ public final class ControllerService implements ClusteredService
         {
             broadcastBrokerEventOfLength(brokers.lastEventLength());
         }
+        final BrokerEventType eventType = brokers.registry().lastEventType();
+        final RegisteredBroker broker = brokers.registry().lastBroker();
+        if (NONE == code && null != eventType && null != broker)
+        {
+            // After the broker's own event, so a broker hears of the change before the elections it causes.
+            if (BrokerEventType.SHUT_DOWN == eventType)
+            {
+                replication.brokerFenced(broker.brokerId(), true, broadcastPartitionEventOfLength);
+            }
+            else
+            {
+                if (brokers.lastReplacedLive())
+                {
+                    // Restarted within its session: the old incarnation is fenced (not cleanly) before the new one
+                    // is back, so it leaves the in-sync sets and leads only what nobody else in sync can.
+                    replication.brokerFenced(broker.brokerId(), false, broadcastPartitionEventOfLength);
+                }
+                replication.brokerUnfenced(broker.brokerId(), broadcastPartitionEventOfLength);
+            }
+        }
         armBrokerTimer();
+    }
+
+    private void onBrokerFencedByTimer(final int eventLength)
+    {
+        broadcastBrokerEventOfLength(eventLength);
+        replication.brokerFenced(brokers.lastFencedBrokerId(), false, broadcastPartitionEventOfLength);
+    }
+
+    private void onReplicationCommand(final ClientSession session, final DirectBuffer buffer)
+    {
+        appliedCommands++;
+        final int code = replication.apply(buffer, headerDecoder, broadcastPartitionEventOfLength);
+        if (NONE != code)
+        {
+            refusedPartitionAlters++;
+        }
+        sendResult(session, replication.lastCorrelationId(), code, 0, replication.lastValue(),
+            replication.lastErrorMessage());
+    }
+
+    private void broadcastPartitionEventOfLength(final int eventLength)
+    {
+        partitionChanges++;
+        partitionEventLength = eventLength;
+        cluster.forEachClientSession(broadcastPartitionEvent);
+    }
+
+    private void broadcastPartitionEvent(final ClientSession session)
+    {
+        offer(session, replication.eventBuffer(), partitionEventLength);
     }
 
     private void broadcastBrokerEventOfLength(final int eventLength)
@@ -749,15 +843,28 @@ public final class ControllerService implements ClusteredService
         final long retentionMs = decoder.retentionMs();
         final long retentionBytes = decoder.retentionBytes();
         final int timestampType = decoder.timestampType();
+        // Null (a sender that does not set them) means 1, today's single replica.
+        final int replicationFactor = CreateTopicCommandDecoder.replicationFactorNullValue() ==
+            decoder.replicationFactor() ? 1 : decoder.replicationFactor();
+        final int minInsyncReplicas = CreateTopicCommandDecoder.minInsyncReplicasNullValue() ==
+            decoder.minInsyncReplicas() ? 1 : decoder.minInsyncReplicas();
         final String name = decoder.topicName();
 
         appliedCommands++;
+        final int replicationCode = replication.validateTopic(replicationFactor, minInsyncReplicas);
+        if (NONE != replicationCode)
+        {
+            sendResult(session, correlationId, replicationCode, 0, 0, replication.lastErrorMessage());
+            return;
+        }
         final int code = state.createTopic(name, partitions, retentionMs, retentionBytes, timestampType);
         final TopicMetadata topic = state.lastTopic();
         if (NONE == code)
         {
             sendResult(session, correlationId, code, topic.topicId(), topic.firstStreamId(), null);
             broadcast(TopicEventType.CREATED, topic);
+            replication.topicCreated(topic.topicId(), partitions, replicationFactor, minInsyncReplicas,
+                broadcastPartitionEventOfLength);
             groups.topicChanged(name);
             armGroupTimer();
         }
@@ -779,6 +886,7 @@ public final class ControllerService implements ClusteredService
         {
             sendResult(session, correlationId, code, topic.topicId(), 0, null);
             broadcast(TopicEventType.DELETED, topic);
+            replication.topicDeleted(topic.topicId());
             groups.topicChanged(name);
             armGroupTimer();
         }
@@ -908,6 +1016,12 @@ public final class ControllerService implements ClusteredService
                 (eventLength) -> offer(session, brokers.eventBuffer(), eventLength));
         }
 
+        if (!metadataFailed)
+        {
+            metadataFailed = !replication.forEachRecord(correlationId,
+                (eventLength) -> offer(session, replication.eventBuffer(), eventLength));
+        }
+
         // An incomplete answer has no end marker, so the broker times out and asks again.
         if (!metadataFailed)
         {
@@ -977,6 +1091,7 @@ public final class ControllerService implements ClusteredService
             throw new ClusterException("controller snapshot ended without end marker");
         }
 
-        loader.restoreInto(state, groups, security.users(), security.acls(), brokers.registry());
+        loader.restoreInto(state, groups, security.users(), security.acls(), brokers.registry(),
+            replication.replicas());
     }
 }

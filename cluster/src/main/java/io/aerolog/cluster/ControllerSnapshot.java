@@ -16,6 +16,9 @@ import io.aerolog.codecs.cluster.BrokerEventType;
 import io.aerolog.cluster.registry.BrokerEventCodec;
 import io.aerolog.cluster.registry.BrokerRegistry;
 import io.aerolog.cluster.registry.RegisteredBroker;
+import io.aerolog.cluster.replication.PartitionChangeCodec;
+import io.aerolog.cluster.replication.PartitionReplicas;
+import io.aerolog.codecs.cluster.PartitionChangeEventDecoder;
 import io.aerolog.codecs.cluster.SecurityEventType;
 import io.aerolog.codecs.cluster.UserEventDecoder;
 import io.aerolog.cluster.security.AclBinding;
@@ -32,6 +35,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.util.ArrayList;
+import java.util.TreeMap;
 
 /**
  * Snapshot format of the {@link ControllerState} and the consumer groups: a {@code ControllerSnapshotHeader} (with the
@@ -39,7 +43,9 @@ import java.util.ArrayList;
  * ({@link GroupCoordinator#snapshot}) cut into {@code GroupStateChunk}s of at most {@link #GROUP_CHUNK_LENGTH}
  * bytes, one {@code UserEvent(SNAPSHOT)} per user and one {@code AclEvent(SNAPSHOT)} per ACL (version 4), one
  * {@code BrokerEvent(SNAPSHOT)} per registered broker with its deadline (version 4, header fields {@code brokerCount}
- * and {@code lastBrokerEpoch}: a header block without them loads with no brokers), then a
+ * and {@code lastBrokerEpoch}: a header block without them loads with no brokers), one
+ * {@code PartitionChangeEvent} per partition in (topic id, partition) order (version 4, header field
+ * {@code partitionCount}: a header block without it loads every partition with one replica, broker 0), then a
  * {@code ControllerSnapshotEnd}.
  * <p>
  * Kept free of publications so it can be tested without a cluster: {@link Writer} hands each message to a
@@ -87,6 +93,7 @@ public final class ControllerSnapshot
         private final GroupStateChunkEncoder groupStateChunkEncoder = new GroupStateChunkEncoder();
         private final SecurityEventCodec securityCodec = new SecurityEventCodec();
         private final BrokerEventCodec brokerCodec = new BrokerEventCodec();
+        private final PartitionChangeCodec partitionCodec = new PartitionChangeCodec();
         private final TopicEventCodec topicEventCodec;
 
         /**
@@ -159,6 +166,29 @@ public final class ControllerSnapshot
             final BrokerRegistry brokers,
             final Sink sink)
         {
+            write(state, groups, users, acls, brokers, null, sink);
+        }
+
+        /**
+         * Write the whole state to the sink.
+         *
+         * @param state    to write.
+         * @param groups   to write, or null for none.
+         * @param users    to write, or null for none.
+         * @param acls     to write, or null for none.
+         * @param brokers  to write, or null for none.
+         * @param replicas the partitions' replication state, or null for none.
+         * @param sink     to receive each message.
+         */
+        public void write(
+            final ControllerState state,
+            final GroupCoordinator groups,
+            final UserStore users,
+            final AclStore acls,
+            final BrokerRegistry brokers,
+            final PartitionReplicas replicas,
+            final Sink sink)
+        {
             final BufferSnapshotSink groupState = new BufferSnapshotSink();
             if (null != groups)
             {
@@ -174,7 +204,8 @@ public final class ControllerSnapshot
                 .userCount(null == users ? 0 : users.size())
                 .aclCount(null == acls ? 0 : acls.size())
                 .brokerCount(null == brokers ? 0 : brokers.size())
-                .lastBrokerEpoch(null == brokers ? 0 : brokers.lastBrokerEpoch());
+                .lastBrokerEpoch(null == brokers ? 0 : brokers.lastBrokerEpoch())
+                .partitionCount(null == replicas ? 0 : replicas.partitionCount());
             sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + snapshotHeaderEncoder.encodedLength());
 
             state.forEachTopic((topic) ->
@@ -216,6 +247,13 @@ public final class ControllerSnapshot
                 }
             }
 
+            if (null != replicas)
+            {
+                replicas.forEach((topicId, partition, minInsyncReplicas, partitionState) -> sink.onMessage(buffer, 0,
+                    partitionCodec.encode(buffer, 0, PartitionChangeCodec.NULL_CORRELATION_ID, topicId, partition,
+                    minInsyncReplicas, partitionState)));
+            }
+
             snapshotEndEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).topicCount(state.topicCount());
             sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + snapshotEndEncoder.encodedLength());
         }
@@ -238,6 +276,9 @@ public final class ControllerSnapshot
         private final ArrayList<AclBinding> acls = new ArrayList<>();
         private final BrokerEventCodec brokerCodec = new BrokerEventCodec();
         private final ArrayList<RegisteredBroker> brokers = new ArrayList<>();
+        private final PartitionChangeCodec partitionCodec = new PartitionChangeCodec();
+        private final ArrayList<PartitionReplicas.PartitionRecord> partitions = new ArrayList<>();
+        private int expectedPartitionCount;
         private int expectedBrokerCount;
         private long lastBrokerEpoch;
         private int expectedUserCount;
@@ -302,9 +343,13 @@ public final class ControllerSnapshot
                         Math.max(0, snapshotHeaderDecoder.userCount()) : 0;
                     expectedAclCount = blockLength >= ControllerSnapshotHeaderDecoder.aclCountEncodingOffset() + 4 ?
                         Math.max(0, snapshotHeaderDecoder.aclCount()) : 0;
-                    final boolean hasBrokers = blockLength >= ControllerSnapshotHeaderDecoder.BLOCK_LENGTH;
+                    final boolean hasBrokers =
+                        blockLength >= ControllerSnapshotHeaderDecoder.lastBrokerEpochEncodingOffset() + 8;
                     expectedBrokerCount = hasBrokers ? Math.max(0, snapshotHeaderDecoder.brokerCount()) : 0;
                     lastBrokerEpoch = hasBrokers ? Math.max(0, snapshotHeaderDecoder.lastBrokerEpoch()) : 0;
+                    final boolean hasPartitions =
+                        blockLength >= ControllerSnapshotHeaderDecoder.partitionCountEncodingOffset() + 4;
+                    expectedPartitionCount = hasPartitions ? Math.max(0, snapshotHeaderDecoder.partitionCount()) : 0;
                     if (expectedGroupStateLength < 0 || expectedGroupStateLength > Integer.MAX_VALUE - 8)
                     {
                         throw new IllegalStateException("invalid group state length: " + expectedGroupStateLength);
@@ -362,8 +407,22 @@ public final class ControllerSnapshot
                     break;
                 }
 
+                case PartitionChangeEventDecoder.TEMPLATE_ID:
+                    checkHeader();
+                    if (partitions.size() >= expectedPartitionCount)
+                    {
+                        throw new IllegalStateException("more snapshot partitions than " + expectedPartitionCount);
+                    }
+                    partitions.add(partitionCodec.decode(buffer, offset, headerDecoder));
+                    break;
+
                 case ControllerSnapshotEndDecoder.TEMPLATE_ID:
                     checkHeader();
+                    if (partitions.size() != expectedPartitionCount)
+                    {
+                        throw new IllegalStateException(
+                            "snapshot partition count mismatch: " + expectedPartitionCount + "/" + partitions.size());
+                    }
                     if (brokers.size() != expectedBrokerCount)
                     {
                         throw new IllegalStateException(
@@ -461,6 +520,29 @@ public final class ControllerSnapshot
             final AclStore acls,
             final BrokerRegistry brokers)
         {
+            restoreInto(state, groups, users, acls, brokers, null);
+        }
+
+        /**
+         * Replace the whole controller state with what was loaded.
+         *
+         * @param state    to restore into.
+         * @param groups   to restore into, or null to ignore the groups.
+         * @param users    to restore into, or null to ignore them.
+         * @param acls     to restore into, or null to ignore them.
+         * @param brokers  to restore into, or null to ignore them; a snapshot without brokers restores none.
+         * @param replicas to restore into, or null to ignore them; a snapshot without partition states restores
+         *                 every partition with one replica, broker 0.
+         * @throws IllegalStateException if the snapshot is incomplete or inconsistent.
+         */
+        public void restoreInto(
+            final ControllerState state,
+            final GroupCoordinator groups,
+            final UserStore users,
+            final AclStore acls,
+            final BrokerRegistry brokers,
+            final PartitionReplicas replicas)
+        {
             if (!isComplete)
             {
                 throw new IllegalStateException("snapshot incomplete: no end marker");
@@ -487,6 +569,15 @@ public final class ControllerSnapshot
             if (null != brokers)
             {
                 brokers.restore(lastBrokerEpoch, this.brokers);
+            }
+            if (null != replicas)
+            {
+                final TreeMap<Integer, Integer> partitionCounts = new TreeMap<>();
+                for (final TopicMetadata topic : topics)
+                {
+                    partitionCounts.put(topic.topicId(), topic.partitions());
+                }
+                replicas.restore(partitionCounts, partitions);
             }
         }
 
