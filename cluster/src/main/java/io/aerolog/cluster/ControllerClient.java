@@ -2,44 +2,28 @@ package io.aerolog.cluster;
 
 import io.aerolog.codecs.cluster.AllocateProducerIdCommandEncoder;
 import io.aerolog.codecs.cluster.AlterPartitionCommandEncoder;
-import io.aerolog.codecs.cluster.BrokerEventDecoder;
 import io.aerolog.codecs.cluster.ElectLeadersCommandEncoder;
-import io.aerolog.codecs.cluster.PartitionChangeEventDecoder;
-import io.aerolog.cluster.replication.PartitionChangeCodec;
-import io.aerolog.cluster.replication.PartitionReplicas;
 import io.aerolog.codecs.cluster.BrokerHeartbeatCommandEncoder;
 import io.aerolog.codecs.cluster.ControlledShutdownCommandEncoder;
 import io.aerolog.codecs.cluster.RegisterBrokerCommandEncoder;
-import io.aerolog.cluster.registry.BrokerEventCodec;
 import io.aerolog.cluster.registry.BrokerRegistry;
-import io.aerolog.cluster.registry.RegisteredBroker;
-import io.aerolog.codecs.cluster.CommandResultDecoder;
 import io.aerolog.codecs.cluster.CreateTopicCommandEncoder;
 import io.aerolog.codecs.cluster.DeleteTopicCommandEncoder;
 import io.aerolog.codecs.cluster.GroupRequestCommandEncoder;
-import io.aerolog.codecs.cluster.GroupResponseEventDecoder;
-import io.aerolog.codecs.cluster.MessageHeaderDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderEncoder;
-import io.aerolog.codecs.cluster.MetadataEndDecoder;
 import io.aerolog.codecs.cluster.MetadataRequestEncoder;
-import io.aerolog.codecs.cluster.AclEventDecoder;
 import io.aerolog.codecs.cluster.AddAclCommandEncoder;
 import io.aerolog.codecs.cluster.DeleteUserCommandEncoder;
 import io.aerolog.codecs.cluster.RemoveAclCommandEncoder;
 import io.aerolog.codecs.cluster.UpsertUserCommandEncoder;
-import io.aerolog.codecs.cluster.UserEventDecoder;
 import io.aerolog.cluster.security.AclBinding;
-import io.aerolog.cluster.security.SecurityEventCodec;
 import io.aerolog.cluster.security.UserCredential;
-import io.aerolog.codecs.cluster.TopicEventDecoder;
 import io.aerolog.codecs.cluster.UpdateLogStartOffsetCommandEncoder;
 import io.aerolog.node.NodeSecret;
 import io.aerolog.node.SecretCredentialsSupplier;
 import io.aerolog.transport.StreamIds;
 import io.aeron.Aeron;
 import io.aeron.cluster.client.AeronCluster;
-import io.aeron.cluster.client.EgressListener;
-import io.aeron.logbuffer.Header;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -105,11 +89,11 @@ public final class ControllerClient implements AutoCloseable
     private final ControlledShutdownCommandEncoder controlledShutdownEncoder = new ControlledShutdownCommandEncoder();
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
     private final NanoClock nanoClock = SystemNanoClock.INSTANCE;
-    private final EgressDispatcher dispatcher;
+    private final ControllerEgressDispatcher dispatcher;
     private final AeronCluster aeronCluster;
     private long lastKeepAliveNs;
 
-    private ControllerClient(final AeronCluster aeronCluster, final EgressDispatcher dispatcher)
+    private ControllerClient(final AeronCluster aeronCluster, final ControllerEgressDispatcher dispatcher)
     {
         this.aeronCluster = aeronCluster;
         this.dispatcher = dispatcher;
@@ -128,7 +112,7 @@ public final class ControllerClient implements AutoCloseable
      */
     public static ControllerClient connect(final AeronCluster.Context ctx, final ControllerListener listener)
     {
-        final EgressDispatcher dispatcher = new EgressDispatcher(listener);
+        final ControllerEgressDispatcher dispatcher = new ControllerEgressDispatcher(listener);
         ctx.egressListener(dispatcher);
 
         return new ControllerClient(AeronCluster.connect(ctx), dispatcher);
@@ -581,7 +565,7 @@ public final class ControllerClient implements AutoCloseable
      */
     public long unknownMessages()
     {
-        return dispatcher.unknownMessages;
+        return dispatcher.unknownMessages();
     }
 
     /**
@@ -613,134 +597,5 @@ public final class ControllerClient implements AutoCloseable
     private boolean offer(final int length)
     {
         return offer(buffer, 0, length);
-    }
-
-    private static final class EgressDispatcher implements EgressListener
-    {
-        private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-        private final CommandResultDecoder commandResultDecoder = new CommandResultDecoder();
-        private final MetadataEndDecoder metadataEndDecoder = new MetadataEndDecoder();
-        private final GroupResponseEventDecoder groupResponseDecoder = new GroupResponseEventDecoder();
-        private final TopicEventCodec topicEventCodec = new TopicEventCodec();
-        private final SecurityEventCodec securityEventCodec = new SecurityEventCodec();
-        private final BrokerEventCodec brokerEventCodec = new BrokerEventCodec();
-        private final PartitionChangeCodec partitionChangeCodec = new PartitionChangeCodec();
-        private final ControllerListener listener;
-        private long unknownMessages;
-
-        EgressDispatcher(final ControllerListener listener)
-        {
-            this.listener = listener;
-        }
-
-        public void onMessage(
-            final long clusterSessionId,
-            final long timestamp,
-            final DirectBuffer buffer,
-            final int offset,
-            final int length,
-            final Header header)
-        {
-            if (length < MessageHeaderDecoder.ENCODED_LENGTH)
-            {
-                unknownMessages++;
-                return;
-            }
-
-            headerDecoder.wrap(buffer, offset);
-            if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId())
-            {
-                unknownMessages++;
-                return;
-            }
-
-            switch (headerDecoder.templateId())
-            {
-                case CommandResultDecoder.TEMPLATE_ID:
-                    commandResultDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                    listener.onCommandResult(
-                        commandResultDecoder.correlationId(),
-                        commandResultDecoder.code(),
-                        commandResultDecoder.topicId(),
-                        commandResultDecoder.value(),
-                        commandResultDecoder.message());
-                    break;
-
-                case TopicEventDecoder.TEMPLATE_ID:
-                    final TopicMetadata topic = topicEventCodec.decode(buffer, offset, length, headerDecoder);
-                    listener.onTopicEvent(topicEventCodec.lastCorrelationId(), topicEventCodec.lastEventType(), topic);
-                    break;
-
-                case MetadataEndDecoder.TEMPLATE_ID:
-                    metadataEndDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                    listener.onMetadataEnd(metadataEndDecoder.correlationId(), metadataEndDecoder.topicCount());
-                    break;
-
-                case GroupResponseEventDecoder.TEMPLATE_ID:
-                {
-                    groupResponseDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
-                    final long correlationId = groupResponseDecoder.correlationId();
-                    final int responseLength = groupResponseDecoder.responseLength();
-                    final int responseOffset =
-                        groupResponseDecoder.limit() + GroupResponseEventDecoder.responseHeaderLength();
-                    listener.onGroupResponse(correlationId, buffer, responseOffset, responseLength);
-                    break;
-                }
-
-                case UserEventDecoder.TEMPLATE_ID:
-                {
-                    final UserCredential user = securityEventCodec.decodeUser(buffer, offset, headerDecoder);
-                    listener.onUserEvent(
-                        securityEventCodec.lastCorrelationId(), securityEventCodec.lastEventType(), user);
-                    break;
-                }
-
-                case AclEventDecoder.TEMPLATE_ID:
-                {
-                    final AclBinding acl = securityEventCodec.decodeAcl(buffer, offset, headerDecoder);
-                    if (null == acl)
-                    {
-                        unknownMessages++;
-                        break;
-                    }
-                    listener.onAclEvent(securityEventCodec.lastCorrelationId(), securityEventCodec.lastEventType(), acl);
-                    break;
-                }
-
-                case PartitionChangeEventDecoder.TEMPLATE_ID:
-                {
-                    final PartitionReplicas.PartitionRecord record =
-                        partitionChangeCodec.decode(buffer, offset, headerDecoder);
-                    listener.onPartitionChange(partitionChangeCodec.lastCorrelationId(), record.topicId(),
-                        record.partition(), record.minInsyncReplicas(), record.state());
-                    break;
-                }
-
-                case BrokerEventDecoder.TEMPLATE_ID:
-                {
-                    final RegisteredBroker broker = brokerEventCodec.decode(buffer, offset, headerDecoder);
-                    if (null == broker)
-                    {
-                        unknownMessages++;
-                        break;
-                    }
-                    listener.onBrokerEvent(
-                        brokerEventCodec.lastCorrelationId(), brokerEventCodec.lastEventType(), broker);
-                    break;
-                }
-
-                default:
-                    unknownMessages++;
-            }
-        }
-
-        public void onNewLeader(
-            final long clusterSessionId,
-            final long leadershipTermId,
-            final int leaderMemberId,
-            final String ingressEndpoints)
-        {
-            listener.onNewLeader(leadershipTermId, leaderMemberId);
-        }
     }
 }

@@ -97,8 +97,6 @@ public final class ControllerService implements ClusteredService
     public static final long BROKER_TIMER_ID = 2;
 
     private static final long NO_DEADLINE = GroupCoordinator.NO_DEADLINE;
-    // The timer's state is not known after a snapshot load: the next message or timer event re-arms it.
-    private static final long UNKNOWN_DEADLINE = Long.MIN_VALUE;
     private static final int CORRUPT_MESSAGE = ErrorCode.CORRUPT_MESSAGE.value();
     private static final int INTERNAL_ERROR = ErrorCode.INTERNAL_ERROR.value();
     private static final int NONE = ErrorCode.NONE.value();
@@ -125,32 +123,24 @@ public final class ControllerService implements ClusteredService
     private final GroupResponseEventEncoder groupResponseEncoder = new GroupResponseEventEncoder();
     private final CommandResultEncoder commandResultEncoder = new CommandResultEncoder();
     private final MetadataEndEncoder metadataEndEncoder = new MetadataEndEncoder();
-    private final Consumer<ClientSession> broadcastToSession = this::broadcastToSession;
     private final Consumer<TopicMetadata> sendMetadataTopic = this::sendMetadataTopic;
     private final SecurityCommands security = new SecurityCommands(SecurityLimits.DEFAULT);
-    private final Consumer<ClientSession> broadcastSecurityEvent = this::broadcastSecurityEvent;
     private final BrokerCommands brokers;
-    private final Consumer<ClientSession> broadcastBrokerEvent = this::broadcastBrokerEvent;
-    private final IntConsumer broadcastBrokerEventOfLength = this::broadcastBrokerEventOfLength;
     private final IntConsumer onBrokerFencedByTimer = this::onBrokerFencedByTimer;
     private final ReplicationCommands replication;
     private final IntConsumer broadcastPartitionEventOfLength = this::broadcastPartitionEventOfLength;
-    private final Consumer<ClientSession> broadcastPartitionEvent = this::broadcastPartitionEvent;
-    private int partitionEventLength;
 
     private Cluster cluster;
     private IdleStrategy idleStrategy;
-    private int broadcastLength;
     private ClientSession metadataSession;
     private long metadataCorrelationId;
     private boolean metadataFailed;
-    private long scheduledDeadlineMs = NO_DEADLINE;
-    private long scheduledBrokerDeadlineMs = BrokerRegistry.NO_DEADLINE;
-    private int brokerEventLength;
+    private final ClusterTimer groupTimer = new ClusterTimer(GROUP_TIMER_ID, NO_DEADLINE);
+    private final ClusterTimer brokerTimer = new ClusterTimer(BROKER_TIMER_ID, BrokerRegistry.NO_DEADLINE);
+    private final ControllerEgress egress = new ControllerEgress(MAX_OFFER_ATTEMPTS);
 
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long rejectedCommands;
-    private volatile long droppedMessages;
     private volatile long appliedCommands;
     private volatile long groupRequests;
     private volatile long malformedGroupRequests;
@@ -219,6 +209,7 @@ public final class ControllerService implements ClusteredService
     {
         this.cluster = cluster;
         this.idleStrategy = cluster.idleStrategy();
+        egress.cluster(cluster);
 
         if (null != snapshotImage)
         {
@@ -226,8 +217,8 @@ public final class ControllerService implements ClusteredService
             // The consensus module restores its timers from its own snapshot; timers may not be scheduled from
             // onStart, so the first message or timer event after the load re-arms ours (a spare timer event is
             // harmless: expiry visits only the members due).
-            scheduledDeadlineMs = UNKNOWN_DEADLINE;
-            scheduledBrokerDeadlineMs = UNKNOWN_DEADLINE;
+            groupTimer.forget();
+            brokerTimer.forget();
         }
     }
 
@@ -293,19 +284,13 @@ public final class ControllerService implements ClusteredService
     {
         if (GROUP_TIMER_ID == correlationId)
         {
-            if (scheduledDeadlineMs != UNKNOWN_DEADLINE)
-            {
-                scheduledDeadlineMs = NO_DEADLINE; // fired
-            }
+            groupTimer.fired();
             expiredMembers += groups.expireMembers(nowMs());
             armGroupTimer();
         }
         else if (BROKER_TIMER_ID == correlationId)
         {
-            if (scheduledBrokerDeadlineMs != UNKNOWN_DEADLINE)
-            {
-                scheduledBrokerDeadlineMs = BrokerRegistry.NO_DEADLINE; // fired
-            }
+            brokerTimer.fired();
             fencedBrokers += brokers.fenceExpired(nowMs(), onBrokerFencedByTimer);
             armBrokerTimer();
         }
@@ -329,7 +314,7 @@ public final class ControllerService implements ClusteredService
     {
         brokers.registry().extendDeadlines(timeUnit.toMillis(timestamp));
         // Timers may not be scheduled here: the next broker command or timer event re-arms ours.
-        scheduledBrokerDeadlineMs = UNKNOWN_DEADLINE;
+        brokerTimer.forget();
     }
 
     /**
@@ -361,8 +346,8 @@ public final class ControllerService implements ClusteredService
         role = newRole;
         // Only the leader's consensus module fires timers. Timers may not be scheduled here, so the next message or
         // timer event re-arms ours: the same deadline again, which changes no replicated state.
-        scheduledDeadlineMs = UNKNOWN_DEADLINE;
-        scheduledBrokerDeadlineMs = UNKNOWN_DEADLINE;
+        groupTimer.forget();
+        brokerTimer.forget();
     }
 
     /**
@@ -409,7 +394,7 @@ public final class ControllerService implements ClusteredService
      */
     public long droppedMessages()
     {
-        return droppedMessages;
+        return egress.droppedMessages();
     }
 
     /**
@@ -634,13 +619,8 @@ public final class ControllerService implements ClusteredService
         sendResult(session, security.lastCorrelationId(), code, 0, 0, security.lastErrorMessage());
         if (security.lastEventLength() > 0)
         {
-            cluster.forEachClientSession(broadcastSecurityEvent);
+            egress.broadcast(security.eventBuffer(), security.lastEventLength());
         }
-    }
-
-    private void broadcastSecurityEvent(final ClientSession session)
-    {
-        offer(session, security.eventBuffer(), security.lastEventLength());
     }
 
     private void onBrokerCommand(final ClientSession session, final DirectBuffer buffer)
@@ -650,7 +630,7 @@ public final class ControllerService implements ClusteredService
         sendResult(session, brokers.lastCorrelationId(), code, 0, brokers.lastValue(), brokers.lastErrorMessage());
         if (brokers.lastEventLength() > 0)
         {
-            broadcastBrokerEventOfLength(brokers.lastEventLength());
+            egress.broadcast(brokers.eventBuffer(), brokers.lastEventLength());
         }
         final BrokerEventType eventType = brokers.registry().lastEventType();
         final RegisteredBroker broker = brokers.registry().lastBroker();
@@ -677,7 +657,7 @@ public final class ControllerService implements ClusteredService
 
     private void onBrokerFencedByTimer(final int eventLength)
     {
-        broadcastBrokerEventOfLength(eventLength);
+        egress.broadcast(brokers.eventBuffer(), eventLength);
         replication.brokerFenced(brokers.lastFencedBrokerId(), false, broadcastPartitionEventOfLength);
     }
 
@@ -696,54 +676,12 @@ public final class ControllerService implements ClusteredService
     private void broadcastPartitionEventOfLength(final int eventLength)
     {
         partitionChanges++;
-        partitionEventLength = eventLength;
-        cluster.forEachClientSession(broadcastPartitionEvent);
+        egress.broadcast(replication.eventBuffer(), eventLength);
     }
 
-    private void broadcastPartitionEvent(final ClientSession session)
-    {
-        offer(session, replication.eventBuffer(), partitionEventLength);
-    }
-
-    private void broadcastBrokerEventOfLength(final int eventLength)
-    {
-        brokerEventLength = eventLength;
-        cluster.forEachClientSession(broadcastBrokerEvent);
-    }
-
-    private void broadcastBrokerEvent(final ClientSession session)
-    {
-        offer(session, brokers.eventBuffer(), brokerEventLength);
-    }
-
-    /**
-     * Keep the one broker timer at the registry's earliest deadline, as {@link #armGroupTimer()} does for groups.
-     */
     private void armBrokerTimer()
     {
-        final long deadlineMs = brokers.registry().nextDeadlineMs();
-        if (deadlineMs == scheduledBrokerDeadlineMs)
-        {
-            return;
-        }
-
-        idleStrategy.reset();
-        if (BrokerRegistry.NO_DEADLINE == deadlineMs)
-        {
-            while (!cluster.cancelTimer(BROKER_TIMER_ID))
-            {
-                idleStrategy.idle();
-            }
-        }
-        else
-        {
-            final long deadline = cluster.timeUnit().convert(deadlineMs, TimeUnit.MILLISECONDS);
-            while (!cluster.scheduleTimer(BROKER_TIMER_ID, deadline))
-            {
-                idleStrategy.idle();
-            }
-        }
-        scheduledBrokerDeadlineMs = deadlineMs;
+        brokerTimer.arm(cluster, idleStrategy, brokers.registry().nextDeadlineMs());
     }
 
     private void onGroupRequest(final ClientSession session, final DirectBuffer buffer, final int length)
@@ -806,34 +744,11 @@ public final class ControllerService implements ClusteredService
     }
 
     /**
-     * Keep the one group timer at the coordinator's earliest deadline. Called only where Aeron allows timers to be
-     * scheduled (session messages and timer events), after every change that may move a deadline.
+     * Keep the one group timer at the coordinator's earliest deadline, after every change that may move it.
      */
     private void armGroupTimer()
     {
-        final long deadlineMs = groups.nextDeadlineMs();
-        if (deadlineMs == scheduledDeadlineMs)
-        {
-            return;
-        }
-
-        idleStrategy.reset();
-        if (NO_DEADLINE == deadlineMs)
-        {
-            while (!cluster.cancelTimer(GROUP_TIMER_ID))
-            {
-                idleStrategy.idle();
-            }
-        }
-        else
-        {
-            final long deadline = cluster.timeUnit().convert(deadlineMs, TimeUnit.MILLISECONDS);
-            while (!cluster.scheduleTimer(GROUP_TIMER_ID, deadline))
-            {
-                idleStrategy.idle();
-            }
-        }
-        scheduledDeadlineMs = deadlineMs;
+        groupTimer.arm(cluster, idleStrategy, groups.nextDeadlineMs());
     }
 
     private void onCreateTopic(final ClientSession session, final CreateTopicCommandDecoder decoder)
@@ -982,13 +897,8 @@ public final class ControllerService implements ClusteredService
 
     private void broadcast(final TopicEventType eventType, final TopicMetadata topic)
     {
-        broadcastLength = topicEventCodec.encode(sendBuffer, 0, TopicEventCodec.NULL_CORRELATION_ID, eventType, topic);
-        cluster.forEachClientSession(broadcastToSession);
-    }
-
-    private void broadcastToSession(final ClientSession session)
-    {
-        offer(session, broadcastLength);
+        egress.broadcast(sendBuffer,
+            topicEventCodec.encode(sendBuffer, 0, TopicEventCodec.NULL_CORRELATION_ID, eventType, topic));
     }
 
     private void sendMetadata(final ClientSession session, final long correlationId)
@@ -1044,30 +954,12 @@ public final class ControllerService implements ClusteredService
 
     private boolean offer(final ClientSession session, final int length)
     {
-        return offer(session, sendBuffer, length);
+        return egress.offer(session, sendBuffer, length);
     }
 
     private boolean offer(final ClientSession session, final DirectBuffer message, final int length)
     {
-        idleStrategy.reset();
-        for (int attempt = 1; attempt <= MAX_OFFER_ATTEMPTS; attempt++)
-        {
-            final long result = session.offer(message, 0, length);
-            if (result > 0)
-            {
-                return true;
-            }
-
-            if (Publication.BACK_PRESSURED != result && Publication.ADMIN_ACTION != result)
-            {
-                break;
-            }
-
-            idleStrategy.idle();
-        }
-
-        droppedMessages++;
-        return false;
+        return egress.offer(session, message, length);
     }
 
     private void loadSnapshot(final Image snapshotImage)

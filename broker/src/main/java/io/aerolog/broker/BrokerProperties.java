@@ -1,0 +1,139 @@
+package io.aerolog.broker;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
+
+/**
+ * Reads a broker config file's settings into a {@link Broker.Context}: each key present sets its setting, an absent
+ * one keeps the default, and a value that does not parse is an error naming the key.
+ */
+final class BrokerProperties
+{
+    private final Properties properties;
+
+    private BrokerProperties(final Properties properties)
+    {
+        this.properties = properties;
+    }
+
+    /**
+     * @param p the properties.
+     * @return a context with the settings they hold.
+     * @throws IllegalArgumentException naming a key whose value does not parse.
+     */
+    static Broker.Context read(final Properties p)
+    {
+        final Broker.Context ctx = new Broker.Context();
+        final BrokerProperties r = new BrokerProperties(p);
+        r.integer("broker.id", ctx::brokerId);
+        r.string("host", ctx::host);
+        r.integer("port.base", ctx::portBase);
+        r.string("data.dir", (value) -> ctx.dataDir(new File(value)));
+        r.string("aeron.dir", ctx::aeronDirectoryName);
+        r.integer("log.term.length", ctx::logTermLength);
+        r.integer("log.segment.length", ctx::segmentLength);
+        r.integer("log.index.interval.bytes", ctx::indexIntervalBytes);
+        r.longValue("retention.check.interval.ms", ctx::retentionCheckIntervalMs);
+        r.longValue("session.timeout.ms", ctx::sessionTimeoutMs);
+        r.longValue("broker.session.timeout.ms", ctx::brokerSessionTimeoutMs);
+        r.integer("max.client.sessions", ctx::maxClientSessions);
+        r.string("profile", ctx::profile);
+        r.string("process.roles", ctx::processRoles);
+        r.string("controller.members", ctx::controllerMembers);
+        r.string("internal.host", ctx::internalHost);
+        r.string("cluster.secret", ctx::secret);
+        r.string("cluster.secret.file", (value) -> ctx.secretFile(new File(value)));
+        r.bool("authentication.required", ctx::authenticationRequired);
+        r.string("super.users", ctx::superUsers);
+        r.bool("allow.everyone.if.no.acl.found", ctx::allowEveryoneIfNoAclFound);
+        r.string("initial.user", (name) -> ctx.initialUser(name, r.initialUserPassword()));
+        return ctx;
+    }
+
+    private String value(final String key)
+    {
+        final String value = properties.getProperty(key);
+        return null == value ? null : value.trim();
+    }
+
+    private void string(final String key, final Consumer<String> setter)
+    {
+        final String value = value(key);
+        if (null != value)
+        {
+            setter.accept(value);
+        }
+    }
+
+    private void integer(final String key, final IntConsumer setter)
+    {
+        final String value = value(key);
+        if (null != value)
+        {
+            try
+            {
+                setter.accept(Integer.parseInt(value));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException(key + " must be a whole number: " + value);
+            }
+        }
+    }
+
+    private void longValue(final String key, final LongConsumer setter)
+    {
+        final String value = value(key);
+        if (null != value)
+        {
+            try
+            {
+                setter.accept(Long.parseLong(value));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException(key + " must be a whole number: " + value);
+            }
+        }
+    }
+
+    private void bool(final String key, final Consumer<Boolean> setter)
+    {
+        final String value = value(key);
+        if (null != value)
+        {
+            if (!"true".equalsIgnoreCase(value) && !"false".equalsIgnoreCase(value))
+            {
+                throw new IllegalArgumentException(key + " must be true or false: " + value);
+            }
+            setter.accept(Boolean.parseBoolean(value));
+        }
+    }
+
+    private String initialUserPassword()
+    {
+        final String file = value("initial.user.password.file");
+        if (null != file)
+        {
+            try
+            {
+                return Files.readString(new File(file).toPath()).strip();
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalArgumentException("initial.user.password.file cannot be read: " + file, ex);
+            }
+        }
+        final String password = value("initial.user.password");
+        if (null == password)
+        {
+            throw new IllegalArgumentException("initial.user needs initial.user.password or initial.user.password.file");
+        }
+        return password;
+    }
+}
