@@ -45,8 +45,8 @@ final class AclsCommand implements Runnable
         boolean cluster;
     }
 
-    /** What an add or remove names. */
-    static class Binding extends CliCommand
+    /** What an add or remove names, and the change itself. */
+    abstract static class Binding extends CliCommand
     {
         @Mixin
         ConnectionOptions connection;
@@ -65,19 +65,31 @@ final class AclsCommand implements Runnable
         @ArgGroup(exclusive = true, multiplicity = "1")
         Resource resource;
 
-        AclEntry entry()
+        /** @return true to add the ACL, false to remove it. */
+        abstract boolean adds();
+
+        int execute()
         {
             final AclEntry.ResourceType type = null != resource.topic ? AclEntry.ResourceType.TOPIC :
                 null != resource.group ? AclEntry.ResourceType.GROUP : AclEntry.ResourceType.CLUSTER;
             final String name = null != resource.topic ? resource.topic :
                 null != resource.group ? resource.group : AclEntry.CLUSTER;
-            return new AclEntry(principal, type, name, operation,
+            final AclEntry acl = new AclEntry(principal, type, name, operation,
                 deny ? AclEntry.Permission.DENY : AclEntry.Permission.ALLOW);
-        }
-
-        int execute()
-        {
-            throw new UnsupportedOperationException();
+            try (Admin admin = Admin.connect(connection.clientContext("aerolog-acls")))
+            {
+                if (adds())
+                {
+                    admin.addAcl(acl);
+                }
+                else
+                {
+                    admin.removeAcl(acl);
+                }
+            }
+            out().println((adds() ? "Added: " : "Removed: ") + acl);
+            out().flush();
+            return 0;
         }
     }
 
@@ -89,17 +101,9 @@ final class AclsCommand implements Runnable
         description = "Allows (or with --deny denies) a principal an operation on a topic, a group or the cluster.")
     static final class Add extends Binding
     {
-        @Override
-        int execute()
+        boolean adds()
         {
-            final AclEntry acl = entry();
-            try (Admin admin = Admin.connect(connection.clientContext("aerolog-acls")))
-            {
-                admin.addAcl(acl);
-            }
-            out().println("Added: " + acl);
-            out().flush();
-            return 0;
+            return true;
         }
     }
 
@@ -111,17 +115,9 @@ final class AclsCommand implements Runnable
         description = "Removes an ACL, named as it was added.")
     static final class Remove extends Binding
     {
-        @Override
-        int execute()
+        boolean adds()
         {
-            final AclEntry acl = entry();
-            try (Admin admin = Admin.connect(connection.clientContext("aerolog-acls")))
-            {
-                admin.removeAcl(acl);
-            }
-            out().println("Removed: " + acl);
-            out().flush();
-            return 0;
+            return false;
         }
     }
 

@@ -300,7 +300,6 @@ class ControllerPartitionsTest
         aeron = null;
         node = null;
         listener.clear();
-        Thread.sleep(500);
         launchAndConnect();
     }
 
