@@ -4,14 +4,17 @@ import io.aerolog.archive.PartitionLog;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.ControllerListener;
 import io.aerolog.cluster.TopicMetadata;
+import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.cluster.security.AclBinding;
 import io.aerolog.cluster.security.AclOperation;
 import io.aerolog.cluster.security.AclResourceType;
 import io.aerolog.cluster.security.PasswordHasher;
 import io.aerolog.cluster.security.UserCredential;
+import io.aerolog.codecs.cluster.BrokerEventType;
 import io.aerolog.codecs.cluster.SecurityEventType;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.sequencer.OffsetIndex;
+import io.aerolog.sequencer.PartitionElection;
 import io.aeron.Aeron;
 import io.aeron.Image;
 import io.aeron.Subscription;
@@ -40,6 +43,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     private final ProduceAgent produceAgent;
     private final LogWorker worker;
     private final TopicRegistry topics = new TopicRegistry();
+    private final ClusterView cluster;
     private final ClientSessions sessions;
     private final TopicAdmin admin;
     private final FetchService fetch;
@@ -73,6 +77,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         final AccessControl access)
     {
         this.access = access;
+        this.cluster = new ClusterView(ctx.brokerId());
         this.registration = new BrokerRegistration(ctx.brokerId(), ctx.host(), ctx.portBase());
         this.credentials = new CredentialWorker(this::execute, errorHandler);
         this.clock = clock;
@@ -304,6 +309,27 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     public void onTopicEvent(final long correlationId, final TopicEventType type, final TopicMetadata topic)
     {
         admin.onTopicEvent(type, topic);
+        if (TopicEventType.DELETED == type)
+        {
+            cluster.onTopicDeleted(topic.topicId(), topic.partitions());
+        }
+    }
+
+    @Override
+    public void onBrokerEvent(final long correlationId, final BrokerEventType type, final RegisteredBroker broker)
+    {
+        cluster.onBrokerEvent(type, broker);
+    }
+
+    @Override
+    public void onPartitionChange(
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final int minInsyncReplicas,
+        final PartitionElection.State state)
+    {
+        cluster.onPartitionChange(topicId, partition, minInsyncReplicas, state);
     }
 
     @Override
