@@ -2,6 +2,7 @@ package io.aerolog.broker;
 
 import io.aerolog.archive.PartitionLog;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.sequencer.PartitionElection;
 
 import java.util.function.Consumer;
 
@@ -71,8 +72,8 @@ final class PartitionRoles
         {
             return; // the controller tells every partition's state right after the topic
         }
-        final boolean lead = view.isLedBy(cluster.localBrokerId());
         final PartitionLog log = topic.logs[partition];
+        final boolean lead = view.isLedBy(cluster.localBrokerId()) || (null != log && isSoleReplicaOffline(view));
         if (lead && null == log && null == topic.failed[partition])
         {
             open(topic, partition);
@@ -85,6 +86,16 @@ final class PartitionRoles
         {
             settle(topic, partition);
         }
+    }
+
+    // A partition whose only replica is this broker goes offline when the controller fences it (a late heartbeat).
+    // Nobody else can ever lead it, so its log stays open: a stall of this broker's heartbeats must not close and
+    // reopen (rescan) every log of a single broker.
+    private boolean isSoleReplicaOffline(final ClusterView.PartitionView view)
+    {
+        final int[] replicas = view.state().replicas();
+        return PartitionElection.NO_LEADER == view.state().leader() &&
+            1 == replicas.length && cluster.localBrokerId() == replicas[0];
     }
 
     private void open(final TopicRegistry.TopicState topic, final int partition)
