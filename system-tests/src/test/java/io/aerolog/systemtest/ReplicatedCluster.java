@@ -264,6 +264,75 @@ final class ReplicatedCluster implements AutoCloseable
     }
 
     /**
+     * Waits until a running broker other than {@code formerLeader} leads the partition (a failover happened).
+     *
+     * @param topic        name.
+     * @param partition    number.
+     * @param formerLeader broker id that must no longer lead it.
+     * @param timeout      most to wait.
+     * @return the new leader's broker id.
+     */
+    int awaitNewLeader(final String topic, final int partition, final int formerLeader, final Duration timeout)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        int leader = -1;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            try
+            {
+                leader = leaderOf(topic, partition);
+                if (leader >= 0 && leader != formerLeader && State.RUNNING == nodes.get(leader).state)
+                {
+                    return leader;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                // the node asked may be the one that just died: ask again
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        throw new AssertionError(topic + "-" + partition + " still led by " + leader + " (former leader " +
+            formerLeader + ") after " + timeout);
+    }
+
+    /**
+     * Waits until every replica of the partition is in its in-sync set again (a restarted broker caught up).
+     *
+     * @param topic     name.
+     * @param partition number.
+     * @param timeout   most to wait.
+     */
+    void awaitFullyInSync(final String topic, final int partition, final Duration timeout)
+    {
+        // TODO replication: poll describe(topic) until the partition's in-sync replicas equal its replicas, once
+        //  TopicInfo.PartitionInfo carries replicas and isr; until then only a leader is awaited.
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (true)
+        {
+            try
+            {
+                if (leaderOf(topic, partition) >= 0)
+                {
+                    return;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw ex;
+                }
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError(topic + "-" + partition + " has no leader after " + timeout);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /**
      * Waits until some running node leads the controller cluster.
      *
      * @param timeout most to wait.
