@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * the broker's settings as {@code key=value} arguments (the keys of a broker config file, see
  * {@link Broker.Context#fromProperties(Properties)}). The child prints {@value #READY} once the broker serves, and
  * runs until SIGTERM (closing the broker cleanly), until its stdin closes (its parent is gone), or until killed.
- * A controller member also prints {@value #ROLE_LEADER} or {@value #ROLE_FOLLOWER} whenever its controller role
+ * A member of a controller cluster of several also prints {@value #ROLE_LEADER} or {@value #ROLE_FOLLOWER} whenever its controller role
  * changes, so that a test can tell which node leads the controller cluster.
  */
 public final class BrokerProcess
@@ -156,7 +156,7 @@ public final class BrokerProcess
             final Thread stdinWatcher = new Thread(() -> awaitEndOfInput(System.in, stop), "aerolog-broker-stdin");
             stdinWatcher.setDaemon(true);
             stdinWatcher.start();
-            if (ctx.isController())
+            if (ctx.isController() && ctx.controllerMembers().members().size() > 1)
             {
                 final Thread roles = new Thread(() -> printRoles(broker, stop), "aerolog-broker-roles");
                 roles.setDaemon(true);
