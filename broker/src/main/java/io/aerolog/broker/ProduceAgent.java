@@ -189,6 +189,7 @@ final class ProduceAgent implements Agent
      * @param minInsyncReplicas             members the set needs for acks=all and for the high watermark to move.
      * @param initialHighWatermarkPosition  the last high watermark position known (the previous leader's), at most
      *                                      the log's end.
+     * @throws IllegalArgumentException when this broker is not a replica and in sync, or the minimum is out of range.
      */
     void lead(
         final PartitionLog log,
@@ -201,6 +202,9 @@ final class ProduceAgent implements Agent
     {
         final int[] replicasCopy = replicas.clone();
         final int[] isrCopy = isr.clone();
+        // Checked here, on the caller's thread: a bad argument never reaches the data path's duty cycle.
+        new InSyncReplicas(brokerId, replicasCopy, isrCopy, minInsyncReplicas, replicaLagTimeMaxMs, leaderEpoch, 0,
+            initialHighWatermarkPosition, 0);
         enqueue(() -> onLead(log, leaderEpoch, partitionEpoch, replicasCopy, isrCopy, minInsyncReplicas,
             initialHighWatermarkPosition));
     }
@@ -293,9 +297,10 @@ final class ProduceAgent implements Agent
         final int minInsyncReplicas)
     {
         final LeaderPartition leader = leaders.get(PartitionLog.key(topicId, partition));
-        if (null == leader || leader.leaderEpoch != leaderEpoch || partitionEpoch < leader.partitionEpoch)
+        if (null == leader || leader.leaderEpoch != leaderEpoch || partitionEpoch < leader.partitionEpoch ||
+            !leader.accepts(brokerId, isr, minInsyncReplicas))
         {
-            return;
+            return; // another epoch, an old change, or a set without this broker (stepping down: removeLog follows)
         }
         leader.partitionEpoch = partitionEpoch;
         leader.lastProposalMs = Long.MIN_VALUE / 2; // a new state: propose again at once if still needed
@@ -304,7 +309,7 @@ final class ProduceAgent implements Agent
             // Followers' positions start unknown again and come back with their next reports (every 100 ms).
             leader.minInsyncReplicas = minInsyncReplicas;
             leader.isr = new InSyncReplicas(brokerId, leader.replicas, isr, minInsyncReplicas, replicaLagTimeMaxMs,
-                leaderEpoch, leader.isr.highWatermark(), leader.isr.highWatermark(), nowMs);
+                leaderEpoch, leader.epochStartPosition, leader.isr.highWatermark(), nowMs);
         }
         else
         {
