@@ -41,6 +41,8 @@ final class BrokerProperties
         r.longValue("retention.check.interval.ms", ctx::retentionCheckIntervalMs);
         r.longValue("session.timeout.ms", ctx::sessionTimeoutMs);
         r.longValue("broker.session.timeout.ms", ctx::brokerSessionTimeoutMs);
+        r.integer("default.replication.factor", ctx::defaultReplicationFactor);
+        r.integer("min.insync.replicas", ctx::minInsyncReplicas);
         r.integer("max.client.sessions", ctx::maxClientSessions);
         r.string("profile", ctx::profile);
         r.string("process.roles", ctx::processRoles);
