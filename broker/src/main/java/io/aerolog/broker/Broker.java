@@ -466,6 +466,8 @@ public final class Broker implements AutoCloseable
         private long replicaLagTimeMaxMs = ProduceAgent.DEFAULT_REPLICA_LAG_TIME_MAX_MS;
         private long sessionTimeoutMs = 60_000;
         private long brokerSessionTimeoutMs = BrokerRegistry.SESSION_TIMEOUT_MS_DEFAULT;
+        private int defaultReplicationFactor = 1;
+        private int minInsyncReplicas = 1;
         private int maxClientSessions = 1024;
         private int maxBatchBytes;
         private boolean printErrors = true;
@@ -491,7 +493,8 @@ public final class Broker implements AutoCloseable
          * session.timeout.ms, max.client.sessions, profile (a threading profile's name or file), process.roles,
          * controller.members, internal.host, cluster.secret, cluster.secret.file, authentication.required,
          * super.users, allow.everyone.if.no.acl.found, initial.user, initial.user.password,
-         * initial.user.password.file, broker.session.timeout.ms. Absent keys keep their defaults.
+         * initial.user.password.file, broker.session.timeout.ms, default.replication.factor, min.insync.replicas.
+         * Absent keys keep their defaults.
          *
          * @param p the properties.
          * @return a context.
@@ -539,6 +542,12 @@ public final class Broker implements AutoCloseable
                 throw new IllegalArgumentException("broker.session.timeout.ms must be at least twice the " +
                     BrokerRegistration.HEARTBEAT_INTERVAL_MS + " ms broker heartbeat interval: " +
                     brokerSessionTimeoutMs);
+            }
+            if (defaultReplicationFactor < 1 || defaultReplicationFactor > Short.MAX_VALUE ||
+                minInsyncReplicas < 1 || minInsyncReplicas > Short.MAX_VALUE)
+            {
+                throw new IllegalArgumentException("default.replication.factor and min.insync.replicas must be at " +
+                    "least 1: " + defaultReplicationFactor + ", " + minInsyncReplicas);
             }
             if (maxClientSessions < 1 || maxClientSessions > 1_000_000)
             {
@@ -991,6 +1000,38 @@ public final class Broker implements AutoCloseable
         public long brokerSessionTimeoutMs()
         {
             return brokerSessionTimeoutMs;
+        }
+
+        /**
+         * @param defaultReplicationFactor of a topic created without one ({@code default.replication.factor}, 1).
+         * @return this.
+         */
+        public Context defaultReplicationFactor(final int defaultReplicationFactor)
+        {
+            this.defaultReplicationFactor = defaultReplicationFactor;
+            return this;
+        }
+
+        /** @return replication factor of a topic created without one. */
+        public int defaultReplicationFactor()
+        {
+            return defaultReplicationFactor;
+        }
+
+        /**
+         * @param minInsyncReplicas of a topic created without one ({@code min.insync.replicas}, 1).
+         * @return this.
+         */
+        public Context minInsyncReplicas(final int minInsyncReplicas)
+        {
+            this.minInsyncReplicas = minInsyncReplicas;
+            return this;
+        }
+
+        /** @return min.insync.replicas of a topic created without one. */
+        public int minInsyncReplicas()
+        {
+            return minInsyncReplicas;
         }
 
         /**

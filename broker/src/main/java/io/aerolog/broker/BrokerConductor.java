@@ -85,17 +85,18 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         this.produceAgent = produceAgent;
         this.worker = worker;
         final Answers answers = new Answers(counters.control);
-        this.fetch = new FetchService(topics, worker, answers);
+        this.fetch = new FetchService(topics, worker, answers, cluster);
         this.sessions = new ClientSessions(ctx, aeron, ingress, produceIngress, produceAgent, counters, answers,
             fetch::onSessionClosed, maxBatchBytes, access, credentials);
-        this.admin = new TopicAdmin(ctx, topics, worker, produceAgent, answers, () -> controller, maxBatchBytes);
+        this.admin = new TopicAdmin(ctx, topics, worker, produceAgent, answers, () -> controller, cluster,
+            maxBatchBytes);
         this.roles = new PartitionRoles(cluster, topics, worker, produceAgent, fetch, sessions, admin::onTopicSettled);
         admin.roles(roles);
         this.groups = new GroupRequestForwarder(answers.sender(), answers::error, new LogView(),
             counters.control.rejectedFrames);
         final SecurityAdmin securityAdmin = new SecurityAdmin(access, credentials, admin, answers, () -> controller);
         this.requests = new ControlRequestAdapter(ingress, sessions, admin, fetch, groups, answers, errorHandler,
-            access, securityAdmin, topics);
+            access, securityAdmin, topics, new BrokerListing(cluster, answers));
         worker.retentionListener(this);
     }
 

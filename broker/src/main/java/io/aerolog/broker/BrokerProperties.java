@@ -42,6 +42,8 @@ final class BrokerProperties
         r.longValue("replica.lag.time.max.ms", ctx::replicaLagTimeMaxMs);
         r.longValue("session.timeout.ms", ctx::sessionTimeoutMs);
         r.longValue("broker.session.timeout.ms", ctx::brokerSessionTimeoutMs);
+        r.integer("default.replication.factor", ctx::defaultReplicationFactor);
+        r.integer("min.insync.replicas", ctx::minInsyncReplicas);
         r.integer("max.client.sessions", ctx::maxClientSessions);
         r.string("profile", ctx::profile);
         r.string("process.roles", ctx::processRoles);

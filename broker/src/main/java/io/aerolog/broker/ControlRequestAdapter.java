@@ -8,6 +8,7 @@ import io.aerolog.cluster.security.Authorizer;
 import io.aerolog.codecs.wire.AddAclDecoder;
 import io.aerolog.codecs.wire.DeleteUserDecoder;
 import io.aerolog.codecs.wire.ListAclsDecoder;
+import io.aerolog.codecs.wire.ListBrokersDecoder;
 import io.aerolog.codecs.wire.ListUsersDecoder;
 import io.aerolog.codecs.wire.RemoveAclDecoder;
 import io.aerolog.codecs.wire.UpsertUserDecoder;
@@ -77,6 +78,8 @@ final class ControlRequestAdapter implements FragmentHandler
     private final AddAclDecoder addAclDecoder = new AddAclDecoder();
     private final RemoveAclDecoder removeAclDecoder = new RemoveAclDecoder();
     private final ListAclsDecoder listAclsDecoder = new ListAclsDecoder();
+    private final ListBrokersDecoder listBrokersDecoder = new ListBrokersDecoder();
+    private final BrokerListing brokerListing;
     private final AccessControl access;
     private final GroupAccess groupAccess;
     private final SecurityAdmin securityAdmin;
@@ -94,8 +97,10 @@ final class ControlRequestAdapter implements FragmentHandler
         final ErrorHandler errorHandler,
         final AccessControl access,
         final SecurityAdmin securityAdmin,
-        final TopicRegistry topics)
+        final TopicRegistry topics,
+        final BrokerListing brokerListing)
     {
+        this.brokerListing = brokerListing;
         this.access = access;
         this.securityAdmin = securityAdmin;
         this.topics = topics;
@@ -377,6 +382,17 @@ final class ControlRequestAdapter implements FragmentHandler
                 if (null != session)
                 {
                     securityAdmin.onListAcls(session, d.correlationId());
+                }
+                break;
+            }
+            case ListBrokersDecoder.TEMPLATE_ID:
+            {
+                // As Kafka's metadata: any session may learn where the brokers are.
+                final ListBrokersDecoder d = listBrokersDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+                final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
+                if (null != session)
+                {
+                    brokerListing.onListBrokers(session, d.correlationId());
                 }
                 break;
             }

@@ -20,13 +20,15 @@ final class FetchService
     private final TopicRegistry topics;
     private final LogWorker worker;
     private final Answers answers;
+    private final ClusterView cluster;
     private final OffsetIndex.Entry indexEntry = new OffsetIndex.Entry();
     private final FetchStartResponseEncoder fetchStartResponseEncoder = new FetchStartResponseEncoder();
     private final ListOffsetsResponseEncoder listOffsetsResponseEncoder = new ListOffsetsResponseEncoder();
     private final FetchStoppedEncoder fetchStoppedEncoder = new FetchStoppedEncoder();
 
-    FetchService(final TopicRegistry topics, final LogWorker worker, final Answers answers)
+    FetchService(final TopicRegistry topics, final LogWorker worker, final Answers answers, final ClusterView cluster)
     {
+        this.cluster = cluster;
         this.topics = topics;
         this.worker = worker;
         this.answers = answers;
@@ -39,6 +41,13 @@ final class FetchService
         final int partition,
         final long requestedOffset)
     {
+        final ErrorCode notLeading = notLeading(topicId, partition);
+        if (null != notLeading)
+        {
+            answerFetchStart(session, correlationId, topicId, partition, notLeading, requestedOffset, -1, -1, 0,
+                notLeadingMessage(topicId, partition));
+            return;
+        }
         final PartitionLog log = topics.log(topicId, partition);
         if (null == log)
         {
@@ -211,7 +220,13 @@ final class FetchService
         final OffsetSpec spec = d.spec();
         final long timestamp = d.timestamp();
         final PartitionLog log = topics.log(topicId, partition);
-        if (null == log)
+        final ErrorCode notLeading = notLeading(topicId, partition);
+        if (null != notLeading)
+        {
+            answerListOffsets(session, correlationId, topicId, partition, notLeading, -1, -1,
+                notLeadingMessage(topicId, partition));
+        }
+        else if (null == log)
         {
             answerListOffsets(session, correlationId, topicId, partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1,
                 "unknown topic or partition");
@@ -238,6 +253,33 @@ final class FetchService
             answerListOffsets(session, correlationId, topicId, partition, ErrorCode.INVALID_REQUEST, -1, -1,
                 "unknown offset spec");
         }
+    }
+
+    /**
+     * Whether another broker (or none) leads a partition, as the controller told: a partition it has not told of
+     * yet is served from the local log, as a single broker always is.
+     *
+     * @return NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, or null when this broker may serve it.
+     */
+    private ErrorCode notLeading(final int topicId, final int partition)
+    {
+        final ClusterView.PartitionView view = cluster.partition(topicId, partition);
+        if (null == view || view.isLedBy(cluster.localBrokerId()))
+        {
+            return null;
+        }
+        return io.aerolog.sequencer.PartitionElection.NO_LEADER == view.state().leader() ?
+            ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    }
+
+    // Control path only (allocates): the leader's id lets a client route without another metadata request.
+    private String notLeadingMessage(final int topicId, final int partition)
+    {
+        final int leader = cluster.leaderOf(topicId, partition);
+        return io.aerolog.sequencer.PartitionElection.NO_LEADER == leader ?
+            "partition " + partition + " of topic id " + topicId + " has no leader now" :
+            "broker " + cluster.localBrokerId() + " does not lead partition " + partition + " of topic id " + topicId +
+            "; leader=" + leader;
     }
 
     private void answerListOffsets(

@@ -510,7 +510,7 @@ final class ProduceAgent implements Agent
         final PartitionLog log = logs.get(PartitionLog.key(topicId, partition));
         if (null == log)
         {
-            respond(session, correlationId, topicId, partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1);
+            respond(session, correlationId, topicId, partition, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1);
             return Action.CONTINUE;
         }
         if (!mayWrite(session, log))

@@ -35,6 +35,7 @@ final class TopicAdmin
     private final ProduceAgent produceAgent;
     private final Answers answers;
     private final Supplier<ControllerClient> controller;
+    private final ClusterView cluster;
     private final int maxBatchBytes;
     private PartitionRoles roles;
     private final Long2ObjectHashMap<PendingRequest> pendingRequests = new Long2ObjectHashMap<>();
@@ -51,8 +52,10 @@ final class TopicAdmin
         final ProduceAgent produceAgent,
         final Answers answers,
         final Supplier<ControllerClient> controller,
+        final ClusterView cluster,
         final int maxBatchBytes)
     {
+        this.cluster = cluster;
         this.ctx = ctx;
         this.topics = topics;
         this.worker = worker;
@@ -75,6 +78,10 @@ final class TopicAdmin
         final long retentionMs = d.retentionMs();
         final long retentionBytes = d.retentionBytes();
         final TimestampType timestampType = d.timestampType();
+        final int replicationFactor = CreateTopicDecoder.replicationFactorNullValue() == d.replicationFactor() ?
+            ctx.defaultReplicationFactor() : d.replicationFactor();
+        final int minInsyncReplicas = CreateTopicDecoder.minInsyncReplicasNullValue() == d.minInsyncReplicas() ?
+            ctx.minInsyncReplicas() : d.minInsyncReplicas();
         final String name = d.topicName();
         if (TimestampType.NULL_VAL == timestampType || TimestampType.SBE_UNKNOWN == timestampType)
         {
@@ -83,7 +90,8 @@ final class TopicAdmin
         }
         final long id = nextCorrelationId++;
         if (admit(session, correlationId) && sent(session, correlationId, controller.get().createTopic(
-            id, name, partitions, retentionMs, retentionBytes, timestampType.value())))
+            id, name, partitions, retentionMs, retentionBytes, timestampType.value(), replicationFactor,
+            minInsyncReplicas)))
         {
             track(id, new PendingRequest(PendingRequest.CREATE, session, correlationId, nowMs));
         }
@@ -389,11 +397,28 @@ final class TopicAdmin
         final TopicDescriptionEncoder.PartitionsEncoder partitions = e.partitionsCount(m.partitions());
         for (int p = 0; p < m.partitions(); p++)
         {
-            final PartitionLog log = topic.logs[p];
-            partitions.next().partition(p).leaderBrokerId(ctx.brokerId())
+            // Offsets only where this broker leads: a log it holds otherwise is not the partition's (yet).
+            final ClusterView.PartitionView view = cluster.partition(m.topicId(), p);
+            final PartitionLog log = null == view || view.isLedBy(ctx.brokerId()) ? topic.logs[p] : null;
+            partitions.next().partition(p)
+                .leaderBrokerId(null == view ? ctx.brokerId() : view.state().leader())
                 .logStartOffset(null == log ? -1 : log.logStartOffset())
                 .logEndOffset(null == log ? -1 : log.logEndOffset())
-                .highWatermark(null == log ? -1 : log.highWatermark());
+                .highWatermark(null == log ? -1 : log.highWatermark())
+                .leaderEpoch(null == view ? -1 : view.state().leaderEpoch());
+            final int[] replicas = null == view ? new int[]{ctx.brokerId()} : view.state().replicas();
+            final TopicDescriptionEncoder.PartitionsEncoder.ReplicasEncoder replicasEncoder =
+                partitions.replicasCount(replicas.length);
+            for (final int replica : replicas)
+            {
+                replicasEncoder.next().brokerId(replica);
+            }
+            final int[] isr = null == view ? replicas : view.state().isr();
+            final TopicDescriptionEncoder.PartitionsEncoder.IsrEncoder isrEncoder = partitions.isrCount(isr.length);
+            for (final int replica : isr)
+            {
+                isrEncoder.next().brokerId(replica);
+            }
         }
         e.topicName(m.name()).message("");
         answers.send(session, e.encodedLength());

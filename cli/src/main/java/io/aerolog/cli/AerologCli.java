@@ -21,6 +21,7 @@ import java.util.Arrays;
     subcommands = {
         BrokerCommand.class,
         TopicsCommand.class,
+        BrokersCommand.class,
         ProduceCommand.class,
         ConsumeCommand.class,
         GroupsCommand.class,

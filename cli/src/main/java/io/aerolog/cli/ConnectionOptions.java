@@ -11,8 +11,9 @@ public final class ConnectionOptions
 {
     @Option(
         names = "--bootstrap",
-        paramLabel = "HOST:PORT",
-        description = "Client ingress of a broker on another host (UDP), e.g. broker1:9090.")
+        paramLabel = "HOST:PORT[,HOST:PORT...]",
+        description = "Client ingress of brokers of the cluster (UDP), e.g. broker1:9090,broker2:9090: any live one " +
+            "will do, the client finds the others and each partition's leader through it.")
     String bootstrap;
 
     @Option(
@@ -52,7 +53,10 @@ public final class ConnectionOptions
         }
         if (null != bootstrap)
         {
-            checkHostPort(bootstrap);
+            for (final String entry : bootstrap.split(",", -1))
+            {
+                checkHostPort(entry.trim());
+            }
             ctx.bootstrap(bootstrap);
         }
         if (null != clientHost)
@@ -104,7 +108,7 @@ public final class ConnectionOptions
         }
         if (!valid)
         {
-            throw new IllegalArgumentException("--bootstrap must be HOST:PORT, got: " + hostPort);
+            throw new IllegalArgumentException("--bootstrap must be HOST:PORT[,HOST:PORT...], got: '" + hostPort + "'");
         }
     }
 }

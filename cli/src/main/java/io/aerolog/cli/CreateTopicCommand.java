@@ -37,6 +37,21 @@ final class CreateTopicCommand extends CliCommand
     long retentionBytes;
 
     @Option(
+        names = "--replication-factor",
+        paramLabel = "R",
+        defaultValue = "-1",
+        description = "Replicas of each partition, at most the live brokers (default: the broker's " +
+            "default.replication.factor).")
+    int replicationFactor;
+
+    @Option(
+        names = "--min-insync-replicas",
+        paramLabel = "M",
+        defaultValue = "-1",
+        description = "In-sync replicas an acks=all write needs (default: the broker's min.insync.replicas).")
+    int minInsyncReplicas;
+
+    @Option(
         names = "--log-append-time",
         description = "Stamp records with the broker's time rather than the producer's create time.")
     boolean logAppendTime;
@@ -47,9 +62,21 @@ final class CreateTopicCommand extends CliCommand
         {
             throw new ParameterException(spec.commandLine(), "--partitions must be at least 1: " + partitions);
         }
+        if (0 == replicationFactor || replicationFactor < -1)
+        {
+            throw new ParameterException(spec.commandLine(),
+                "--replication-factor must be at least 1: " + replicationFactor);
+        }
+        if (0 == minInsyncReplicas || minInsyncReplicas < -1 ||
+            (replicationFactor > 0 && minInsyncReplicas > replicationFactor))
+        {
+            throw new ParameterException(spec.commandLine(),
+                "--min-insync-replicas must be from 1 to the replication factor: " + minInsyncReplicas);
+        }
         try (Admin admin = Admin.connect(connection.clientContext("aerolog-topics")))
         {
-            admin.createTopic(topic, partitions, retentionMs, retentionBytes, logAppendTime);
+            admin.createTopic(topic, partitions, retentionMs, retentionBytes, logAppendTime, replicationFactor,
+                minInsyncReplicas);
         }
         out().println("created topic " + topic + " with " + partitions + " partition" + (1 == partitions ? "" : "s"));
         return 0;

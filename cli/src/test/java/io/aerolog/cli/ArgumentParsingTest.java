@@ -227,5 +227,13 @@ class ArgumentParsingTest
 
         assertThat(commandLine().execute("topics", "list", "--bootstrap", "nohostport")).isEqualTo(1);
         assertThat(err.toString()).contains("error: --bootstrap must be HOST:PORT");
+        assertThat(commandLine().execute("topics", "list", "--bootstrap", "localhost:9090,nohostport")).isEqualTo(1);
+        assertThat(err.toString()).contains("must be HOST:PORT[,HOST:PORT...], got: 'nohostport'");
+        assertThat(commandLine().execute("topics", "create", "--topic", "t", "--partitions", "1",
+            "--replication-factor", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--replication-factor must be at least 1");
+        assertThat(commandLine().execute("topics", "create", "--topic", "t", "--partitions", "1",
+            "--replication-factor", "2", "--min-insync-replicas", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--min-insync-replicas must be from 1 to the replication factor");
     }
 }

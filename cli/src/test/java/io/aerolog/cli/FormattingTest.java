@@ -19,9 +19,16 @@ class FormattingTest
         assertThat(TopicFormatter.header(info)).isEqualTo("topic=orders id=4 partitions=2 retention.ms=604800000 " +
             "retention.bytes=-1 timestamp=CreateTime max.batch.bytes=1048576");
         assertThat(TopicFormatter.partition(info.partitions().get(0)))
-            .isEqualTo("partition=0 leader=0 logStartOffset=0 logEndOffset=10 highWatermark=9");
+            .isEqualTo("partition=0 leader=0 leaderEpoch=0 replicas=0 isr=0 logStartOffset=0 logEndOffset=10 " +
+            "highWatermark=9");
         assertThat(TopicFormatter.partition(info.partitions().get(1)))
-            .isEqualTo("partition=1 leader=0 logStartOffset=5 logEndOffset=5 highWatermark=5");
+            .isEqualTo("partition=1 leader=0 leaderEpoch=0 replicas=0 isr=0 logStartOffset=5 logEndOffset=5 " +
+            "highWatermark=5");
+        assertThat(TopicFormatter.partition(new TopicInfo.PartitionInfo(2, -1, -1, -1, -1, 3, List.of(2, 0, 1),
+            List.of()))).isEqualTo("partition=2 leader=-1 leaderEpoch=3 replicas=2,0,1 isr= logStartOffset=-1 " +
+            "logEndOffset=-1 highWatermark=-1");
+        assertThat(TopicFormatter.broker(new io.aerolog.client.BrokerInfo(1, "host1", 9090, "FENCED", 0)))
+            .isEqualTo("broker=1 address=host1:9090 status=FENCED partitionsLed=0");
     }
 
     @Test

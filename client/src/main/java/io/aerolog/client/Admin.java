@@ -1,6 +1,9 @@
 package io.aerolog.client;
 
 import io.aerolog.codecs.wire.AdminResponseDecoder;
+import io.aerolog.codecs.wire.BrokerListDecoder;
+import io.aerolog.codecs.wire.BrokerStatus;
+import io.aerolog.codecs.wire.ListBrokersEncoder;
 import io.aerolog.codecs.wire.CreateTopicEncoder;
 import io.aerolog.codecs.wire.DeleteTopicEncoder;
 import io.aerolog.codecs.wire.DescribeTopicEncoder;
@@ -31,12 +34,14 @@ public final class Admin implements AutoCloseable
     /** Offset spec meaning "the next offset to be written" in {@link #listOffset}. */
     public static final long LATEST = -1;
 
+    private final ClusterMetadata metadata;
     private final BrokerConnection connection;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
 
-    private Admin(final BrokerConnection connection)
+    private Admin(final ClusterMetadata metadata)
     {
-        this.connection = connection;
+        this.metadata = metadata;
+        this.connection = metadata.bootstrap();
     }
 
     /**
@@ -47,7 +52,7 @@ public final class Admin implements AutoCloseable
      */
     public static Admin connect(final ClientContext ctx)
     {
-        return new Admin(BrokerConnection.connect(ctx));
+        return new Admin(ClusterMetadata.connect(ctx));
     }
 
     /**
@@ -67,6 +72,32 @@ public final class Admin implements AutoCloseable
         final long retentionBytes,
         final boolean logAppendTime)
     {
+        createTopic(topic, partitions, retentionMs, retentionBytes, logAppendTime, -1, -1);
+    }
+
+    /**
+     * Creates a replicated topic: each partition on {@code replicationFactor} brokers, one of them its leader.
+     *
+     * @param topic             name: 1..249 characters of letters, digits, '.', '_' and '-'.
+     * @param partitions        how many, at least 1.
+     * @param retentionMs       how long records are kept; -1 for ever.
+     * @param retentionBytes    how many bytes each partition keeps; -1 without bound.
+     * @param logAppendTime     stamp records with the broker's time instead of their create time.
+     * @param replicationFactor replicas of each partition, or -1 for the broker's {@code default.replication.factor}.
+     * @param minInsyncReplicas in-sync replicas an acks=all write needs, or -1 for the broker's
+     *                          {@code min.insync.replicas}.
+     * @throws AerologException if the broker refuses (INVALID_REPLICATION_FACTOR for a factor above the live
+     *                          brokers, duplicate name, bad partition count, ...).
+     */
+    public void createTopic(
+        final String topic,
+        final int partitions,
+        final long retentionMs,
+        final long retentionBytes,
+        final boolean logAppendTime,
+        final int replicationFactor,
+        final int minInsyncReplicas)
+    {
         final long correlationId = connection.nextCorrelationId();
         final CreateTopicEncoder encoder = new CreateTopicEncoder()
             .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
@@ -76,8 +107,66 @@ public final class Admin implements AutoCloseable
             .retentionMs(retentionMs)
             .retentionBytes(retentionBytes)
             .timestampType(logAppendTime ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME)
+            .replicationFactor(replicationFactor < 0 ? CreateTopicEncoder.replicationFactorNullValue() :
+                (short)Math.min(Short.MAX_VALUE, replicationFactor))
+            .minInsyncReplicas(minInsyncReplicas < 0 ? CreateTopicEncoder.minInsyncReplicasNullValue() :
+                (short)Math.min(Short.MAX_VALUE, minInsyncReplicas))
             .topicName(topic);
         checkAdminResponse(send(encoder.encodedLength(), correlationId));
+    }
+
+    /**
+     * Creates a replicated topic that keeps records for ever.
+     *
+     * @param topic             name.
+     * @param partitions        how many.
+     * @param replicationFactor replicas of each partition.
+     * @param minInsyncReplicas in-sync replicas an acks=all write needs.
+     */
+    public void createTopic(
+        final String topic, final int partitions, final int replicationFactor, final int minInsyncReplicas)
+    {
+        createTopic(topic, partitions, -1, -1, false, replicationFactor, minInsyncReplicas);
+    }
+
+    /**
+     * Every broker the controller registered: id, client address, alive or fenced, partitions led.
+     *
+     * @return the brokers, by id.
+     */
+    public List<BrokerInfo> listBrokers()
+    {
+        return listBrokers(connection, headerDecoder);
+    }
+
+    static List<BrokerInfo> listBrokers(final BrokerConnection connection, final MessageHeaderDecoder headerDecoder)
+    {
+        final long correlationId = connection.nextCorrelationId();
+        final ListBrokersEncoder encoder = new ListBrokersEncoder()
+            .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
+            .correlationId(correlationId)
+            .clientSessionId(connection.clientSessionId());
+        final DirectBuffer response = connection.request(
+            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId,
+            connection.context().requestTimeoutMs(), null);
+        connection.throwIfErrorResponse(response);
+        final BrokerListDecoder decoder = new BrokerListDecoder().wrapAndApplyHeader(response, 0, headerDecoder);
+        final ErrorCode code = decoder.code();
+        final List<BrokerInfo> brokers = new ArrayList<>();
+        for (final BrokerListDecoder.BrokersDecoder b : decoder.brokers())
+        {
+            final BrokerStatus status = b.status();
+            final int brokerId = b.brokerId();
+            final int portBase = b.portBase();
+            final int partitionsLed = b.partitionsLed();
+            brokers.add(new BrokerInfo(brokerId, b.host(), portBase, status.name(), partitionsLed));
+        }
+        final String message = decoder.message();
+        if (ErrorCode.NONE != code)
+        {
+            throw new AerologException(code, message);
+        }
+        return brokers;
     }
 
     /**
@@ -140,7 +229,36 @@ public final class Admin implements AutoCloseable
      */
     public TopicInfo describeTopic(final String topic)
     {
-        return describe(connection, headerDecoder, topic);
+        final TopicInfo info = describe(connection, headerDecoder, topic);
+        // A broker knows the offsets of the partitions it leads only: ask each leader for its own.
+        final List<TopicInfo.PartitionInfo> partitions = new ArrayList<>(info.partitions());
+        final Map<Integer, TopicInfo> byLeader = new java.util.HashMap<>();
+        for (int i = 0; i < partitions.size(); i++)
+        {
+            final TopicInfo.PartitionInfo p = partitions.get(i);
+            if (p.leader() == connection.brokerId() || TopicInfo.PartitionInfo.NO_LEADER == p.leader())
+            {
+                continue;
+            }
+            final TopicInfo fromLeader = byLeader.computeIfAbsent(p.leader(), (leader) ->
+            {
+                final BrokerConnection leaderConnection = metadata.connection(leader);
+                try
+                {
+                    return null == leaderConnection ? null : describe(leaderConnection, headerDecoder, topic);
+                }
+                catch (final AerologException ex)
+                {
+                    return null; // offsets stay unknown (-1)
+                }
+            });
+            if (null != fromLeader && p.partition() < fromLeader.partitions().size())
+            {
+                partitions.set(i, p.withOffsetsOf(fromLeader.partitions().get(p.partition())));
+            }
+        }
+        return new TopicInfo(info.name(), info.topicId(), info.retentionMs(), info.retentionBytes(),
+            info.logAppendTime(), info.maxBatchBytes(), partitions);
     }
 
     static TopicInfo describe(
@@ -167,8 +285,24 @@ public final class Admin implements AutoCloseable
         final List<TopicInfo.PartitionInfo> partitions = new ArrayList<>();
         for (final TopicDescriptionDecoder.PartitionsDecoder p : decoder.partitions())
         {
-            partitions.add(new TopicInfo.PartitionInfo(
-                p.partition(), p.leaderBrokerId(), p.logStartOffset(), p.logEndOffset(), p.highWatermark()));
+            final int partition = p.partition();
+            final int leader = p.leaderBrokerId();
+            final long logStartOffset = p.logStartOffset();
+            final long logEndOffset = p.logEndOffset();
+            final long highWatermark = p.highWatermark();
+            final int leaderEpoch = p.leaderEpoch();
+            final List<Integer> replicas = new ArrayList<>();
+            for (final TopicDescriptionDecoder.PartitionsDecoder.ReplicasDecoder r : p.replicas())
+            {
+                replicas.add(r.brokerId());
+            }
+            final List<Integer> isr = new ArrayList<>();
+            for (final TopicDescriptionDecoder.PartitionsDecoder.IsrDecoder r : p.isr())
+            {
+                isr.add(r.brokerId());
+            }
+            partitions.add(new TopicInfo.PartitionInfo(partition, leader, logStartOffset, logEndOffset,
+                highWatermark, leaderEpoch, List.copyOf(replicas), List.copyOf(isr)));
         }
         final String name = decoder.topicName();
         final String message = decoder.message();
@@ -312,8 +446,12 @@ public final class Admin implements AutoCloseable
      */
     public long listOffset(final String topic, final int partition, final long spec)
     {
-        final TopicInfo info = describeTopic(topic);
-        return listOffset(connection, headerDecoder, info.topicId(), partition, spec);
+        final TopicInfo info = describe(connection, headerDecoder, topic);
+        final int leader = partition >= 0 && partition < info.partitions().size() ?
+            info.partitions().get(partition).leader() : connection.brokerId();
+        final BrokerConnection leaderConnection = metadata.connection(leader);
+        return listOffset(null == leaderConnection ? connection : leaderConnection, headerDecoder, info.topicId(),
+            partition, spec);
     }
 
     static long listOffset(
@@ -376,6 +514,6 @@ public final class Admin implements AutoCloseable
     @Override
     public void close()
     {
-        connection.close();
+        metadata.close();
     }
 }

@@ -32,6 +32,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -67,7 +68,9 @@ final class BrokerConnection implements AutoCloseable
     private long lastSentNs;
     private int maxBatchBytes;
     private int brokerId;
-    private long nextCorrelationId = 1;
+    // Shared by every connection of one client, so an answer's correlation id names one request among all brokers.
+    private final long[] nextCorrelationId;
+    private final String target;
     private long lastHeartbeatNs;
     private volatile Throwable asyncError;
     private boolean closed;
@@ -80,9 +83,12 @@ final class BrokerConnection implements AutoCloseable
     private final Aeron sharedAeron;
     private FragmentHandler unsolicited;
 
-    private BrokerConnection(final ClientContext ctx, final Aeron sharedAeron)
+    private BrokerConnection(
+        final ClientContext ctx, final Aeron sharedAeron, final String target, final long[] nextCorrelationId)
     {
         this.ctx = ctx;
+        this.target = target;
+        this.nextCorrelationId = nextCorrelationId;
         this.idleStrategy = ctx.newIdleStrategy();
         this.sharedAeron = sharedAeron;
     }
@@ -96,7 +102,43 @@ final class BrokerConnection implements AutoCloseable
      */
     static BrokerConnection connect(final ClientContext ctx)
     {
-        return connect(ctx, null);
+        final List<String> bootstrap = ctx.bootstrapAddresses();
+        if (bootstrap.isEmpty())
+        {
+            return connect(ctx, null, null, new long[]{1});
+        }
+        // Any live broker of the list will do: the others are found through it.
+        AerologException last = null;
+        for (final String address : bootstrap)
+        {
+            try
+            {
+                return connect(ctx, null, address, new long[]{1});
+            }
+            catch (final AerologException ex)
+            {
+                last = ex;
+            }
+        }
+        throw last;
+    }
+
+    /**
+     * Opens a session with another broker over this connection's Aeron client (and media driver): UDP to the
+     * broker's client ingress even when this connection is IPC to the local broker. Must be closed before this one.
+     *
+     * @param hostPort the other broker's client ingress, {@code host:port}.
+     * @return the open connection.
+     */
+    BrokerConnection connectTo(final String hostPort)
+    {
+        return connect(ctx, aeron, hostPort, nextCorrelationId);
+    }
+
+    /** @return {@code host:port} this connection talks UDP to, or null for IPC to the local broker. */
+    String target()
+    {
+        return target;
     }
 
     /**
@@ -120,12 +162,13 @@ final class BrokerConnection implements AutoCloseable
      */
     static BrokerConnection connectSharing(final BrokerConnection other)
     {
-        return connect(other.ctx, other.aeron);
+        return connect(other.ctx, other.aeron, other.target, other.nextCorrelationId);
     }
 
-    private static BrokerConnection connect(final ClientContext ctx, final Aeron sharedAeron)
+    private static BrokerConnection connect(
+        final ClientContext ctx, final Aeron sharedAeron, final String target, final long[] nextCorrelationId)
     {
-        final BrokerConnection connection = new BrokerConnection(ctx, sharedAeron);
+        final BrokerConnection connection = new BrokerConnection(ctx, sharedAeron, target, nextCorrelationId);
         try
         {
             connection.open();
@@ -151,9 +194,9 @@ final class BrokerConnection implements AutoCloseable
         if (null != sharedAeron)
         {
             aeron = sharedAeron;
-            ingressChannel = null == ctx.bootstrap() ? Channels.ipcIngress() : udpIngress(ctx.bootstrap());
+            ingressChannel = null == target ? Channels.ipcIngress() : udpIngress(target);
         }
-        else if (null == ctx.bootstrap())
+        else if (null == target)
         {
             // Aeron's own liveness bound: a driver sharing its thread with the archive can miss a few heartbeats
             // while a disk is busy, and is still alive; a missing or long-stale CnC file fails at once.
@@ -168,7 +211,7 @@ final class BrokerConnection implements AutoCloseable
         }
         else
         {
-            final String ingress = udpIngress(ctx.bootstrap());
+            final String ingress = udpIngress(target);
             driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .aeronDirectoryName(CommonContext.generateRandomDirName() + "-" + UUID.randomUUID())
                 .threadingMode(ThreadingMode.SHARED)
@@ -184,7 +227,7 @@ final class BrokerConnection implements AutoCloseable
         controlPublication = aeron.addExclusivePublication(ingressChannel, Wire.CONTROL_STREAM_ID);
         producePublication = aeron.addExclusivePublication(ingressChannel, Wire.PRODUCE_STREAM_ID);
 
-        if (null == ctx.bootstrap())
+        if (null == target)
         {
             // Streams unique to this client within the shared driver, so no client ever sees another's data.
             final int sessionId = controlPublication.sessionId();
@@ -212,7 +255,7 @@ final class BrokerConnection implements AutoCloseable
             if (System.nanoTime() > deadlineNs)
             {
                 throw new AerologException(ErrorCode.BROKER_NOT_AVAILABLE, "no broker answered on " +
-                    (null == ctx.bootstrap() ? "IPC in " + ctx.aeronDirectoryName() : ctx.bootstrap()) +
+                    (null == target ? "IPC in " + ctx.aeronDirectoryName() : target) +
                     " within " + ctx.connectTimeoutMs() + " ms");
             }
             checkAsyncError();
@@ -226,14 +269,10 @@ final class BrokerConnection implements AutoCloseable
         handshake(null);
     }
 
-    private static String udpIngress(final String bootstrap)
+    private static String udpIngress(final String hostPort)
     {
-        final String[] hostPort = bootstrap.split(":");
-        if (2 != hostPort.length)
-        {
-            throw new IllegalArgumentException("bootstrap must be host:port, got: " + bootstrap);
-        }
-        return Channels.udpIngress(hostPort[0], Integer.parseInt(hostPort[1]));
+        final int colon = hostPort.lastIndexOf(':');
+        return Channels.udpIngress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
     }
 
     private String responseChannelForBroker;
@@ -310,7 +349,7 @@ final class BrokerConnection implements AutoCloseable
     /** @return a new correlation id for a request. */
     long nextCorrelationId()
     {
-        return nextCorrelationId++;
+        return nextCorrelationId[0]++;
     }
 
     /** @return the broker's id of this session. */

@@ -4,6 +4,8 @@ import io.aerolog.transport.ThreadingProfile;
 import io.aerolog.transport.Wire;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -40,19 +42,68 @@ public final class ClientContext
     }
 
     /**
-     * @param bootstrap {@code host:port} of a broker's client ingress; null for a broker on this host over IPC.
+     * @param bootstrap {@code host:port[,host:port...]} of brokers' client ingress (any live one will do: the
+     *                  client finds the others through it); null for a broker on this host over IPC.
      * @return this for a fluent API.
+     * @throws IllegalArgumentException naming the entry that is not {@code host:port}.
      */
     public ClientContext bootstrap(final String bootstrap)
     {
+        parseBootstrap(bootstrap);
         this.bootstrap = bootstrap;
         return this;
     }
 
-    /** @return {@code host:port} of the broker's client ingress, or null for IPC. */
+    /** @return {@code host:port[,host:port...]} of brokers' client ingress, or null for IPC. */
     public String bootstrap()
     {
         return bootstrap;
+    }
+
+    /** @return the bootstrap brokers, each {@code host:port}, in order; empty for IPC. */
+    public List<String> bootstrapAddresses()
+    {
+        return parseBootstrap(bootstrap);
+    }
+
+    /**
+     * Splits a bootstrap list.
+     *
+     * @param bootstrap {@code host:port[,host:port...]}, or null.
+     * @return the entries, empty for null.
+     * @throws IllegalArgumentException naming the entry that is not {@code host:port} with a port in 1..65535.
+     */
+    public static List<String> parseBootstrap(final String bootstrap)
+    {
+        final List<String> addresses = new ArrayList<>();
+        if (null == bootstrap)
+        {
+            return addresses;
+        }
+        for (final String raw : bootstrap.split(",", -1))
+        {
+            final String entry = raw.trim();
+            final int colon = entry.lastIndexOf(':');
+            int port = -1;
+            if (colon > 0)
+            {
+                try
+                {
+                    port = Integer.parseInt(entry.substring(colon + 1));
+                }
+                catch (final NumberFormatException ignore)
+                {
+                    port = -1;
+                }
+            }
+            if (port < 1 || port > 65535)
+            {
+                throw new IllegalArgumentException(
+                    "bootstrap must be host:port[,host:port...], got '" + entry + "' in: " + bootstrap);
+            }
+            addresses.add(entry);
+        }
+        return addresses;
     }
 
     /**

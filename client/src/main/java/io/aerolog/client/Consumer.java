@@ -199,6 +199,7 @@ public final class Consumer implements AutoCloseable
     private static final long EARLIEST = -2;
     private static final long LATEST = -1;
 
+    private final ClusterMetadata metadata;
     private final BrokerConnection connection;
     private final Config config;
     private final Map<TopicPartition, PartitionFetch> assignment = new LinkedHashMap<>();
@@ -230,9 +231,10 @@ public final class Consumer implements AutoCloseable
     private long appliedStateVersion;
     private long nextAutoCommitNs;
 
-    private Consumer(final BrokerConnection connection, final Config config)
+    private Consumer(final ClusterMetadata metadata, final Config config)
     {
-        this.connection = connection;
+        this.metadata = metadata;
+        this.connection = metadata.bootstrap();
         this.idleStrategy = connection.context().newIdleStrategy();
         this.config = config;
         connection.unsolicitedHandler(responseHandler);
@@ -247,7 +249,7 @@ public final class Consumer implements AutoCloseable
      */
     public static Consumer connect(final ClientContext ctx, final Config config)
     {
-        return new Consumer(BrokerConnection.connect(ctx), config);
+        return new Consumer(ClusterMetadata.connect(ctx), config);
     }
 
     /**
@@ -421,7 +423,11 @@ public final class Consumer implements AutoCloseable
 
     private long listOffset(final TopicPartition tp, final long spec)
     {
-        return Admin.listOffset(connection, headerDecoder, topicInfo(tp.topic()).topicId(), tp.partition(), spec);
+        final TopicInfo info = topicInfo(tp.topic());
+        final BrokerConnection leader = tp.partition() < info.partitions().size() ?
+            metadata.connection(info.partitions().get(tp.partition()).leader()) : null;
+        return Admin.listOffset(null == leader ? connection : leader, headerDecoder, info.topicId(), tp.partition(),
+            spec);
     }
 
     /**
@@ -434,7 +440,22 @@ public final class Consumer implements AutoCloseable
      */
     public int poll(final RecordHandler handler, final int maxRecords)
     {
-        int work = connection.poll(responseHandler);
+        int work = 0;
+        for (final BrokerConnection broker : metadata.connections())
+        {
+            try
+            {
+                work += broker.poll(responseHandler);
+            }
+            catch (final AerologException ex)
+            {
+                if (broker == connection)
+                {
+                    throw ex; // group requests go there
+                }
+                onConnectionLost(broker);
+            }
+        }
         throwPendingError();
         if (null != heartbeater)
         {
@@ -484,6 +505,19 @@ public final class Consumer implements AutoCloseable
         return records;
     }
 
+    // Every partition streamed from a broker that is gone fetches again, from its position, from its leader.
+    private void onConnectionLost(final BrokerConnection lost)
+    {
+        for (final PartitionFetch fetch : fetches)
+        {
+            if (fetch.leader == lost)
+            {
+                fetch.leaderLost();
+            }
+        }
+        metadata.forget(lost);
+    }
+
     private void throwPendingError()
     {
         final AerologException error = pendingError;
@@ -528,6 +562,10 @@ public final class Consumer implements AutoCloseable
         {
             fetch.onStarted(decoder.streamSessionId(), decoder.fetchOffset());
         }
+        else if (RoutingErrors.isLeaderChange(code))
+        {
+            fetch.leaderLost(); // asks the metadata for the leader and fetches again from its position
+        }
         else if (ErrorCode.OFFSET_OUT_OF_RANGE == code && OffsetReset.NONE != config.autoOffsetReset)
         {
             fetch.restartAt(resetOffset());
@@ -568,6 +606,10 @@ public final class Consumer implements AutoCloseable
                 {
                     fetch.state = FetchState.FAILED; // READ was revoked: fetching again would be refused too
                     pendingError = new AerologException(decoder.code(), fetch.tp + ": READ is no longer allowed");
+                }
+                else if (RoutingErrors.isLeaderChange(decoder.code()))
+                {
+                    fetch.leaderLost(); // the partition moved: fetch from its new leader
                 }
                 else
                 {
@@ -649,7 +691,7 @@ public final class Consumer implements AutoCloseable
         TopicInfo info = topics.get(topic);
         if (null == info)
         {
-            info = Admin.describe(connection, headerDecoder, topic);
+            info = metadata.topic(topic);
             topics.put(topic, info);
         }
         return info;
@@ -667,7 +709,7 @@ public final class Consumer implements AutoCloseable
         }
         finally
         {
-            connection.close();
+            metadata.close();
         }
     }
 
@@ -1041,6 +1083,9 @@ public final class Consumer implements AutoCloseable
         boolean imageSeen;
         Image image;
         FetchState state = FetchState.NEEDS_START;
+        BrokerConnection leader;
+        long leaderLostNs = Long.MIN_VALUE;
+        final RetryBackoff backoff = new RetryBackoff();
 
         PartitionFetch(final TopicPartition tp, final TopicInfo info, final long startOffset)
         {
@@ -1058,9 +1103,62 @@ public final class Consumer implements AutoCloseable
             state = FetchState.NEEDS_START;
         }
 
+        void leaderLost()
+        {
+            final long nowNs = System.nanoTime();
+            leader = null;
+            leaderLostNs = nowNs;
+            backoff.onFailure(nowNs);
+            restartAt(nextOffset);
+        }
+
+        /** @return the leader's connection, asking the metadata again after a loss (with back-off); or null. */
+        private BrokerConnection leader()
+        {
+            if (null != leader)
+            {
+                return leader;
+            }
+            final long nowNs = System.nanoTime();
+            if (!backoff.isDue(nowNs))
+            {
+                return null;
+            }
+            try
+            {
+                TopicInfo info = topics.get(tp.topic());
+                if (null == info || Long.MIN_VALUE != leaderLostNs)
+                {
+                    info = metadata.refresh(tp.topic());
+                    topics.put(tp.topic(), info);
+                }
+                final int leaderId = tp.partition() < info.partitions().size() ?
+                    info.partitions().get(tp.partition()).leader() : TopicInfo.PartitionInfo.NO_LEADER;
+                leader = TopicInfo.PartitionInfo.NO_LEADER == leaderId ? null : metadata.connection(leaderId);
+            }
+            catch (final AerologException ex)
+            {
+                if (!RoutingErrors.isRetriable(ex.code()))
+                {
+                    throw ex;
+                }
+                leader = null;
+            }
+            if (null == leader)
+            {
+                backoff.onFailure(nowNs);
+                leaderLostNs = nowNs;
+                return null;
+            }
+            backoff.onSuccess();
+            leaderLostNs = Long.MIN_VALUE;
+            return leader;
+        }
+
         void stop()
         {
-            if (FetchState.STREAMING == state || FetchState.STARTING == state)
+            final BrokerConnection connection = leader;
+            if (null != connection && (FetchState.STREAMING == state || FetchState.STARTING == state))
             {
                 final FetchStopEncoder encoder = new FetchStopEncoder()
                     .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
@@ -1104,6 +1202,11 @@ public final class Consumer implements AutoCloseable
                     tp + " has no position and the reset policy is NONE: seek first");
                 return 0;
             }
+            final BrokerConnection connection = leader();
+            if (null == connection)
+            {
+                return 0;
+            }
             final long correlationId = connection.nextCorrelationId();
             final FetchStartEncoder encoder = new FetchStartEncoder()
                 .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
@@ -1127,7 +1230,7 @@ public final class Consumer implements AutoCloseable
             Image image = this.image;
             if (null == image)
             {
-                image = connection.dataSubscription().imageBySessionId(streamSessionId);
+                image = leader.dataSubscription().imageBySessionId(streamSessionId);
                 if (null == image)
                 {
                     // The stream ended, or never arrived. The broker says when it ends a stream itself (FetchStopped);
@@ -1143,7 +1246,7 @@ public final class Consumer implements AutoCloseable
             }
             if (image.isClosed())
             {
-                restartAt(nextOffset);
+                leaderLost(); // the broker may be gone or have moved the partition: ask which leads it now
                 return 1;
             }
             if (0 == remaining)

@@ -126,6 +126,7 @@ public final class Producer implements AutoCloseable
 
     private static final long TIMEOUT_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
+    private final ClusterMetadata metadata;
     private final BrokerConnection connection;
     private final Config config;
     private final Partitioner partitioner;
@@ -146,12 +147,14 @@ public final class Producer implements AutoCloseable
     private final long producerId;
     private final short producerEpoch;
     private final int maxBatchBytes;
+    private final LeaderRouting routing = new LeaderRouting();
     private long lastTimeoutCheckNs;
     private int queuedBatches;
 
-    private Producer(final BrokerConnection connection, final Config config)
+    private Producer(final ClusterMetadata metadata, final Config config)
     {
-        this.connection = connection;
+        this.metadata = metadata;
+        this.connection = metadata.bootstrap();
         this.config = config;
         this.partitioner = null == config.partitioner ? new DefaultPartitioner() : config.partitioner;
         this.maxBatchBytes = connection.maxBatchBytes();
@@ -191,14 +194,14 @@ public final class Producer implements AutoCloseable
      */
     public static Producer connect(final ClientContext ctx, final Config config)
     {
-        final BrokerConnection connection = BrokerConnection.connect(ctx);
+        final ClusterMetadata metadata = ClusterMetadata.connect(ctx);
         try
         {
-            return new Producer(connection, config);
+            return new Producer(metadata, config);
         }
         catch (final RuntimeException ex)
         {
-            connection.close();
+            metadata.close();
             throw ex;
         }
     }
@@ -405,7 +408,18 @@ public final class Producer implements AutoCloseable
     public int poll()
     {
         final long nowNs = System.nanoTime();
-        int work = connection.poll(responseHandler);
+        int work = 0;
+        for (final BrokerConnection leader : metadata.connections())
+        {
+            try
+            {
+                work += leader.poll(responseHandler);
+            }
+            catch (final AerologException ex)
+            {
+                onConnectionLost(leader, ex, nowNs);
+            }
+        }
         if (config.lingerMs > 0)
         {
             work += sealLingered(nowNs);
@@ -443,6 +457,11 @@ public final class Producer implements AutoCloseable
         for (int i = withReadyBatches.size(); i > 0; i--)
         {
             final PartitionState ps = withReadyBatches.poll();
+            if (null == ps.leader && !routing.route(ps, nowNs))
+            {
+                withReadyBatches.add(ps); // no leader yet: try again after the back-off
+                continue;
+            }
             // While batches sent with sequences past a failed batch's gap are out, anything sent would be refused.
             while (!ps.ready.isEmpty() && ps.inFlight < config.maxInFlight && 0 == ps.resequencedInFlight)
             {
@@ -469,7 +488,12 @@ public final class Producer implements AutoCloseable
     private boolean transmit(final Batch batch, final long nowNs)
     {
         final PartitionState ps = batch.partitionState;
-        final long correlationId = connection.nextCorrelationId();
+        final BrokerConnection leader = ps.leader;
+        if (null == leader)
+        {
+            return false;
+        }
+        final long correlationId = leader.nextCorrelationId();
         requestEncoder.wrapAndApplyHeader(requestHeader, 0, headerEncoder)
             .correlationId(correlationId)
             .topicId(ps.topic.topicId)
@@ -482,8 +506,16 @@ public final class Producer implements AutoCloseable
         final int lengthFieldOffset = requestEncoder.limit();
         requestHeader.putInt(lengthFieldOffset, batch.length, ByteOrder.LITTLE_ENDIAN);
         final int headerLength = lengthFieldOffset + ProduceRequestEncoder.recordsHeaderLength();
-        if (!connection.offerProduce(requestHeader, headerLength, batch.buffer, 0, batch.length))
+        try
         {
+            if (!leader.offerProduce(requestHeader, headerLength, batch.buffer, 0, batch.length))
+            {
+                return false;
+            }
+        }
+        catch (final AerologException ex)
+        {
+            onConnectionLost(leader, ex, nowNs);
             return false;
         }
         if (Acks.NONE == config.acks)
@@ -518,6 +550,13 @@ public final class Producer implements AutoCloseable
             {
                 batch.complete(baseOffset, null);
             }
+            else if (RoutingErrors.isLeaderChange(code))
+            {
+                // Written nowhere: it and every later batch of the partition go, in order, to the new leader.
+                requeue(batch);
+                reroute(batch.partitionState, System.nanoTime());
+                return;
+            }
             else if (ErrorCode.OUT_OF_ORDER_SEQUENCE == code && resequenced)
             {
                 // Sent before an earlier batch failed and its sequences moved back: send it again with the new ones.
@@ -548,12 +587,13 @@ public final class Producer implements AutoCloseable
 
     private void checkTimeouts(final long nowNs)
     {
+        final long deliveryTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs);
+        failUnroutedPastDeliveryTimeout(nowNs, deliveryTimeoutNs);
         if (inFlight.isEmpty())
         {
             return;
         }
         final long requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(connection.context().requestTimeoutMs());
-        final long deliveryTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs);
         final Long2ObjectHashMap<Batch>.ValueIterator iterator = inFlight.values().iterator();
         ArrayDeque<Batch> retry = null;
         while (iterator.hasNext())
@@ -584,6 +624,71 @@ public final class Producer implements AutoCloseable
             for (final Batch batch : retry)
             {
                 requeue(batch);
+            }
+            // No answer: the leader may be gone or have moved, so ask again before the retry.
+            for (final Batch batch : retry)
+            {
+                if (null != batch.partitionState.leader)
+                {
+                    reroute(batch.partitionState, nowNs);
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes every batch of a partition in flight back among the ready ones, in sequence order, and forgets the
+     * partition's leader: they go again, with the same producer id, epoch and sequences, to the leader the next
+     * metadata names (the broker's sequencer answers a copy it already wrote with its original offsets).
+     */
+    private void reroute(final PartitionState ps, final long nowNs)
+    {
+        final Long2ObjectHashMap<Batch>.ValueIterator iterator = inFlight.values().iterator();
+        while (iterator.hasNext())
+        {
+            final Batch batch = iterator.next();
+            if (batch.partitionState == ps)
+            {
+                iterator.remove(); // a late answer to the old copy is ignored
+                landed(batch);
+                requeue(batch);
+            }
+        }
+        routing.onLeaderLost(ps, nowNs);
+    }
+
+    private void onConnectionLost(final BrokerConnection lost, final AerologException ex, final long nowNs)
+    {
+        if (lost == connection && 1 == metadata.connections().length)
+        {
+            throw ex; // the only broker this producer knows is gone
+        }
+        for (final TopicState ts : topics.values())
+        {
+            for (final PartitionState ps : ts.partitions)
+            {
+                if (ps.leader == lost)
+                {
+                    reroute(ps, nowNs);
+                }
+            }
+        }
+        metadata.forget(lost);
+    }
+
+    // Batches waiting for a leader fail once past the delivery timeout, as those in flight do.
+    private void failUnroutedPastDeliveryTimeout(final long nowNs, final long deliveryTimeoutNs)
+    {
+        for (final PartitionState ps : withReadyBatches)
+        {
+            while (null == ps.leader && !ps.ready.isEmpty() &&
+                nowNs - ps.ready.peekFirst().firstAppendNs > deliveryTimeoutNs)
+            {
+                final Batch batch = ps.ready.pollFirst();
+                batch.complete(-1, new AerologException(ErrorCode.REQUEST_TIMED_OUT, "no leader for " +
+                    ps.topic.name + "-" + ps.partition + " within delivery timeout of " + config.deliveryTimeoutMs +
+                    " ms"));
+                recycle(batch);
             }
         }
     }
@@ -721,8 +826,9 @@ public final class Producer implements AutoCloseable
         TopicState ts = topics.get(topic);
         if (null == ts)
         {
-            final TopicInfo info = Admin.describe(connection, headerDecoder, topic);
+            final TopicInfo info = metadata.topic(topic);
             ts = new TopicState(info.name(), info.topicId(), info.partitions().size());
+            ts.info = info;
             topics.put(topic, ts);
         }
         return ts;
@@ -737,7 +843,61 @@ public final class Producer implements AutoCloseable
         }
         finally
         {
-            connection.close();
+            metadata.close();
+        }
+    }
+
+    /** Finds each partition's leader from the metadata, refreshing it (with back-off) after a leader was lost. */
+    private final class LeaderRouting
+    {
+        /**
+         * @return whether the partition now has a leader connection to send to.
+         */
+        boolean route(final PartitionState ps, final long nowNs)
+        {
+            if (!ps.backoff.isDue(nowNs))
+            {
+                return false;
+            }
+            final TopicState ts = ps.topic;
+            try
+            {
+                if (ts.describedNs - ps.leaderLostNs <= 0 && Long.MIN_VALUE != ps.leaderLostNs)
+                {
+                    ts.info = metadata.refresh(ts.name);
+                    ts.describedNs = nowNs;
+                }
+                final int leader = ps.partition < ts.info.partitions().size() ?
+                    ts.info.partitions().get(ps.partition).leader() : TopicInfo.PartitionInfo.NO_LEADER;
+                ps.leader = TopicInfo.PartitionInfo.NO_LEADER == leader ? null : metadata.connection(leader);
+            }
+            catch (final AerologException ex)
+            {
+                if (!RoutingErrors.isRetriable(ex.code()))
+                {
+                    throw ex;
+                }
+                ps.leader = null;
+            }
+            if (null == ps.leader)
+            {
+                ps.leaderLostNs = nowNs;
+                ps.backoff.onFailure(nowNs);
+                return false;
+            }
+            ps.backoff.onSuccess();
+            return true;
+        }
+
+        void onLeaderLost(final PartitionState ps, final long nowNs)
+        {
+            ps.leader = null;
+            ps.leaderLostNs = nowNs;
+            ps.backoff.onFailure(nowNs);
+            if (!ps.ready.isEmpty() && !withReadyBatches.contains(ps))
+            {
+                withReadyBatches.add(ps);
+            }
         }
     }
 
@@ -745,6 +905,8 @@ public final class Producer implements AutoCloseable
     {
         final String name;
         final int topicId;
+        TopicInfo info;
+        long describedNs = System.nanoTime();
         final PartitionState[] partitions;
 
         TopicState(final String name, final int topicId, final int partitionCount)
@@ -765,6 +927,9 @@ public final class Producer implements AutoCloseable
         final int partition;
         final ArrayDeque<Batch> ready = new ArrayDeque<>();
         final ArrayDeque<Batch> requeueScratch = new ArrayDeque<>();
+        final RetryBackoff backoff = new RetryBackoff();
+        BrokerConnection leader;
+        long leaderLostNs = Long.MIN_VALUE;
         Batch open;
         int nextSequence;
         int inFlight;

@@ -194,7 +194,7 @@ class BadInputTest
             // well-formed but wrong: answered, not counted as malformed
             final long rejected = broker.broker().rejectedFrames();
             raw.sendProduce(raw.produceRequest(60, 99_999, 0, -1, 0, Acks.LEADER, "x"));
-            assertThat(raw.awaitProduceResponse(60).code()).isEqualTo(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            assertThat(raw.awaitProduceResponse(60).code()).isEqualTo(ErrorCode.NOT_LEADER_OR_FOLLOWER);
             raw.sendProduce(raw.produceRequest(61, topicId, 0, -1, 0, Acks.LEADER,
                 new String(new char[broker.broker().context().maxBatchBytes()]).replace('\0', 'z')));
             assertThat(raw.awaitProduceResponse(61).code()).isEqualTo(ErrorCode.RECORD_TOO_LARGE);

@@ -1,0 +1,211 @@
+package io.aerolog.client;
+
+import io.aerolog.codecs.wire.MessageHeaderDecoder;
+import io.aeron.logbuffer.FragmentHandler;
+import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A client's view of the cluster: the connection it bootstrapped through (IPC to the local broker, or UDP to the
+ * first live broker of the bootstrap list), the brokers and topics that broker described, and one connection per
+ * other broker the client needs, opened on first use over the bootstrap connection's Aeron client. Refreshed on
+ * demand: a caller that meets a leader change or a lost broker asks again. Used by one thread.
+ */
+final class ClusterMetadata implements AutoCloseable
+{
+    private final BrokerConnection bootstrap;
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final Int2ObjectHashMap<BrokerConnection> connections = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<BrokerInfo> brokers = new Int2ObjectHashMap<>();
+    private final Map<String, TopicInfo> topics = new HashMap<>();
+    private BrokerConnection[] all;
+
+    private ClusterMetadata(final BrokerConnection bootstrap)
+    {
+        this.bootstrap = bootstrap;
+        connections.put(bootstrap.brokerId(), bootstrap);
+        all = new BrokerConnection[]{bootstrap};
+    }
+
+    /**
+     * Connects to the first live broker the context names.
+     *
+     * @param ctx how to reach the cluster.
+     * @return the metadata, with its bootstrap connection open.
+     */
+    static ClusterMetadata connect(final ClientContext ctx)
+    {
+        return new ClusterMetadata(BrokerConnection.connect(ctx));
+    }
+
+    /** @return the connection the client bootstrapped through; group and admin requests go there. */
+    BrokerConnection bootstrap()
+    {
+        return bootstrap;
+    }
+
+    /** @return every open connection (no allocation: the same array until one opens or closes). */
+    BrokerConnection[] connections()
+    {
+        return all;
+    }
+
+    /**
+     * Polls answers on every open connection.
+     *
+     * @param handler receives each answer.
+     * @return work done.
+     * @throws AerologException from the first connection that failed; {@link #forget} it and go on.
+     */
+    int poll(final FragmentHandler handler)
+    {
+        int work = 0;
+        for (final BrokerConnection connection : all)
+        {
+            work += connection.poll(handler);
+        }
+        return work;
+    }
+
+    /**
+     * A topic as last described (described now when not known).
+     *
+     * @param topic name.
+     * @return its description.
+     */
+    TopicInfo topic(final String topic)
+    {
+        final TopicInfo info = topics.get(topic);
+        return null == info ? refresh(topic) : info;
+    }
+
+    /**
+     * Describes a topic again, and the brokers, from any connection that answers.
+     *
+     * @param topic name.
+     * @return the new description.
+     * @throws AerologException for an unknown topic, or when no broker answers.
+     */
+    TopicInfo refresh(final String topic)
+    {
+        AerologException last = null;
+        for (final BrokerConnection connection : all)
+        {
+            try
+            {
+                final TopicInfo info = Admin.describe(connection, headerDecoder, topic);
+                refreshBrokers(connection);
+                topics.put(topic, info);
+                return info;
+            }
+            catch (final AerologException ex)
+            {
+                if (!RoutingErrors.isConnectionLost(ex.code()))
+                {
+                    throw ex;
+                }
+                last = ex;
+            }
+        }
+        throw null == last ? new AerologException(
+            io.aerolog.codecs.wire.ErrorCode.BROKER_NOT_AVAILABLE, "no broker answers") : last;
+    }
+
+    private void refreshBrokers(final BrokerConnection connection)
+    {
+        final List<BrokerInfo> list = Admin.listBrokers(connection, headerDecoder);
+        brokers.clear();
+        for (final BrokerInfo broker : list)
+        {
+            brokers.put(broker.brokerId(), broker);
+        }
+    }
+
+    /** @return the brokers as last listed. */
+    List<BrokerInfo> brokers()
+    {
+        if (brokers.isEmpty())
+        {
+            refreshBrokers(bootstrap);
+        }
+        final List<BrokerInfo> list = new ArrayList<>(brokers.values());
+        list.sort((a, b) -> Integer.compare(a.brokerId(), b.brokerId()));
+        return list;
+    }
+
+    /**
+     * The connection to a broker, opened now if there is none.
+     *
+     * @param brokerId of the broker.
+     * @return the connection, or null when the broker is unknown, not alive or does not answer.
+     */
+    BrokerConnection connection(final int brokerId)
+    {
+        final BrokerConnection open = connections.get(brokerId);
+        if (null != open)
+        {
+            return open;
+        }
+        if (brokers.isEmpty())
+        {
+            refreshBrokers(bootstrap);
+        }
+        final BrokerInfo broker = brokers.get(brokerId);
+        if (null == broker || !broker.alive())
+        {
+            return null;
+        }
+        final BrokerConnection connection;
+        try
+        {
+            connection = bootstrap.connectTo(broker.address());
+        }
+        catch (final AerologException ex)
+        {
+            return null;
+        }
+        connections.put(brokerId, connection);
+        rebuild();
+        return connection;
+    }
+
+    /**
+     * Closes a connection that failed (its broker died or went away); the bootstrap one stays, as group requests
+     * go there and it re-opens its session on its own.
+     *
+     * @param connection that failed.
+     */
+    void forget(final BrokerConnection connection)
+    {
+        if (connection == bootstrap)
+        {
+            return;
+        }
+        connections.remove(connection.brokerId());
+        rebuild();
+        CloseHelper.quietClose(connection);
+    }
+
+    private void rebuild()
+    {
+        all = connections.values().toArray(new BrokerConnection[0]);
+    }
+
+    @Override
+    public void close()
+    {
+        for (final BrokerConnection connection : all)
+        {
+            if (connection != bootstrap)
+            {
+                CloseHelper.quietClose(connection);
+            }
+        }
+        bootstrap.close();
+    }
+}
