@@ -173,7 +173,27 @@ class ReplicatedAcksTest
 
         CloseHelper.quietClose(followerRunners[0]);
         await(() -> !proposals.isEmpty());
-        assertThat(proposals.peek()).containsExactly(leaderId);
+        assertThat(proposals.poll()).containsExactly(leaderId);
+
+        // The controller agrees; the follower comes back at the high watermark and is proposed for the set again.
+        broker.produceAgent().onPartitionChange(log.topicId(), 0, 0, 1, new int[]{leaderId}, 1);
+        proposals.clear();
+        startFollower(0, FOLLOWER_ID, NodeSecret.of(SECRET), followerCounters, portBase + 30);
+        await(() -> proposals.stream().anyMatch((isr) -> 2 == isr.length));
+    }
+
+    @Test
+    void answersPendingBatchesNotLeaderWhenSteppingDown() throws Exception
+    {
+        try (Producer all = Producer.connect(clientCtx, new Producer.Config().acks(Acks.ALL)))
+        {
+            final CompletableFuture<RecordMetadata> pending = all.send(record("a"));
+            pollFor(all, 300);
+            assertThat(pending).isNotDone();
+            broker.produceAgent().removeLog(log);
+            pollUntil(all, pending::isDone);
+            assertThat(codeOf(pending)).isEqualTo(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        }
     }
 
     @Test
