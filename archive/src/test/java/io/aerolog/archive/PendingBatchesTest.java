@@ -46,6 +46,49 @@ class PendingBatchesTest
         assertThat(pending.headSession()).isNull();
     }
 
+    @Test
+    void shouldAnswerAcksOneAtTheLocalHeadAndAcksAllAtTheHighWatermark()
+    {
+        pending.add(100, 0, 1, 1, "one", false);
+        pending.add(200, 1, 2, 2, "all", true);
+        pending.add(300, 2, 3, 3, null, false);
+
+        // Recorded here up to 250: the acks=1 batch is due, the acks=all one waits, the third is not recorded.
+        assertThat(pending.localEndPosition()).isEqualTo(100);
+        assertThat(pending.localSession()).isEqualTo("one");
+        pending.advanceLocal();
+        assertThat(pending.localSession()).as("acks=all is not due at the local head").isNull();
+        assertThat(pending.localEndPosition()).isEqualTo(200);
+        pending.advanceLocal();
+        assertThat(pending.hasLocal()).isTrue();
+        assertThat(pending.localEndPosition()).isEqualTo(300);
+
+        // The high watermark passes the first batch: its answer went already.
+        assertThat(pending.headSession()).isNull();
+        pending.removeHead();
+        assertThat(pending.headSession()).isEqualTo("all");
+        assertThat(pending.headEndOffset()).isEqualTo(2);
+        pending.removeHead();
+        // The high watermark passes a batch the local head has not: the local head follows.
+        pending.removeHead();
+        assertThat(pending.isEmpty()).isTrue();
+        assertThat(pending.hasLocal()).isFalse();
+    }
+
+    @Test
+    void shouldFailOnlyTheBatchesWaitingForTheHighWatermark()
+    {
+        pending.add(100, 0, 1, 1, "one", false);
+        pending.add(200, 1, 2, 2, "all", true);
+        final java.util.List<Object> answered = new java.util.ArrayList<>();
+        pending.failWaiting((session, correlationId, baseOffset) -> answered.add(session + "@" + baseOffset));
+        assertThat(answered).containsExactly("all@1");
+        assertThat(pending.size()).as("the batches stay for the high watermark offset").isEqualTo(2);
+        pending.failAll((session, correlationId, baseOffset) -> answered.add(session + "#" + correlationId));
+        assertThat(answered).containsExactly("all@1", "one#1");
+        assertThat(pending.isEmpty()).isTrue();
+    }
+
     private void assertHead(final long n)
     {
         assertThat(pending.headEndPosition()).isEqualTo(n * 32);

@@ -36,6 +36,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.File;
 import java.util.Properties;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -54,6 +55,10 @@ public final class Broker implements AutoCloseable
     private Aeron aeron;
     private AeronArchive archive;
     private BrokerCounters counters;
+    private ReplicaCounters replicaCounters;
+    private ReplicaChannel replicaChannel;
+    private ProduceAgent produceAgent;
+    private volatile IsrChangeListener isrChanges = IsrChangeListener.NONE;
     private AgentRunner produceRunner;
     private AgentRunner conductorRunner;
     private AgentRunner logWorkerRunner;
@@ -154,8 +159,16 @@ public final class Broker implements AutoCloseable
         final Subscription[] produceIngress = new Subscription[2];
         final AccessControl access = new AccessControl(Authorizer.parseSuperUsers(ctx.superUsers()),
             ctx.allowEveryoneIfNoAclFound(), ctx.authenticationRequired());
-        final ProduceAgent produceAgent =
-            new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes(), access);
+        final ProduceAgent produceAgent = new ProduceAgent(produceIngress, counters, clock, ctx.maxBatchBytes(),
+            access, ctx.brokerId(), ctx.replicaLagTimeMaxMs(),
+            (topicId, partition, leaderEpoch, partitionEpoch, isr) ->
+                isrChanges.onIsrChangeProposed(topicId, partition, leaderEpoch, partitionEpoch, isr));
+        this.produceAgent = produceAgent;
+        replicaCounters = new ReplicaCounters(aeron, ctx.brokerId());
+        replicaChannel = new ReplicaChannel(aeron, ctx.brokerId(), ctx.internalHost(), ctx.portBase(),
+            ctx.nodeSecret(), replicaCounters, produceAgent::onReplicaPosition,
+            (leaderId, topicId, partition, leaderEpoch, hwPosition, hwOffset, logStartOffset) -> {});
+        produceAgent.replicaChannel(replicaChannel);
         produceIngress[0] = aeron.addSubscription(
             Channels.ipcIngress(), Wire.PRODUCE_STREAM_ID, null, produceAgent::onImageUnavailable);
         produceIngress[1] = aeron.addSubscription(
@@ -265,6 +278,40 @@ public final class Broker implements AutoCloseable
     public Context context()
     {
         return ctx;
+    }
+
+    /** @return the data path: leads partitions and acknowledges batches. */
+    ProduceAgent produceAgent()
+    {
+        return produceAgent;
+    }
+
+    /** @return the replica channel (positions from followers, states from leaders). */
+    ReplicaChannel replicaChannel()
+    {
+        return replicaChannel;
+    }
+
+    /** @return the replica channel's counters. */
+    ReplicaCounters replicaCounters()
+    {
+        return replicaCounters;
+    }
+
+    /** @return every partition log open on this broker. */
+    List<PartitionLog> partitionLogs()
+    {
+        return conductor.logs();
+    }
+
+    /**
+     * Where the produce agent's in-sync set proposals go (none by default).
+     *
+     * @param listener receives them on the produce agent's thread; it must hand off and never block.
+     */
+    void isrChangeListener(final IsrChangeListener listener)
+    {
+        this.isrChanges = listener;
     }
 
     /** @return a client context for clients on this host: IPC through the broker's media driver. */
@@ -389,6 +436,7 @@ public final class Broker implements AutoCloseable
             }
             conductor.closeSessions();
         }
+        CloseHelper.quietCloseAll(replicaChannel, replicaCounters);
         CloseHelper.quietCloseAll(null == conductor ? null : conductor.controllerClient(), archive, counters, aeron,
             controllerNode, archivingDriver);
         // Last: the driver, archive and controller report into it until they are closed.
@@ -415,6 +463,7 @@ public final class Broker implements AutoCloseable
         private int segmentLength = 64 * 1024 * 1024;
         private int indexIntervalBytes = 4096;
         private long retentionCheckIntervalMs = 5_000;
+        private long replicaLagTimeMaxMs = ProduceAgent.DEFAULT_REPLICA_LAG_TIME_MAX_MS;
         private long sessionTimeoutMs = 60_000;
         private long brokerSessionTimeoutMs = BrokerRegistry.SESSION_TIMEOUT_MS_DEFAULT;
         private int defaultReplicationFactor = 1;
@@ -819,6 +868,27 @@ public final class Broker implements AutoCloseable
         public long retentionCheckIntervalMs()
         {
             return retentionCheckIntervalMs;
+        }
+
+        /**
+         * @param replicaLagTimeMaxMs {@code replica.lag.time.max.ms}: how long a follower of a partition this broker
+         *                            leads may stay behind before its removal from the in-sync set is proposed.
+         * @return this.
+         */
+        public Context replicaLagTimeMaxMs(final long replicaLagTimeMaxMs)
+        {
+            if (replicaLagTimeMaxMs <= 0)
+            {
+                throw new IllegalArgumentException("replica.lag.time.max.ms must be positive: " + replicaLagTimeMaxMs);
+            }
+            this.replicaLagTimeMaxMs = replicaLagTimeMaxMs;
+            return this;
+        }
+
+        /** @return {@code replica.lag.time.max.ms}. */
+        public long replicaLagTimeMaxMs()
+        {
+            return replicaLagTimeMaxMs;
         }
 
         /**

@@ -44,6 +44,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     private final LogWorker worker;
     private final TopicRegistry topics = new TopicRegistry();
     private final ClusterView cluster;
+    private final PartitionRoles roles;
     private final ClientSessions sessions;
     private final TopicAdmin admin;
     private final FetchService fetch;
@@ -89,6 +90,8 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
             fetch::onSessionClosed, maxBatchBytes, access, credentials);
         this.admin = new TopicAdmin(ctx, topics, worker, produceAgent, answers, () -> controller, cluster,
             maxBatchBytes);
+        this.roles = new PartitionRoles(cluster, topics, worker, produceAgent, fetch, sessions, admin::onTopicSettled);
+        admin.roles(roles);
         this.groups = new GroupRequestForwarder(answers.sender(), answers::error, new LogView(),
             counters.control.rejectedFrames);
         final SecurityAdmin securityAdmin = new SecurityAdmin(access, credentials, admin, answers, () -> controller);
@@ -151,8 +154,19 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
      */
     void loadMetadata(final long timeoutMs)
     {
-        metadataCorrelationId = admin.nextCorrelationId();
         final long deadlineMs = clock.time() + timeoutMs;
+        // Register first: the registration is what makes this broker a leader again (after a clean stop, or when
+        // its previous incarnation's session had not expired), so the metadata read after it names the partitions
+        // this broker leads, and their logs open before the broker says it is ready.
+        while (!registration.isRegistered())
+        {
+            checkDeadline(deadlineMs, "registering with the controller");
+            if (0 == controller.poll() + registration.doWork(clock.time(), controller))
+            {
+                Thread.onSpinWait();
+            }
+        }
+        metadataCorrelationId = admin.nextCorrelationId();
         while (!controller.requestMetadata(metadataCorrelationId))
         {
             checkDeadline(deadlineMs, "sending metadata request to the controller");
@@ -331,6 +345,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         final PartitionElection.State state)
     {
         cluster.onPartitionChange(topicId, partition, minInsyncReplicas, state);
+        roles.onPartitionChange(topicId, partition);
     }
 
     @Override

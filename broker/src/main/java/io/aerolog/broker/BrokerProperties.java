@@ -39,6 +39,7 @@ final class BrokerProperties
         r.integer("log.segment.length", ctx::segmentLength);
         r.integer("log.index.interval.bytes", ctx::indexIntervalBytes);
         r.longValue("retention.check.interval.ms", ctx::retentionCheckIntervalMs);
+        r.longValue("replica.lag.time.max.ms", ctx::replicaLagTimeMaxMs);
         r.longValue("session.timeout.ms", ctx::sessionTimeoutMs);
         r.longValue("broker.session.timeout.ms", ctx::brokerSessionTimeoutMs);
         r.integer("default.replication.factor", ctx::defaultReplicationFactor);

@@ -141,6 +141,12 @@ final class BrokerRegistration
     }
 
     /** @return the epoch of the current registration, 0 while not registered. */
+    /** @return whether the controller has accepted a registration (until it asks for a new one). */
+    boolean isRegistered()
+    {
+        return 0 != brokerEpoch;
+    }
+
     long brokerEpoch()
     {
         return brokerEpoch;

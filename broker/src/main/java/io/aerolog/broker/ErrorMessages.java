@@ -27,6 +27,13 @@ final class ErrorMessages
                 return "the request is not valid";
             case BROKER_NOT_AVAILABLE:
                 return "the partition log is closed";
+            case NOT_ENOUGH_REPLICAS:
+                return "fewer in-sync replicas than min.insync.replicas: the batch was not written";
+            case NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+                return "the batch was written but the in-sync replicas fell below min.insync.replicas before " +
+                    "it was acknowledged";
+            case NOT_LEADER_OR_FOLLOWER:
+                return "this broker no longer leads the partition";
             default:
                 return code.name();
         }

@@ -145,6 +145,15 @@ final class FetchService
      */
     void stopAll(final PartitionLog log, final Iterable<ClientSession> sessions)
     {
+        stopAll(log, sessions, ErrorCode.OFFSET_OUT_OF_RANGE);
+    }
+
+    /**
+     * Ends every consumer stream of a partition and tells each consumer why, so it fetches again from its position
+     * (from the new leader when the code is {@code NOT_LEADER_OR_FOLLOWER}).
+     */
+    void stopAll(final PartitionLog log, final Iterable<ClientSession> sessions, final ErrorCode code)
+    {
         final long partitionKey = PartitionLog.key(log.topicId(), log.partition());
         for (final ClientSession session : sessions)
         {
@@ -157,7 +166,7 @@ final class FetchService
                     .topicId(log.topicId())
                     .partition(log.partition())
                     .streamSessionId((int)replaySessionId)
-                    .code(ErrorCode.OFFSET_OUT_OF_RANGE)
+                    .code(code)
                     .logStartOffset(log.logStartOffset());
                 answers.send(session, fetchStoppedEncoder.encodedLength());
             }

@@ -47,6 +47,7 @@ final class LogWorker implements Agent
     private final ManyToOneConcurrentLinkedQueue<Runnable> bookkeeping = new ManyToOneConcurrentLinkedQueue<>();
     private final List<PartitionLog> logs = new ArrayList<>();
     private final List<PartitionLog> deleting = new ArrayList<>();
+    private final List<PartitionLog> closing = new ArrayList<>();
     private final OffsetIndex.Entry indexEntry = new OffsetIndex.Entry();
     private final RecordSetReader recordSetReader = new RecordSetReader();
     private volatile boolean started;
@@ -105,7 +106,7 @@ final class LogWorker implements Agent
         // Drain the archive's control responses (recording signals) so the archive never finds this client's
         // control session back-pressured and closes it.
         int work = archive.pollForRecordingSignals() + runBookkeeping() + tasks.drain(this::runContained, 16) +
-            finishDeletions();
+            finishDeletions() + finishClosures();
         final long nowMs = clock.time();
         if (nowMs >= nextRetentionMs)
         {
@@ -152,40 +153,61 @@ final class LogWorker implements Agent
         return store;
     }
 
-    /** Result of opening a topic's partition logs. */
+    /** Result of opening one partition's log. */
     interface OpenListener
     {
         /**
-         * @param logs         one per partition; null where it did not open.
-         * @param failedToOpen what failed, or null when every log opened.
+         * @param log     the open log, or null when it did not open.
+         * @param failure what failed, or null.
          */
-        void onOpened(PartitionLog[] logs, String failedToOpen);
+        void onOpened(PartitionLog log, String failure);
     }
 
-    boolean open(final TopicMetadata topic, final OpenListener listener)
+    /**
+     * Opens (creating or recovering) one partition's log for this broker to lead.
+     *
+     * @param topic     the partition's topic.
+     * @param partition index.
+     * @param listener  told on the conductor's thread.
+     * @return false when the queue is full.
+     */
+    boolean open(final TopicMetadata topic, final int partition, final OpenListener listener)
     {
         return submit(() ->
         {
-            final PartitionLog[] opened = new PartitionLog[topic.partitions()];
-            String failed = null;
-            for (int p = 0; p < topic.partitions(); p++)
+            PartitionLog opened = null;
+            String failure = null;
+            try
             {
-                try
-                {
-                    final PartitionLog log = store.open(topic.topicId(), p, topic.name(), topic.streamId(p),
-                        TopicMetadata.LOG_APPEND_TIME == topic.timestampType(), topic.logStartOffset(p));
-                    log.retention(topic.retentionMs(), topic.retentionBytes());
-                    opened[p] = log;
-                    logs.add(log);
-                }
-                catch (final RuntimeException ex)
-                {
-                    failed = (null == failed ? "" : failed + "; ") + topic.name() + "-" + p + ": " + ex.getMessage();
-                    errorHandler.onError(new IllegalStateException("could not open " + topic.name() + "-" + p, ex));
-                }
+                opened = store.open(topic.topicId(), partition, topic.name(), topic.streamId(partition),
+                    TopicMetadata.LOG_APPEND_TIME == topic.timestampType(), topic.logStartOffset(partition));
+                opened.retention(topic.retentionMs(), topic.retentionBytes());
+                logs.add(opened);
             }
-            final String failedToOpen = failed;
-            reply(() -> listener.onOpened(opened, failedToOpen));
+            catch (final RuntimeException ex)
+            {
+                failure = ex.getMessage();
+                errorHandler.onError(new IllegalStateException(
+                    "could not open " + topic.name() + "-" + partition, ex));
+            }
+            final PartitionLog log = opened;
+            final String why = failure;
+            reply(() -> listener.onOpened(log, why));
+        });
+    }
+
+    /**
+     * Closes a log this broker no longer leads, once the produce agent has let it go (or at once for one it never
+     * had): its recording is stopped and kept, so it can be extended or copied into later.
+     *
+     * @param log to close.
+     */
+    void close(final PartitionLog log)
+    {
+        submitOrRun(() ->
+        {
+            logs.remove(log);
+            closing.add(log);
         });
     }
 
@@ -211,6 +233,29 @@ final class LogWorker implements Agent
                 try
                 {
                     store.delete(log);
+                }
+                catch (final RuntimeException ex)
+                {
+                    errorHandler.onError(ex);
+                }
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int finishClosures()
+    {
+        int work = 0;
+        for (final Iterator<PartitionLog> it = closing.iterator(); it.hasNext(); )
+        {
+            final PartitionLog log = it.next();
+            if (log.isDetached())
+            {
+                it.remove();
+                try
+                {
+                    store.stop(log);
                 }
                 catch (final RuntimeException ex)
                 {

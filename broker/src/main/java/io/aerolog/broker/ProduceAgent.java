@@ -11,6 +11,7 @@ import io.aerolog.codecs.wire.MessageHeaderDecoder;
 import io.aerolog.codecs.wire.MessageHeaderEncoder;
 import io.aerolog.codecs.wire.ProduceRequestDecoder;
 import io.aerolog.codecs.wire.ProduceResponseEncoder;
+import io.aerolog.sequencer.InSyncReplicas;
 import io.aerolog.sequencer.PartitionSequencer;
 import io.aerolog.transport.BoundedControlledFragmentAssembler;
 import io.aerolog.transport.FrameValidator;
@@ -36,12 +37,21 @@ import java.util.ArrayList;
  * The data path of a broker: reads produce requests from the produce ingress, sequences each batch onto its
  * partition log, and answers once the batch is durable in the archive, moving the high watermark. One thread;
  * allocation-free in steady state. Other threads reach it only through its command queue.
+ * <p>
+ * A log added with {@link #addLog} is led alone: a batch is acknowledged (acks=1 and all) once this broker's archive
+ * has it, and the high watermark moves with the local recording. A log added with {@link #lead} has followers: acks=1
+ * is answered at the local recording, acks=all at the high watermark over the in-sync set, which the followers'
+ * reports on the {@link ReplicaChannel} (polled on this agent's duty cycle) move.
  */
 final class ProduceAgent implements Agent
 {
     private static final int FRAGMENT_LIMIT = 32;
     private static final int MAX_REQUEST_HEADER_BYTES = 256;
     private static final int COMMAND_DRAIN_LIMIT = 16;
+    /** Default {@code replica.lag.time.max.ms}: how long a follower may lag before it is proposed for removal. */
+    static final long DEFAULT_REPLICA_LAG_TIME_MAX_MS = 3_000;
+    /** How often a leader sends its state to followers when the high watermark has not moved. */
+    static final long LEADER_STATE_INTERVAL_MS = 100;
 
     private final Subscription[] ingress;
     private final BrokerCounters counters;
@@ -49,6 +59,16 @@ final class ProduceAgent implements Agent
     private final EpochClock clock;
     private final int maxBatchBytes;
     private final AccessControl access;
+    private final int brokerId;
+    private final long replicaLagTimeMaxMs;
+    private final IsrChangeListener isrChanges;
+    private final Long2ObjectHashMap<LeaderPartition> leaders = new Long2ObjectHashMap<>();
+    private final ArrayList<LeaderPartition> leaderList = new ArrayList<>();
+    private final PendingBatches.Answer failAnswer = this::onFailAnswer;
+    private ReplicaChannel replicaChannel;
+    private int failTopicId;
+    private int failPartition;
+    private ErrorCode failCode;
     private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
     private final Long2ObjectHashMap<PartitionLog> logs = new Long2ObjectHashMap<>();
     private final ArrayList<PartitionLog> logList = new ArrayList<>();
@@ -74,6 +94,23 @@ final class ProduceAgent implements Agent
         final int maxBatchBytes,
         final AccessControl access)
     {
+        this(ingress, counters, clock, maxBatchBytes, access, 0, DEFAULT_REPLICA_LAG_TIME_MAX_MS,
+            IsrChangeListener.NONE);
+    }
+
+    ProduceAgent(
+        final Subscription[] ingress,
+        final BrokerCounters counters,
+        final EpochClock clock,
+        final int maxBatchBytes,
+        final AccessControl access,
+        final int brokerId,
+        final long replicaLagTimeMaxMs,
+        final IsrChangeListener isrChanges)
+    {
+        this.brokerId = brokerId;
+        this.replicaLagTimeMaxMs = replicaLagTimeMaxMs;
+        this.isrChanges = isrChanges;
         this.access = access;
         this.ingress = ingress;
         this.counters = counters;
@@ -113,7 +150,211 @@ final class ProduceAgent implements Agent
         {
             work += subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
         }
-        return work + acknowledgeDurable() + forgetDrainedSessions();
+        final ReplicaChannel channel = replicaChannel;
+        if (null != channel)
+        {
+            work += channel.poll();
+        }
+        work += acknowledgeDurable();
+        if (!leaderList.isEmpty())
+        {
+            work += acknowledgeReplicated();
+        }
+        if (null != channel)
+        {
+            work += channel.send(nowMs);
+        }
+        return work + forgetDrainedSessions();
+    }
+
+    /**
+     * Set once before the agent starts: the replica channel this agent polls and sends on.
+     *
+     * @param channel the broker's replica channel.
+     */
+    void replicaChannel(final ReplicaChannel channel)
+    {
+        this.replicaChannel = channel;
+    }
+
+    /**
+     * Called from the conductor: lead a partition with followers. Batches are acknowledged as described on the
+     * class; a log led alone before (by {@link #addLog}) keeps its pending batches.
+     *
+     * @param log                           the partition's log, open for appends at this epoch.
+     * @param leaderEpoch                   the epoch this broker leads.
+     * @param partitionEpoch                the partition epoch the controller gave it.
+     * @param replicas                      every replica, this broker among them.
+     * @param isr                           the agreed in-sync set, this broker among it.
+     * @param minInsyncReplicas             members the set needs for acks=all and for the high watermark to move.
+     * @param initialHighWatermarkPosition  the last high watermark position known (the previous leader's), at most
+     *                                      the log's end.
+     * @throws IllegalArgumentException when this broker is not a replica and in sync, or the minimum is out of range.
+     */
+    void lead(
+        final PartitionLog log,
+        final int leaderEpoch,
+        final int partitionEpoch,
+        final int[] replicas,
+        final int[] isr,
+        final int minInsyncReplicas,
+        final long initialHighWatermarkPosition)
+    {
+        final int[] replicasCopy = replicas.clone();
+        final int[] isrCopy = isr.clone();
+        // Checked here, on the caller's thread: a bad argument never reaches the data path's duty cycle.
+        new InSyncReplicas(brokerId, replicasCopy, isrCopy, minInsyncReplicas, replicaLagTimeMaxMs, leaderEpoch, 0,
+            initialHighWatermarkPosition, 0);
+        enqueue(() -> onLead(log, leaderEpoch, partitionEpoch, replicasCopy, isrCopy, minInsyncReplicas,
+            initialHighWatermarkPosition));
+    }
+
+    /**
+     * Called from the conductor: the controller changed a partition this broker leads (its in-sync set, its
+     * min.insync.replicas). Ignored unless it names the epoch led. When the set falls below min.insync.replicas,
+     * pending acks=all batches are answered {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND}.
+     *
+     * @param topicId           of the partition.
+     * @param partition         number.
+     * @param leaderEpoch       the partition's leader epoch.
+     * @param partitionEpoch    the partition epoch after the change.
+     * @param isr               the agreed in-sync set.
+     * @param minInsyncReplicas the partition's min.insync.replicas.
+     */
+    void onPartitionChange(
+        final int topicId,
+        final int partition,
+        final int leaderEpoch,
+        final int partitionEpoch,
+        final int[] isr,
+        final int minInsyncReplicas)
+    {
+        final int[] isrCopy = isr.clone();
+        enqueue(() -> applyPartitionChange(topicId, partition, leaderEpoch, partitionEpoch, isrCopy,
+            minInsyncReplicas));
+    }
+
+    /**
+     * A follower's report from the replica channel (this agent's thread).
+     *
+     * @param followerId  the follower.
+     * @param topicId     of the partition.
+     * @param partition   number.
+     * @param leaderEpoch the epoch it follows.
+     * @param position    its recorded position.
+     */
+    void onReplicaPosition(
+        final int followerId, final int topicId, final int partition, final int leaderEpoch, final long position)
+    {
+        final LeaderPartition leader = leaders.get(PartitionLog.key(topicId, partition));
+        if (null != leader)
+        {
+            leader.isr.onReport(followerId, leaderEpoch, position, leader.log.position(), nowMs);
+        }
+    }
+
+    private void onLead(
+        final PartitionLog log,
+        final int leaderEpoch,
+        final int partitionEpoch,
+        final int[] replicas,
+        final int[] isr,
+        final int minInsyncReplicas,
+        final long initialHighWatermarkPosition)
+    {
+        final long key = PartitionLog.key(log.topicId(), log.partition());
+        if (logs.get(key) != log)
+        {
+            final PartitionLog previous = logs.put(key, log);
+            if (null != previous)
+            {
+                logList.remove(previous);
+            }
+            logList.add(log);
+        }
+        forgetLeader(key);
+        final InSyncReplicas tracker = new InSyncReplicas(brokerId, replicas, isr, minInsyncReplicas,
+            replicaLagTimeMaxMs, leaderEpoch, log.position(), initialHighWatermarkPosition, nowMs);
+        final LeaderPartition leader = new LeaderPartition(
+            log, leaderEpoch, partitionEpoch, replicas, minInsyncReplicas, tracker);
+        leaders.put(key, leader);
+        leaderList.add(leader);
+        for (final int replica : replicas)
+        {
+            if (replica != brokerId && null != replicaChannel)
+            {
+                replicaChannel.retainPeer(replica);
+            }
+        }
+    }
+
+    private void applyPartitionChange(
+        final int topicId,
+        final int partition,
+        final int leaderEpoch,
+        final int partitionEpoch,
+        final int[] isr,
+        final int minInsyncReplicas)
+    {
+        final LeaderPartition leader = leaders.get(PartitionLog.key(topicId, partition));
+        if (null == leader || leader.leaderEpoch != leaderEpoch || partitionEpoch < leader.partitionEpoch ||
+            !leader.accepts(brokerId, isr, minInsyncReplicas))
+        {
+            return; // another epoch, an old change, or a set without this broker (stepping down: removeLog follows)
+        }
+        leader.partitionEpoch = partitionEpoch;
+        leader.lastProposalMs = Long.MIN_VALUE / 2; // a new state: propose again at once if still needed
+        if (minInsyncReplicas != leader.minInsyncReplicas)
+        {
+            // Followers' positions start unknown again and come back with their next reports (every 100 ms).
+            leader.minInsyncReplicas = minInsyncReplicas;
+            leader.isr = new InSyncReplicas(brokerId, leader.replicas, isr, minInsyncReplicas, replicaLagTimeMaxMs,
+                leaderEpoch, leader.epochStartPosition, leader.isr.highWatermark(), nowMs);
+        }
+        else
+        {
+            leader.isr.applyInSync(isr);
+        }
+        if (!leader.isr.hasMinInsync())
+        {
+            failPending(leader.log, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, false);
+        }
+    }
+
+    private void forgetLeader(final long key)
+    {
+        final LeaderPartition leader = leaders.remove(key);
+        if (null != leader)
+        {
+            leaderList.remove(leader);
+            for (final int replica : leader.replicas)
+            {
+                if (replica != brokerId && null != replicaChannel)
+                {
+                    replicaChannel.releasePeer(replica);
+                }
+            }
+        }
+    }
+
+    private void failPending(final PartitionLog log, final ErrorCode code, final boolean all)
+    {
+        failTopicId = log.topicId();
+        failPartition = log.partition();
+        failCode = code;
+        if (all)
+        {
+            log.pending().failAll(failAnswer);
+        }
+        else
+        {
+            log.pending().failWaiting(failAnswer);
+        }
+    }
+
+    private void onFailAnswer(final Object session, final long correlationId, final long baseOffset)
+    {
+        respond((ClientSession)session, correlationId, failTopicId, failPartition, failCode, -1);
     }
 
     /** Called from the conductor: start accepting batches for a log. */
@@ -131,9 +372,11 @@ final class ProduceAgent implements Agent
     {
         enqueue(() ->
         {
-            logs.remove(PartitionLog.key(log.topicId(), log.partition()));
+            final long key = PartitionLog.key(log.topicId(), log.partition());
+            logs.remove(key);
             logList.remove(log);
-            log.pending().clear();
+            forgetLeader(key);
+            failPending(log, ErrorCode.NOT_LEADER_OR_FOLLOWER, true); // stepping down: nothing more is acknowledged
             log.detach();
         });
     }
@@ -293,6 +536,13 @@ final class ProduceAgent implements Agent
         final long producerId = request.producerId();
         final short producerEpoch = request.producerEpoch();
         final int baseSequence = request.baseSequence();
+        final LeaderPartition leader = leaders.isEmpty() ? null : leaders.get(PartitionLog.key(topicId, partition));
+        final boolean waitsForAll = null != leader && Acks.ALL == acks;
+        if (waitsForAll && !leader.isr.hasMinInsync())
+        {
+            respond(session, correlationId, topicId, partition, ErrorCode.NOT_ENOUGH_REPLICAS, -1);
+            return Action.CONTINUE;
+        }
         final PartitionSequencer sequencer = log.sequencer();
         final ClientSession answerTo = Acks.NONE == acks ? null : session;
         switch (sequencer.check(producerId, producerEpoch, baseSequence, recordCount))
@@ -302,7 +552,7 @@ final class ProduceAgent implements Agent
             case PartitionSequencer.DUPLICATE:
                 // Already written: answer with its offsets once everything written so far is durable.
                 log.pending().add(log.position(), sequencer.duplicateBaseOffset(), sequencer.nextOffset(),
-                    correlationId, answerTo);
+                    correlationId, answerTo, waitsForAll);
                 return Action.CONTINUE;
             case PartitionSequencer.OUT_OF_ORDER_SEQUENCE:
                 respond(session, correlationId, topicId, partition, ErrorCode.OUT_OF_ORDER_SEQUENCE, -1);
@@ -318,7 +568,7 @@ final class ProduceAgent implements Agent
         if (position > 0)
         {
             counters.produceRequests.incrementOrdered();
-            log.pending().add(position, baseOffset, baseOffset + recordCount, correlationId, answerTo);
+            log.pending().add(position, baseOffset, baseOffset + recordCount, correlationId, answerTo, waitsForAll);
             return Action.CONTINUE;
         }
         if (Offers.isTransient(position))
@@ -380,9 +630,10 @@ final class ProduceAgent implements Agent
         {
             final PartitionLog log = logList.get(i);
             final PendingBatches pending = log.pending();
-            if (pending.isEmpty())
+            if (pending.isEmpty() || (!leaders.isEmpty() && leaders.containsKey(
+                PartitionLog.key(log.topicId(), log.partition()))))
             {
-                continue;
+                continue; // nothing to do, or led with followers (acknowledgeReplicated)
             }
             final long recordedPosition = log.recordedPosition();
             long highWatermark = -1;
@@ -406,6 +657,99 @@ final class ProduceAgent implements Agent
             }
         }
         return work;
+    }
+
+    // Logs led with followers: acks=1 at the local recording, acks=all and the high watermark over the in-sync set.
+    private int acknowledgeReplicated()
+    {
+        int work = 0;
+        final ArrayList<LeaderPartition> leaderList = this.leaderList;
+        for (int i = 0, size = leaderList.size(); i < size; i++)
+        {
+            final LeaderPartition leader = leaderList.get(i);
+            final PartitionLog log = leader.log;
+            final PendingBatches pending = log.pending();
+            final long recordedPosition = log.recordedPosition();
+            while (pending.hasLocal() && pending.localEndPosition() <= recordedPosition)
+            {
+                final ClientSession session = (ClientSession)pending.localSession();
+                if (null != session)
+                {
+                    respond(session, pending.localCorrelationId(), log.topicId(), log.partition(), ErrorCode.NONE,
+                        pending.localBaseOffset());
+                }
+                pending.advanceLocal();
+                work++;
+            }
+            final long hwPosition = leader.isr.updateHighWatermark(recordedPosition);
+            long highWatermark = -1;
+            long highWatermarkPosition = -1;
+            while (!pending.isEmpty() && pending.headEndPosition() <= hwPosition)
+            {
+                final ClientSession session = (ClientSession)pending.headSession();
+                if (null != session)
+                {
+                    respond(session, pending.headCorrelationId(), log.topicId(), log.partition(), ErrorCode.NONE,
+                        pending.headBaseOffset());
+                }
+                highWatermark = pending.headEndOffset();
+                highWatermarkPosition = pending.headEndPosition();
+                pending.removeHead();
+                work++;
+            }
+            if (highWatermark >= 0 && highWatermark >= log.highWatermark())
+            {
+                log.highWatermark(highWatermark, Math.max(highWatermarkPosition, log.highWatermarkPosition()));
+                leader.stateChanged = true;
+            }
+            if (leader.stateChanged || nowMs >= leader.nextStateMs)
+            {
+                work += sendLeaderState(leader);
+                proposeIsrChange(leader);
+            }
+        }
+        return work;
+    }
+
+    private int sendLeaderState(final LeaderPartition leader)
+    {
+        final ReplicaChannel channel = replicaChannel;
+        leader.stateChanged = false;
+        leader.nextStateMs = nowMs + LEADER_STATE_INTERVAL_MS;
+        if (null == channel)
+        {
+            return 0;
+        }
+        final PartitionLog log = leader.log;
+        for (final int replica : leader.replicas)
+        {
+            if (replica != brokerId)
+            {
+                channel.leaderState(replica, log.topicId(), log.partition(), leader.leaderEpoch,
+                    log.highWatermarkPosition(), log.highWatermark(), log.logStartOffset());
+            }
+        }
+        return 1;
+    }
+
+    // On the leader-state tick: a proposal allocates its set, so never every duty cycle.
+    private void proposeIsrChange(final LeaderPartition leader)
+    {
+        if (nowMs - leader.lastProposalMs < replicaLagTimeMaxMs)
+        {
+            return; // one proposal outstanding at a time, made again if the controller has not answered
+        }
+        int[] proposal = leader.isr.shrinkProposal(nowMs);
+        if (null == proposal)
+        {
+            proposal = leader.isr.expandProposal();
+        }
+        if (null != proposal)
+        {
+            leader.lastProposalMs = nowMs;
+            isrChanges.onIsrChangeProposed(leader.log.topicId(), leader.log.partition(), leader.leaderEpoch,
+                leader.partitionEpoch, proposal);
+        }
     }
 
     private void respond(

@@ -37,6 +37,7 @@ final class TopicAdmin
     private final Supplier<ControllerClient> controller;
     private final ClusterView cluster;
     private final int maxBatchBytes;
+    private PartitionRoles roles;
     private final Long2ObjectHashMap<PendingRequest> pendingRequests = new Long2ObjectHashMap<>();
     private final List<PendingRequest> awaitingTopic = new ArrayList<>();
     private final TopicListEncoder topicListEncoder = new TopicListEncoder();
@@ -222,6 +223,12 @@ final class TopicAdmin
         }
     }
 
+    /** @param roles gives each partition of a topic its role here. */
+    void roles(final PartitionRoles roles)
+    {
+        this.roles = roles;
+    }
+
     void onTopicEvent(final TopicEventType type, final TopicMetadata topic)
     {
         switch (type)
@@ -252,39 +259,21 @@ final class TopicAdmin
 
     private void openTopic(final TopicMetadata topic)
     {
-        final TopicRegistry.TopicState state = topics.add(topic);
-        final boolean submitted = worker.open(topic, (logs, failedToOpen) ->
+        roles.onTopicAdded(topics.add(topic));
+    }
+
+    /** Every partition of a topic has its role here: answer the creates that waited for it. */
+    void onTopicSettled(final TopicRegistry.TopicState state)
+    {
+        for (final Iterator<PendingRequest> it = awaitingTopic.iterator(); it.hasNext(); )
         {
-            if (topics.byId(topic.topicId()) != state)
+            final PendingRequest request = it.next();
+            if (request.topicId == state.metadata.topicId())
             {
-                releaseLogs(logs); // deleted while its logs opened
-                return;
+                it.remove();
+                untrack(request);
+                answerCreated(request, state);
             }
-            System.arraycopy(logs, 0, state.logs, 0, logs.length);
-            state.failedToOpen = failedToOpen;
-            state.opened = true;
-            for (final PartitionLog log : logs)
-            {
-                if (null != log)
-                {
-                    produceAgent.addLog(log);
-                }
-            }
-            for (final Iterator<PendingRequest> it = awaitingTopic.iterator(); it.hasNext(); )
-            {
-                final PendingRequest request = it.next();
-                if (request.topicId == topic.topicId())
-                {
-                    it.remove();
-                    untrack(request);
-                    answerCreated(request, state);
-                }
-            }
-        });
-        if (!submitted)
-        {
-            state.failedToOpen = "the broker was too busy to open its logs";
-            state.opened = true;
         }
     }
 

@@ -23,13 +23,24 @@ final class TopicRegistry
     {
         TopicMetadata metadata;
         final PartitionLog[] logs;
+        /** Per partition: a role change is under way on the log worker. */
+        final boolean[] transitioning;
+        /** Per partition: has had its role here at least once (for a create's answer). */
+        final boolean[] settled;
+        /** Per partition: why its log did not open here, or null. */
+        final String[] failed;
         String failedToOpen;
+        /** Every partition has its role here: the topic is served. */
         boolean opened;
 
         TopicState(final TopicMetadata metadata)
         {
             this.metadata = metadata;
-            this.logs = new PartitionLog[metadata.partitions()];
+            final int partitions = metadata.partitions();
+            this.logs = new PartitionLog[partitions];
+            this.transitioning = new boolean[partitions];
+            this.settled = new boolean[partitions];
+            this.failed = new String[partitions];
         }
     }
 

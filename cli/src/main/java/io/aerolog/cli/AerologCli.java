@@ -27,6 +27,7 @@ import java.util.Arrays;
         GroupsCommand.class,
         UsersCommand.class,
         AclsCommand.class,
+        LocalClusterCommand.class,
         ErrorsCommand.class,
         DemoCommand.class,
         PerfCommand.class,

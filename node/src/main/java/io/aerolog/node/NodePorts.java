@@ -2,7 +2,8 @@ package io.aerolog.node;
 
 /**
  * The port scheme of a node: every port it opens is an offset from one port base, all on the node's internal host.
- * Archive control +1, archive replication +2, cluster ingress +3, consensus +4, log +5, catch-up +6. Clients use
+ * Archive control +1, archive replication +2, cluster ingress +3, consensus +4, log +5, catch-up +6, replica
+ * channel +7 (brokers' positions and high watermarks to each other). Clients use
  * only the base port itself (the broker's control and produce channel); a firewall closes the others to everyone
  * but the cluster's own nodes.
  */
@@ -39,6 +40,12 @@ public final class NodePorts
     public static final int CATCHUP_PORT_OFFSET = 6;
 
     /**
+     * Offset from the port base of the replica channel: followers report their positions to leaders on it, leaders
+     * send each follower the high watermark.
+     */
+    public static final int REPLICA_PORT_OFFSET = 7;
+
+    /**
      * Cluster member entry for {@link ConsensusModule.Context#clusterMembers(String)} with this class's port scheme:
      * {@code id,host:ingress,host:consensus,host:log,host:catchup,host:archiveControl}. Join entries with '|'.
      *
@@ -73,7 +80,7 @@ public final class NodePorts
     /**
      * Ports a node uses, from its base up.
      */
-    public static final int PORTS_PER_NODE = CATCHUP_PORT_OFFSET + 1;
+    public static final int PORTS_PER_NODE = REPLICA_PORT_OFFSET + 1;
 
     private NodePorts()
     {

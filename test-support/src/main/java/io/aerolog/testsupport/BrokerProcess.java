@@ -19,13 +19,25 @@ import java.util.concurrent.TimeUnit;
  * the broker's settings as {@code key=value} arguments (the keys of a broker config file, see
  * {@link Broker.Context#fromProperties(Properties)}). The child prints {@value #READY} once the broker serves, and
  * runs until SIGTERM (closing the broker cleanly), until its stdin closes (its parent is gone), or until killed.
+ * A member of a controller cluster of several also prints {@value #ROLE_LEADER} or {@value #ROLE_FOLLOWER} whenever its controller role
+ * changes, so that a test can tell which node leads the controller cluster.
  */
 public final class BrokerProcess
 {
     /** The line the child prints once the broker serves. */
     public static final String READY = "READY";
 
+    /** The line a controller member prints when it becomes the controller cluster's leader. */
+    public static final String ROLE_LEADER = "ROLE LEADER";
+
+    /** The line a controller member prints when it starts and whenever it stops leading. */
+    public static final String ROLE_FOLLOWER = "ROLE FOLLOWER";
+
+    /** The prefix of both role lines. */
+    public static final String ROLE_PREFIX = "ROLE ";
+
     private static final long CLOSE_WAIT_MS = 30_000;
+    private static final long ROLE_POLL_MS = 20;
 
     private BrokerProcess()
     {
@@ -71,6 +83,39 @@ public final class BrokerProcess
     }
 
     /**
+     * Starts several children at once and waits until each broker serves: the members of a controller cluster must
+     * start together, since none is ready before a quorum elected a leader.
+     *
+     * @param children of {@link #child(Properties)}.
+     * @param timeout  most to wait for all of them to serve.
+     * @return the running children, in the order given.
+     * @throws IllegalStateException quoting a child's output if it exits or does not serve in time (all are then
+     *                               killed).
+     */
+    public static List<ChildProcess> startAll(final List<ChildProcess.Builder> children, final Duration timeout)
+    {
+        final List<ChildProcess> started = new ArrayList<>(children.size());
+        try
+        {
+            for (final ChildProcess.Builder child : children)
+            {
+                started.add(child.start());
+            }
+            final long deadlineNs = System.nanoTime() + timeout.toNanos();
+            for (final ChildProcess process : started)
+            {
+                process.awaitLine(READY, Duration.ofNanos(Math.max(0, deadlineNs - System.nanoTime())));
+            }
+            return started;
+        }
+        catch (final RuntimeException ex)
+        {
+            started.forEach(ChildProcess::destroy);
+            throw ex;
+        }
+    }
+
+    /**
      * Runs a broker.
      *
      * @param args its settings, each {@code key=value}.
@@ -111,6 +156,12 @@ public final class BrokerProcess
             final Thread stdinWatcher = new Thread(() -> awaitEndOfInput(System.in, stop), "aerolog-broker-stdin");
             stdinWatcher.setDaemon(true);
             stdinWatcher.start();
+            if (ctx.isController() && ctx.controllerMembers().members().size() > 1)
+            {
+                final Thread roles = new Thread(() -> printRoles(broker, stop), "aerolog-broker-roles");
+                roles.setDaemon(true);
+                roles.start();
+            }
             await(stop, Long.MAX_VALUE);
             System.out.println("stopping broker: " + broker.errorCount() + " errors");
             System.out.flush();
@@ -126,6 +177,24 @@ public final class BrokerProcess
         finally
         {
             closed.countDown();
+        }
+    }
+
+    private static void printRoles(final Broker broker, final CountDownLatch stop)
+    {
+        boolean wasLeader = false;
+        System.out.println(ROLE_FOLLOWER);
+        System.out.flush();
+        while (stop.getCount() > 0)
+        {
+            final boolean isLeader = broker.isControllerLeader();
+            if (isLeader != wasLeader)
+            {
+                wasLeader = isLeader;
+                System.out.println(isLeader ? ROLE_LEADER : ROLE_FOLLOWER);
+                System.out.flush();
+            }
+            await(stop, ROLE_POLL_MS);
         }
     }
 

@@ -30,6 +30,12 @@ public final class AerologCounters
     public static final int ERROR_RESPONSES_TYPE_ID = 1016;
     /** Requests refused for want of permission (ACLs) or with bad credentials, per path. */
     public static final int AUTHORIZATION_FAILURES_TYPE_ID = 1017;
+    /** Replica-channel frames refused as malformed, fragmented, or of an unknown schema or version. */
+    public static final int REPLICA_REJECTED_FRAMES_TYPE_ID = 1040;
+    /** Replica-channel frames dropped as unauthenticated: a bad hello, or a message from an image no hello bound. */
+    public static final int REPLICA_UNAUTHENTICATED_TYPE_ID = 1041;
+    /** Replica-channel offers that met back-pressure or no connection (retried on a later duty cycle). */
+    public static final int REPLICA_SEND_FAILURES_TYPE_ID = 1042;
 
     private AerologCounters()
     {

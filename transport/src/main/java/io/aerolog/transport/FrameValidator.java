@@ -57,6 +57,7 @@ public final class FrameValidator
     private static volatile FrameValidator wire;
     private static volatile FrameValidator log;
     private static volatile FrameValidator cluster;
+    private static volatile FrameValidator replica;
 
     private final int schemaId;
     private final int schemaVersion;
@@ -107,6 +108,17 @@ public final class FrameValidator
         if (null == v)
         {
             v = cluster = load("aerolog-cluster");
+        }
+        return v;
+    }
+
+    /** @return the validator of the broker-to-broker replica channel (aerolog-replica.xml). */
+    public static FrameValidator replica()
+    {
+        FrameValidator v = replica;
+        if (null == v)
+        {
+            v = replica = load("aerolog-replica");
         }
         return v;
     }

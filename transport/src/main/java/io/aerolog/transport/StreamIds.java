@@ -78,6 +78,9 @@ public final class StreamIds
     /** The archive's recording events stream. */
     public static final int ARCHIVE_RECORDING_EVENTS = 930;
 
+    /** The broker-to-broker replica channel (followers' positions, leaders' high watermarks), on UDP port +7. */
+    public static final int REPLICA_CHANNEL = 950;
+
     private StreamIds()
     {
     }

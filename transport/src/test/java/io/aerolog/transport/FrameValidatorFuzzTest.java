@@ -22,10 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FrameValidatorFuzzTest
 {
-    private static final String[] SCHEMAS = {"aerolog-wire", "aerolog-log", "aerolog-cluster"};
+    private static final String[] SCHEMAS = {"aerolog-wire", "aerolog-log", "aerolog-cluster", "aerolog-replica"};
     private static final SchemaFrames[] FRAMES = new SchemaFrames[SCHEMAS.length];
     private static final FrameValidator[] VALIDATORS =
-        {FrameValidator.wire(), FrameValidator.log(), FrameValidator.cluster()};
+        {FrameValidator.wire(), FrameValidator.log(), FrameValidator.cluster(), FrameValidator.replica()};
 
     static
     {

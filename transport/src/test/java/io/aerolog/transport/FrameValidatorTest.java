@@ -25,13 +25,15 @@ class FrameValidatorTest
                 return FrameValidator.wire();
             case "aerolog-log":
                 return FrameValidator.log();
+            case "aerolog-replica":
+                return FrameValidator.replica();
             default:
                 return FrameValidator.cluster();
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"aerolog-wire", "aerolog-log", "aerolog-cluster"})
+    @ValueSource(strings = {"aerolog-wire", "aerolog-log", "aerolog-cluster", "aerolog-replica"})
     void acceptsWellFormedFramesOfEveryMessageAndTheyDecode(final String schema) throws Exception
     {
         final SchemaFrames frames = new SchemaFrames(schema);
@@ -50,7 +52,7 @@ class FrameValidatorTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"aerolog-wire", "aerolog-log", "aerolog-cluster"})
+    @ValueSource(strings = {"aerolog-wire", "aerolog-log", "aerolog-cluster", "aerolog-replica"})
     void refusesEveryTruncationOfAWellFormedFrame(final String schema) throws Exception
     {
         final SchemaFrames frames = new SchemaFrames(schema);

@@ -1,0 +1,198 @@
+package io.aerolog.systemtest;
+
+import io.aerolog.client.Producer;
+import io.aerolog.codecs.wire.Acks;
+import io.aerolog.systemtest.history.CheckReport;
+import io.aerolog.systemtest.history.History;
+import io.aerolog.systemtest.history.HistoryChecker;
+import io.aerolog.systemtest.history.Send;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Replication under faults, judged by the history checker: producers (acks=all, idempotent) and a consumer run
+ * against a topic of replication factor 3 on three broker processes while a broker is killed, paused or restarted,
+ * round after round; then the whole topic is read again and no acknowledged record may be lost, duplicated, moved
+ * or skipped, offsets stay dense, and no consumer goes backwards. {@code -Dreplication.rounds=N} sets the rounds of
+ * the long run (tagged slow) for a soak by hand.
+ */
+class ReplicationFailoverTest
+{
+    private static final String TOPIC = "replicated";
+    private static final int PARTITIONS = 3;
+    private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(60);
+    private static final int ACKS_PER_PHASE = 50;
+
+    @TempDir
+    File dir;
+
+    private ReplicatedCluster cluster;
+    private final History history = new History();
+
+    @AfterEach
+    void close()
+    {
+        if (null != cluster)
+        {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Disabled("needs replication data path")
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void shouldLoseNothingAcknowledgedWhileTheLeaderIsKilledAndRestarted() throws Exception
+    {
+        killAndRestartTheLeader(3);
+    }
+
+    @Test
+    @Tag("slow")
+    @Disabled("needs replication data path")
+    @Timeout(value = 60, unit = TimeUnit.MINUTES)
+    void shouldLoseNothingAcknowledgedOverManyRoundsOfLeaderKills() throws Exception
+    {
+        killAndRestartTheLeader(Integer.getInteger("replication.rounds", 20));
+    }
+
+    @Test
+    @Disabled("needs replication data path")
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void shouldLoseNothingAcknowledgedWhenAFollowerIsKilled() throws Exception
+    {
+        startCluster();
+        try (HistoryWorkload workload = workload("follower").start(2))
+        {
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            for (int round = 0; round < 2; round++)
+            {
+                final int leader = cluster.leaderOf(TOPIC, 0);
+                final int follower = (leader + 1 + round) % cluster.size();
+                cluster.kill9(follower);
+                // The leader drops it from the in-sync set and acks=all goes on with two replicas.
+                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+                assertThat(cluster.leaderOf(TOPIC, 0)).as("a follower's death moves no leadership").isEqualTo(leader);
+                cluster.restart(follower);
+                cluster.awaitFullyInSync(TOPIC, 0, FAILOVER_TIMEOUT);
+                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            }
+            workload.stop();
+            drainAndCheck(workload);
+        }
+    }
+
+    @Test
+    @Disabled("needs replication data path")
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void shouldAcknowledgeNothingThroughAZombieLeaderAfterItsReplacementWasElected() throws Exception
+    {
+        startCluster();
+        final int zombie = cluster.leaderOf(TOPIC, 0);
+        try (HistoryWorkload workload = workload("cluster").start(2);
+            // Producers that know only the zombie: whatever it acknowledges after it wakes must be on the new leader.
+            HistoryWorkload probe = new HistoryWorkload(history, "zombie-probe", TOPIC, PARTITIONS,
+                () -> cluster.clientContext(zombie).connectTimeoutMs(2_000), acksAll(), 200).start(1))
+        {
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            cluster.pause(zombie);
+            // Past the broker session timeout: the controller fences it and elects another leader from the ISR.
+            final int successor = cluster.awaitNewLeader(TOPIC, 0, zombie, FAILOVER_TIMEOUT);
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            cluster.resume(zombie);
+            // It wakes believing it leads, with producers of its own sending to it: it must not ack them alone.
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            cluster.awaitFullyInSync(TOPIC, 0, FAILOVER_TIMEOUT);
+            assertThat(successor).isNotEqualTo(zombie);
+            probe.stop();
+            workload.stop();
+            drainAndCheck(workload);
+        }
+    }
+
+    @Test
+    @Disabled("needs replication data path")
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void shouldKeepEveryPartitionAvailableAndLoseNothingInARollingRestart() throws Exception
+    {
+        startCluster();
+        try (HistoryWorkload workload = workload("rolling").start(2))
+        {
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            for (int node = 0; node < cluster.size(); node++)
+            {
+                // A clean stop first moves the node's leaderships away (controlled shutdown).
+                cluster.stop(node);
+                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+                cluster.restart(node);
+                for (int p = 0; p < PARTITIONS; p++)
+                {
+                    cluster.awaitFullyInSync(TOPIC, p, FAILOVER_TIMEOUT);
+                }
+                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            }
+            workload.stop();
+            final CheckReport report = drainAndCheck(workload);
+            // Controlled shutdown: the producers never had to give up on a record.
+            assertThat(report.sends(Send.Outcome.FAILED)).as(report.toString()).isZero();
+        }
+    }
+
+    private void killAndRestartTheLeader(final int rounds) throws Exception
+    {
+        startCluster();
+        try (HistoryWorkload workload = workload("failover").start(2))
+        {
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            for (int round = 0; round < rounds; round++)
+            {
+                final int leader = cluster.leaderOf(TOPIC, 0);
+                cluster.kill9(leader);
+                cluster.awaitNewLeader(TOPIC, 0, leader, FAILOVER_TIMEOUT);
+                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+                cluster.restart(leader);
+                cluster.awaitFullyInSync(TOPIC, 0, FAILOVER_TIMEOUT);
+                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            }
+            workload.stop();
+            drainAndCheck(workload);
+        }
+    }
+
+    private void startCluster()
+    {
+        final Properties settings = new Properties();
+        settings.setProperty("broker.session.timeout.ms", "1500");
+        cluster = ReplicatedCluster.start(dir, 3, settings);
+        cluster.createTopic(TOPIC, PARTITIONS, 3, 2);
+    }
+
+    private HistoryWorkload workload(final String name)
+    {
+        return new HistoryWorkload(history, name, TOPIC, PARTITIONS, cluster::clientContext, acksAll(), 300);
+    }
+
+    private static Producer.Config acksAll()
+    {
+        return new Producer.Config().acks(Acks.ALL).idempotent(true).deliveryTimeoutMs(120_000);
+    }
+
+    private CheckReport drainAndCheck(final HistoryWorkload workload)
+    {
+        workload.drain(cluster.clientContext(), PROGRESS_TIMEOUT);
+        final CheckReport report = new HistoryChecker().check(history);
+        assertThat(report.sends(Send.Outcome.ACKED)).as(report.toString()).isPositive();
+        return report.assertValid();
+    }
+}
