@@ -243,6 +243,42 @@ class RoutingTest
     }
 
     @Test
+    void shouldConsumeOnFromTheNewLeaderWhenTheLeaderStopsCleanly()
+    {
+        final String topic = "moving-read";
+        try (Admin admin = Admin.connect(brokers.get(0).ipc()))
+        {
+            admin.createTopic(topic, 3, 3, 2);
+        }
+        try (Admin admin = Admin.connect(brokers.get(0).ipc());
+            Producer producer = Producer.connect(brokers.get(0).ipc(), new Producer.Config().acks(Acks.ALL));
+            Consumer consumer = Consumer.connect(brokers.get(0).ipc(), new Consumer.Config()))
+        {
+            final TopicInfo.PartitionInfo moving = admin.describeTopic(topic).partitions().stream()
+                .filter((p) -> p.leader() != 0).findFirst().orElseThrow();
+            final int oldLeader = moving.leader();
+            final TopicPartition tp = new TopicPartition(topic, moving.partition());
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            Records.produce(producer, topic, moving.partition(), "before-", 20);
+            Records.assertDense(Records.consume(consumer, 20), 0);
+
+            brokers.get(oldLeader).stop();
+            await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() ->
+            {
+                final int leader = admin.describeTopic(topic).partitions().get(moving.partition()).leader();
+                return leader != oldLeader && leader >= 0;
+            });
+            Records.produce(producer, topic, moving.partition(), "after-", 20);
+            // The stream from the stopped broker ended: the consumer finds the new leader, goes on from offset 20.
+            final List<ConsumerRecord> after = Records.consumeExactly(consumer, 20);
+            assertThat(after.get(0).offset()).isEqualTo(20);
+            Records.assertDense(after, 20);
+            assertThat(after).extracting((r) -> Records.text(r.value())).first().isEqualTo("after-0");
+        }
+    }
+
+    @Test
     void shouldFollowALeaderThatMovesWhenItsBrokerStopsCleanly()
     {
         final String topic = "moving";
