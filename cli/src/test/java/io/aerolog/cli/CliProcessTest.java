@@ -105,6 +105,16 @@ class CliProcessTest
 
         final Result describe = cli(null, "topics", "describe", "--topic", TOPIC);
         assertThat(String.join("\n", describe.stdout)).contains("logEndOffset=").contains("partition=2");
+        assertThat(describe.stdout).filteredOn((line) -> line.startsWith("partition=")).hasSize(PARTITIONS)
+            .allSatisfy((line) -> assertThat(line).contains("leader=0 ", "replicas=0 isr=0 "));
+        final Result brokers = cli(null, "brokers", "list");
+        assertThat(brokers.exitCode).as(brokers.stderr).isZero();
+        assertThat(brokers.stdout).singleElement().satisfies((line) ->
+            assertThat(line).startsWith("broker=0 address=localhost:").endsWith(" status=ALIVE partitionsLed=3"));
+        final Result tooMany = cli(null, "topics", "create", "--topic", "replicated", "--partitions", "1",
+            "--replication-factor", "2");
+        assertThat(tooMany.exitCode).isEqualTo(1);
+        assertThat(tooMany.stderr).contains("INVALID_REPLICATION_FACTOR");
 
         final Result unknown = cli(lines(0, 1), "produce", "--topic", "no-such-topic");
         assertThat(unknown.exitCode).isEqualTo(1);

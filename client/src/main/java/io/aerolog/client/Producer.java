@@ -459,7 +459,10 @@ public final class Producer implements AutoCloseable
             final PartitionState ps = withReadyBatches.poll();
             if (null == ps.leader && !routing.route(ps, nowNs))
             {
-                withReadyBatches.add(ps); // no leader yet: try again after the back-off
+                if (!ps.ready.isEmpty())
+                {
+                    withReadyBatches.add(ps); // no leader yet: try again after the back-off
+                }
                 continue;
             }
             // While batches sent with sequences past a failed batch's gap are out, anything sent would be refused.
@@ -864,7 +867,13 @@ public final class Producer implements AutoCloseable
             {
                 if (ts.describedNs - ps.leaderLostNs <= 0 && Long.MIN_VALUE != ps.leaderLostNs)
                 {
-                    ts.info = metadata.refresh(ts.name);
+                    final TopicInfo info = metadata.refresh(ts.name);
+                    if (info.topicId() != ts.topicId)
+                    {
+                        throw new AerologException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + ts.name +
+                            " was deleted (a topic of that name now has id " + info.topicId() + ")");
+                    }
+                    ts.info = info;
                     ts.describedNs = nowNs;
                 }
                 final int leader = ps.partition < ts.info.partitions().size() ?
@@ -875,7 +884,8 @@ public final class Producer implements AutoCloseable
             {
                 if (!RoutingErrors.isRetriable(ex.code()))
                 {
-                    throw ex;
+                    failReady(ps, ex); // e.g. the topic is gone: no leader will ever take these
+                    return false;
                 }
                 ps.leader = null;
             }
@@ -887,6 +897,16 @@ public final class Producer implements AutoCloseable
             }
             ps.backoff.onSuccess();
             return true;
+        }
+
+        private void failReady(final PartitionState ps, final AerologException error)
+        {
+            while (!ps.ready.isEmpty())
+            {
+                final Batch batch = ps.ready.pollFirst();
+                batch.complete(-1, error);
+                recycle(batch);
+            }
         }
 
         void onLeaderLost(final PartitionState ps, final long nowNs)
