@@ -1,6 +1,7 @@
 package io.aerolog.systemtest;
 
 import io.aerolog.client.Admin;
+import io.aerolog.client.BrokerInfo;
 import io.aerolog.client.ClientContext;
 import io.aerolog.client.TopicInfo;
 import io.aerolog.node.NodeErrorLog;
@@ -115,6 +116,7 @@ final class ReplicatedCluster implements AutoCloseable
                 cluster.nodes.get(i).running(started.get(i));
             }
             cluster.awaitControllerLeader(START_TIMEOUT);
+            cluster.awaitBrokersAlive(START_TIMEOUT);
             return cluster;
         }
         catch (final RuntimeException | Error ex)
@@ -223,18 +225,7 @@ final class ReplicatedCluster implements AutoCloseable
     {
         try (Admin admin = Admin.connect(clientContext(anyRunningNode())))
         {
-            if (1 == replicationFactor)
-            {
-                admin.createTopic(topic, partitions);
-            }
-            else
-            {
-                // TODO replication: admin.createTopic(topic, partitions, replicationFactor, minInsyncReplicas)
-                //  once Admin takes a replication factor.
-                throw new UnsupportedOperationException("a replication factor of " + replicationFactor +
-                    " (min.insync.replicas " + minInsyncReplicas + ") needs Admin.createTopic with a replication " +
-                    "factor");
-            }
+            admin.createTopic(topic, partitions, replicationFactor, minInsyncReplicas);
         }
     }
 
@@ -252,8 +243,8 @@ final class ReplicatedCluster implements AutoCloseable
 
     /**
      * @param topic name.
-     * @return what a running node says of the topic (per partition: leader, offsets; with replication also the
-     *     leader epoch, replicas and in-sync replicas).
+     * @return what a running node says of the topic (per partition: leader, leader epoch, replicas, in-sync
+     *     replicas, offsets).
      */
     TopicInfo describe(final String topic)
     {
@@ -305,31 +296,56 @@ final class ReplicatedCluster implements AutoCloseable
      */
     void awaitFullyInSync(final String topic, final int partition, final Duration timeout)
     {
-        // TODO replication: poll describe(topic) until the partition's in-sync replicas equal its replicas, once
-        //  TopicInfo.PartitionInfo carries replicas and isr; until then only a leader is awaited.
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
-        while (true)
+        TopicInfo.PartitionInfo last = null;
+        while (System.nanoTime() - deadlineNs < 0)
         {
             try
             {
-                if (leaderOf(topic, partition) >= 0)
+                last = describe(topic).partitions().get(partition);
+                if (last.leader() >= 0 && last.isr().containsAll(last.replicas()))
                 {
                     return;
                 }
             }
             catch (final RuntimeException ex)
             {
-                if (System.nanoTime() - deadlineNs > 0)
-                {
-                    throw ex;
-                }
-            }
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new AssertionError(topic + "-" + partition + " has no leader after " + timeout);
+                // the node asked may be on its way down or up: ask again
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
+        throw new AssertionError(topic + "-" + partition + " not fully in sync after " + timeout + ": " + last);
+    }
+
+    /**
+     * Waits until the controller has every running node registered as an alive broker (a partition can be placed
+     * on it, and its restart is complete).
+     *
+     * @param timeout most to wait.
+     */
+    void awaitBrokersAlive(final Duration timeout)
+    {
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        List<BrokerInfo> last = List.of();
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            try (Admin admin = Admin.connect(clientContext(anyRunningNode())))
+            {
+                last = admin.listBrokers();
+                final Set<Integer> alive = last.stream().filter(BrokerInfo::alive).map(BrokerInfo::brokerId)
+                    .collect(Collectors.toSet());
+                if (nodes.stream().filter((n) -> State.RUNNING == n.state).allMatch((n) -> alive.contains(n.id)))
+                {
+                    return;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                // a node answering may be on its way down or up: ask again
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        throw new AssertionError("running nodes not all alive brokers after " + timeout + ": " + last);
     }
 
     /**
@@ -449,6 +465,7 @@ final class ReplicatedCluster implements AutoCloseable
         }
         n.checkErrorLog();
         n.running(BrokerProcess.start(n.child(), START_TIMEOUT));
+        awaitBrokersAlive(START_TIMEOUT);
     }
 
     /**
