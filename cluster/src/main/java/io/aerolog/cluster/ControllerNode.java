@@ -1425,7 +1425,7 @@ public final class ControllerNode implements AutoCloseable
          */
         public String archiveControlChannel()
         {
-            return "aeron:udp?endpoint=" + NodePorts.endpoint(host, portBase, NodePorts.ARCHIVE_CONTROL_PORT_OFFSET);
+            return NodePorts.archiveControlChannel(host, portBase);
         }
 
         /**
