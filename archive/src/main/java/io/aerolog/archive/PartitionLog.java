@@ -40,6 +40,8 @@ public final class PartitionLog implements AutoCloseable
     private final Counter highWatermarkPosition;
     private final Counter logStartOffset;
     private final int termLength;
+    private final int leaderEpoch;
+    private final long epochStartPosition;
     private final LogBatchEncoder batchEncoder = new LogBatchEncoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final PendingBatches pending = new PendingBatches();
@@ -64,7 +66,9 @@ public final class PartitionLog implements AutoCloseable
         final Counter highWatermark,
         final Counter highWatermarkPosition,
         final Counter logStartOffset,
-        final long recordingStartPosition)
+        final long recordingStartPosition,
+        final int leaderEpoch,
+        final long epochStartPosition)
     {
         this.topicId = topicId;
         this.partition = partition;
@@ -83,6 +87,8 @@ public final class PartitionLog implements AutoCloseable
         this.logStartOffset = logStartOffset;
         this.recordingStartPosition = recordingStartPosition;
         this.termLength = publication.termBufferLength();
+        this.leaderEpoch = leaderEpoch;
+        this.epochStartPosition = epochStartPosition;
     }
 
     /** @return key of a topic partition in maps: topic id in the high 32 bits, partition in the low. */
@@ -122,7 +128,7 @@ public final class PartitionLog implements AutoCloseable
         batchEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
             .baseOffset(baseOffset)
             .recordCount(recordCount)
-            .leaderEpoch(0)
+            .leaderEpoch(leaderEpoch)
             .producerId(producerId)
             .producerEpoch(producerEpoch)
             .baseSequence(baseSequence)
@@ -242,6 +248,23 @@ public final class PartitionLog implements AutoCloseable
     public long recordingId()
     {
         return recordingId;
+    }
+
+    /** @return the leader epoch this log was opened in, stamped on every batch it appends. */
+    public int leaderEpoch()
+    {
+        return leaderEpoch;
+    }
+
+    /**
+     * Where this leader epoch starts: the stream position at which the log was opened for appends (the end of the
+     * last complete batch before it), which the leader registers as its epoch start.
+     *
+     * @return the stream position.
+     */
+    public long epochStartPosition()
+    {
+        return epochStartPosition;
     }
 
     /** @return term length of the log stream. */

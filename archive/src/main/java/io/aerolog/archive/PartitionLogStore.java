@@ -1,6 +1,7 @@
 package io.aerolog.archive;
 
 import io.aerolog.codecs.log.LogBatchDecoder;
+import io.aerolog.sequencer.LeaderEpochHistory;
 import io.aerolog.sequencer.OffsetIndex;
 import io.aerolog.sequencer.PartitionSequencer;
 import io.aerolog.transport.AerologCounters;
@@ -10,6 +11,7 @@ import io.aeron.CommonContext;
 import io.aeron.Counter;
 import io.aeron.ExclusivePublication;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.client.ArchiveException;
 import io.aeron.archive.codecs.SourceLocation;
 import io.aeron.archive.status.RecordingPos;
 import io.aeron.exceptions.AeronException;
@@ -69,7 +71,8 @@ public final class PartitionLogStore
     }
 
     /**
-     * Opens (creating or recovering) the log of a partition.
+     * Opens (creating or recovering) the log of a partition in leader epoch 0: a broker whose partitions have one
+     * replica. See {@link #openAsLeader}.
      *
      * @param topicId        of the topic.
      * @param partition      number.
@@ -87,6 +90,40 @@ public final class PartitionLogStore
         final boolean logAppendTime,
         final long logStartOffset)
     {
+        return openAsLeader(topicId, partition, topicName, streamId, logAppendTime, logStartOffset, 0);
+    }
+
+    /**
+     * Opens the log of a partition for appends as its leader in an epoch. Without a recording of the stream a new
+     * one is started. Otherwise the newest recording of the stream (this broker's own log after a restart, or the
+     * copy it replicated as a follower) is kept: it is read back to rebuild the offset index and the producer state,
+     * a trailing partial batch (a copy can stop inside a batch longer than the MTU, and such a batch was never
+     * acknowledged) is truncated away, and a publication at the end of the last complete batch, with the
+     * recording's initial term id, term length and MTU, extends the recording, so positions and offsets go on from
+     * there. The log is never truncated to a high watermark: batches the ISR may have acknowledged stay.
+     * <p>
+     * A promoted follower is read back in full here; a follower that keeps its state live as it copies comes later.
+     * The recording must be stopped (stop its replication first).
+     *
+     * @param topicId        of the topic.
+     * @param partition      number.
+     * @param topicName      for counter labels.
+     * @param streamId       of the partition's log, unique and never reused.
+     * @param logAppendTime  whether records are stamped with broker time.
+     * @param logStartOffset the controller's record of the first retained offset: offsets never go below it.
+     * @param leaderEpoch    stamped on every batch appended; at least the epoch of every batch in the log.
+     * @return the open log, ready for appends; its {@link PartitionLog#epochStartPosition()} is where the epoch starts.
+     * @throws IllegalStateException when the recording is still active.
+     */
+    public PartitionLog openAsLeader(
+        final int topicId,
+        final int partition,
+        final String topicName,
+        final int streamId,
+        final boolean logAppendTime,
+        final long logStartOffset,
+        final int leaderEpoch)
+    {
         final RecordingDescriptor existing = findRecording(streamId);
         final String name = topicName + "-" + partition;
         final ExclusivePublication publication;
@@ -94,7 +131,7 @@ public final class PartitionLogStore
         final OffsetIndex index;
         final PartitionSequencer sequencer = new PartitionSequencer(logStartOffset);
         final long startPosition;
-        long endPosition;
+        final long endPosition;
 
         if (null == existing)
         {
@@ -110,18 +147,27 @@ public final class PartitionLogStore
         }
         else
         {
-            final String channel = new ChannelUriStringBuilder().media(CommonContext.IPC_MEDIA)
-                .termLength(existing.termLength).mtu(existing.mtuLength).alias("log-" + name)
-                .initialPosition(existing.stopPosition, existing.initialTermId, existing.termLength).build();
+            if (AeronArchive.NULL_POSITION == existing.stopPosition)
+            {
+                throw new IllegalStateException("recording " + existing.recordingId + " of stream " + streamId +
+                    " is still active: stop its recording or replication before opening it for appends");
+            }
             index = new OffsetIndex(indexIntervalBytes, existing.termLength);
             index.clear(logStartOffset);
-            recover(existing, index, sequencer);
+            final LogScan scan = scan(existing, index, sequencer);
+            endPosition = scan.endPosition();
+            if (scan.hasPartialBatch())
+            {
+                truncate(existing.recordingId, endPosition);
+            }
+            final String channel = new ChannelUriStringBuilder().media(CommonContext.IPC_MEDIA)
+                .termLength(existing.termLength).mtu(existing.mtuLength).alias("log-" + name)
+                .initialPosition(endPosition, existing.initialTermId, existing.termLength).build();
             publication = aeron.addExclusivePublication(channel, streamId);
             archive.extendRecording(existing.recordingId, "aeron:ipc", streamId, SourceLocation.LOCAL);
             awaitRecordingCounter(publication);
             recordingId = existing.recordingId;
             startPosition = existing.startPosition;
-            endPosition = existing.stopPosition;
         }
 
         final CountersReader counters = aeron.countersReader();
@@ -137,21 +183,98 @@ public final class PartitionLogStore
         final long startOffset = 0 == index.entryCount() ? nextOffset : index.logStartOffset();
         final Counter logStart = counter(AerologCounters.LOG_START_OFFSET_TYPE_ID, "log-start-offset", name, startOffset);
         return new PartitionLog(topicId, partition, topicName, streamId, logAppendTime, publication, recordingId,
-            recordingCounterId, counters, index, sequencer, logEnd, hw, hwPosition, logStart, startPosition);
+            recordingCounterId, counters, index, sequencer, logEnd, hw, hwPosition, logStart, startPosition,
+            leaderEpoch, endPosition);
     }
 
-    private void recover(final RecordingDescriptor recording, final OffsetIndex index, final PartitionSequencer sequencer)
+    /**
+     * Reads the newest recording of a partition's stream back: where its last complete batch ends and which leader
+     * epochs it holds, as a replica needs them to find where its log and the leader's part. Works on a stopped
+     * recording or (up to its recorded position now) an active one.
+     *
+     * @param streamId of the partition's log.
+     * @return what was found, or null when the archive holds no recording of the stream.
+     */
+    public LogScan scan(final int streamId)
     {
-        scanner.scan(recording.recordingId, recording.startPosition, recording.stopPosition, recording.mtuLength,
+        final RecordingDescriptor recording = findRecording(streamId);
+        return null == recording ? null : scan(recording, null, null);
+    }
+
+    /**
+     * Cuts a stopped recording back to a position, as a replica does with a tail its new leader never had. Replays
+     * of the recording (consumers, scans) are stopped first: the archive refuses to truncate under them.
+     *
+     * @param recordingId of a stopped recording.
+     * @param position    a batch boundary between the recording's start and stop positions.
+     * @throws io.aeron.archive.client.ArchiveException when the archive refuses (active, not a boundary, out of range).
+     */
+    public void truncate(final long recordingId, final long position)
+    {
+        archive.stopAllReplays(recordingId);
+        final long deadlineNs = System.nanoTime() + AWAIT_TIMEOUT_NS;
+        while (true)
+        {
+            try
+            {
+                archive.truncateRecording(recordingId, position);
+                return;
+            }
+            catch (final ArchiveException ex)
+            {
+                // A stopped replay leaves the archive's replay list on its next duty cycle: retry briefly.
+                if (System.nanoTime() > deadlineNs || !ex.getMessage().contains("active replay"))
+                {
+                    throw ex;
+                }
+                idle();
+            }
+        }
+    }
+
+    private LogScan scan(final RecordingDescriptor recording, final OffsetIndex index, final PartitionSequencer sequencer)
+    {
+        final boolean active = AeronArchive.NULL_POSITION == recording.stopPosition;
+        final long stopPosition = active ? archive.getRecordingPosition(recording.recordingId) : recording.stopPosition;
+        final LeaderEpochHistory history = new LeaderEpochHistory();
+        final long[] end = { recording.startPosition, LogScan.NO_OFFSET };
+        scanner.scan(recording.recordingId, recording.startPosition, stopPosition, recording.mtuLength,
             (batch, startPosition, endPosition) ->
             {
                 final long baseOffset = batch.baseOffset();
                 final int count = batch.recordCount();
-                sequencer.recover(baseOffset, count, batch.producerId(), batch.producerEpoch(), batch.baseSequence());
-                index.onBatch(baseOffset, count, startPosition, endPosition, batch.maxTimestamp());
+                final int epoch = batch.leaderEpoch();
+                // Epochs never go down along a log; a lower one could only be a corrupt frame: it starts nothing.
+                if (epoch > history.lastEpoch())
+                {
+                    history.append(epoch, startPosition, baseOffset);
+                }
+                if (null != sequencer)
+                {
+                    sequencer.recover(
+                        baseOffset, count, batch.producerId(), batch.producerEpoch(), batch.baseSequence());
+                    index.onBatch(baseOffset, count, startPosition, endPosition, batch.maxTimestamp());
+                }
+                end[0] = endPosition;
+                end[1] = baseOffset + count;
                 return true;
             },
             SCAN_TIMEOUT_MS);
+        return new LogScan(recording.recordingId, recording.startPosition, stopPosition, end[0], end[1], history,
+            recording.initialTermId, recording.termLength, recording.mtuLength, active);
+    }
+
+    private static void idle()
+    {
+        try
+        {
+            Thread.sleep(1);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AeronException("interrupted", ex);
+        }
     }
 
     /**
@@ -241,15 +364,17 @@ public final class PartitionLogStore
         return counterId;
     }
 
+    // A follower's copy keeps its leader's channel, so match the stream id alone: partition stream ids are unique and
+    // never reused. The newest recording of the stream is the partition's log.
     private RecordingDescriptor findRecording(final int streamId)
     {
         final RecordingDescriptor[] found = new RecordingDescriptor[1];
-        archive.listRecordingsForUri(0, Integer.MAX_VALUE, "aeron:ipc", streamId,
+        archive.listRecordingsForUri(0, Integer.MAX_VALUE, "", streamId,
             (controlSessionId, correlationId, recordingId, startTimestamp, stopTimestamp, startPosition,
             stopPosition, initialTermId, segmentFileLength, termBufferLength, mtuLength, sessionId, recStreamId,
             strippedChannel, originalChannel, sourceIdentity) ->
             {
-                if (recStreamId == streamId)
+                if (recStreamId == streamId && (null == found[0] || recordingId > found[0].recordingId))
                 {
                     found[0] = new RecordingDescriptor(recordingId, startPosition, stopPosition, initialTermId,
                         termBufferLength, mtuLength);

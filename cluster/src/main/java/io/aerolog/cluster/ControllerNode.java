@@ -257,6 +257,9 @@ public final class ControllerNode implements AutoCloseable
      * reaches the controller cluster over the network. Same directories, guards and port scheme as
      * {@link #launch(Context)}.
      *
+     * Its archive takes control requests over the network unless {@link Context#archiveNetworkControl(Boolean)} says
+     * otherwise, since such a node always has peers that replicate from it.
+     *
      * The threading settings apply as in a controller node: an archive in {@link ArchiveThreadingMode#INVOKER} mode
      * runs (with the driver, when that is an invoker too) on the returned driver's {@link DataPathThread}.
      *
@@ -265,6 +268,12 @@ public final class ControllerNode implements AutoCloseable
      */
     public static ArchivingDriver launchArchivingDriver(final Context ctx)
     {
+        if (null == ctx.archiveNetworkControl)
+        {
+            // A node that is not a controller member belongs to a cluster whose controllers run elsewhere: the other
+            // brokers replicate its partitions from its archive over the network.
+            ctx.archiveNetworkControl(Boolean.TRUE);
+        }
         ctx.conclude();
         final File archiveDir = new File(ctx.baseDir, ARCHIVE_DIR_NAME);
         prepareDirectories(ctx, archiveDir, new File(ctx.baseDir, CLUSTER_DIR_NAME));
@@ -930,7 +939,8 @@ public final class ControllerNode implements AutoCloseable
 
         /**
          * Whether the archive takes control requests over the network (on {@link #archiveControlChannel()}) as well
-         * as over IPC. Default: only when the cluster has other members, which need it.
+         * as over IPC. Default: on when the cluster has other members, which need it (catch-up, partition
+         * replication), and for a broker-only node ({@link ControllerNode#launchArchivingDriver}); off on a single node.
          *
          * @param enabled true to open the network control channel, false for IPC only, null for the default.
          * @return this for a fluent API.
@@ -1415,7 +1425,7 @@ public final class ControllerNode implements AutoCloseable
          */
         public String archiveControlChannel()
         {
-            return "aeron:udp?endpoint=" + NodePorts.endpoint(host, portBase, NodePorts.ARCHIVE_CONTROL_PORT_OFFSET);
+            return NodePorts.archiveControlChannel(host, portBase);
         }
 
         /**

@@ -78,6 +78,18 @@ public final class NodePorts
     }
 
     /**
+     * Control channel of a node's archive, e.g. for a follower replicating a partition from its leader.
+     *
+     * @param host     of the node, as it registered.
+     * @param portBase of the node.
+     * @return {@code aeron:udp?endpoint=host:(portBase + ARCHIVE_CONTROL_PORT_OFFSET)}.
+     */
+    public static String archiveControlChannel(final String host, final int portBase)
+    {
+        return "aeron:udp?endpoint=" + endpoint(host, portBase, ARCHIVE_CONTROL_PORT_OFFSET);
+    }
+
+    /**
      * Ports a node uses, from its base up.
      */
     public static final int PORTS_PER_NODE = REPLICA_PORT_OFFSET + 1;
