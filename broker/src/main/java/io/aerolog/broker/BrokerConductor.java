@@ -333,6 +333,20 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     }
 
     @Override
+    public void onLeaderEpochStart(
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final int epoch,
+        final long startPosition,
+        final long startOffset,
+        final long leaderRecordingId)
+    {
+        cluster.onLeaderEpochStart(correlationId, topicId, partition, epoch, startPosition, startOffset,
+            leaderRecordingId);
+    }
+
+    @Override
     public void onMetadataEnd(final long correlationId, final int topicCount)
     {
         if (correlationId == metadataCorrelationId)
