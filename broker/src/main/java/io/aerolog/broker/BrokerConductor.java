@@ -78,7 +78,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     {
         this.access = access;
         this.cluster = new ClusterView(ctx.brokerId());
-        this.registration = new BrokerRegistration(ctx.brokerId(), ctx.host(), ctx.portBase());
+        this.registration = new BrokerRegistration(ctx.brokerId(), ctx.host(), ctx.internalHost(), ctx.portBase());
         this.credentials = new CredentialWorker(this::execute, errorHandler);
         this.clock = clock;
         this.produceAgent = produceAgent;

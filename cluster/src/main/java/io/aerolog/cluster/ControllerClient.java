@@ -504,11 +504,29 @@ public final class ControllerClient implements AutoCloseable
      */
     public boolean registerBroker(final long correlationId, final int brokerId, final String host, final int portBase)
     {
+        return registerBroker(correlationId, brokerId, host, host, portBase);
+    }
+
+    /**
+     * Register this broker with the host its archive control and replica ports listen on; otherwise as
+     * {@link #registerBroker(long, int, String, int)}.
+     *
+     * @param correlationId echoed in the answer.
+     * @param brokerId      the broker's id.
+     * @param host          the host clients reach it on, at most {@link BrokerRegistry#MAX_HOST_BYTES} bytes.
+     * @param internalHost  its {@code internal.host}, at most {@link BrokerRegistry#MAX_HOST_BYTES} bytes.
+     * @param portBase      its client port base.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean registerBroker(
+        final long correlationId, final int brokerId, final String host, final String internalHost, final int portBase)
+    {
         registerBrokerEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .brokerId(brokerId)
             .portBase(portBase)
-            .host(host);
+            .host(host)
+            .internalHost(internalHost);
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + registerBrokerEncoder.encodedLength());
     }
 

@@ -1,6 +1,8 @@
 package io.aerolog.cluster;
 
+import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.cluster.replication.PartitionReplicas;
+import io.aerolog.codecs.cluster.BrokerEventType;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.sequencer.PartitionElection;
@@ -150,6 +152,35 @@ class ControllerLeaderEpochsTest
         assertThat(metadata()).isEmpty();
     }
 
+    @Test
+    void shouldKeepEachBrokersInternalHostAcrossSnapshots()
+    {
+        launchAndConnect();
+        assertThat(awaitResult(send((c) -> client.registerBroker(c, 1, "client.host", "10.0.0.1", 9010))).code)
+            .isEqualTo(NONE);
+        assertThat(awaitResult(send((c) -> client.registerBroker(c, 2, "other.host", "", 9020))).code)
+            .as("empty: the client host").isEqualTo(NONE);
+        final Result tooLong = awaitResult(send((c) -> client.registerBroker(c, 3, "h", "x".repeat(256), 9030)));
+        assertThat(tooLong.code).isEqualTo(ErrorCode.INVALID_REQUEST.value());
+        awaitUntil(() -> listener.brokerEvents.size() == 2);
+        assertThat(listener.brokerEvents.get(0)).contains("client.host:9010 internal 10.0.0.1");
+        assertThat(listener.brokerEvents.get(1)).contains("other.host:9020 internal other.host");
+
+        assertThat(node.takeSnapshot(TIMEOUT_MS)).isTrue();
+        restartAfterOutage();
+        final List<String> brokers = metadataBrokers();
+        assertThat(brokers).hasSize(2);
+        assertThat(brokers.get(0)).contains("internal 10.0.0.1");
+        assertThat(brokers.get(1)).contains("internal other.host");
+    }
+
+    private List<String> metadataBrokers()
+    {
+        final long correlationId = send((id) -> client.requestMetadata(id));
+        awaitUntil(() -> listener.metadataEnds.contains(correlationId));
+        return listener.brokerAnswers.getOrDefault(correlationId, List.of());
+    }
+
     private static String partitionLine(final int topicId, final int partition, final List<String> lines)
     {
         for (final String line : lines)
@@ -231,6 +262,23 @@ class ControllerLeaderEpochsTest
         final List<PartitionReplicas.EpochRecord> epochs = new ArrayList<>();
         final Map<Long, List<String>> answers = new HashMap<>();
         final List<Long> metadataEnds = new ArrayList<>();
+        final List<String> brokerEvents = new ArrayList<>();
+        final Map<Long, List<String>> brokerAnswers = new HashMap<>();
+
+        public void onBrokerEvent(
+            final long correlationId,
+            final BrokerEventType type,
+            final RegisteredBroker broker)
+        {
+            if (correlationId < 0)
+            {
+                brokerEvents.add(broker.toString());
+            }
+            else
+            {
+                brokerAnswers.computeIfAbsent(correlationId, (k) -> new ArrayList<>()).add(broker.toString());
+            }
+        }
 
         public void onCommandResult(
             final long correlationId, final int code, final int topicId, final long value, final String message)
@@ -304,6 +352,8 @@ class ControllerLeaderEpochsTest
             results.clear();
             changes.clear();
             epochs.clear();
+            brokerEvents.clear();
+            brokerAnswers.clear();
             answers.clear();
             metadataEnds.clear();
         }
