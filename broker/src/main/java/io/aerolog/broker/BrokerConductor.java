@@ -79,7 +79,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     {
         this.access = access;
         this.cluster = new ClusterView(ctx.brokerId());
-        this.registration = new BrokerRegistration(ctx.brokerId(), ctx.host(), ctx.portBase());
+        this.registration = new BrokerRegistration(ctx.brokerId(), ctx.host(), ctx.internalHost(), ctx.portBase());
         this.credentials = new CredentialWorker(this::execute, errorHandler);
         this.clock = clock;
         this.produceAgent = produceAgent;
@@ -346,6 +346,20 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     {
         cluster.onPartitionChange(topicId, partition, minInsyncReplicas, state);
         roles.onPartitionChange(topicId, partition);
+    }
+
+    @Override
+    public void onLeaderEpochStart(
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final int epoch,
+        final long startPosition,
+        final long startOffset,
+        final long leaderRecordingId)
+    {
+        cluster.onLeaderEpochStart(correlationId, topicId, partition, epoch, startPosition, startOffset,
+            leaderRecordingId);
     }
 
     @Override

@@ -24,6 +24,7 @@ final class BrokerRegistration
 
     private final int brokerId;
     private final String host;
+    private final String internalHost;
     private final int portBase;
     private long nextCorrelationId = Long.MIN_VALUE;
     private long registerCorrelationId = NO_REQUEST;
@@ -33,13 +34,15 @@ final class BrokerRegistration
 
     /**
      * @param brokerId this broker's id.
-     * @param host     the host clients reach it on.
-     * @param portBase its client port base.
+     * @param host         the host clients reach it on.
+     * @param internalHost where its archive control and replica ports listen ({@code internal.host}).
+     * @param portBase     its client port base.
      */
-    BrokerRegistration(final int brokerId, final String host, final int portBase)
+    BrokerRegistration(final int brokerId, final String host, final String internalHost, final int portBase)
     {
         this.brokerId = brokerId;
         this.host = host;
+        this.internalHost = internalHost;
         this.portBase = portBase;
     }
 
@@ -61,7 +64,7 @@ final class BrokerRegistration
         final boolean sent;
         if (0 == brokerEpoch)
         {
-            sent = controller.registerBroker(correlationId, brokerId, host, portBase);
+            sent = controller.registerBroker(correlationId, brokerId, host, internalHost, portBase);
             if (sent)
             {
                 registerCorrelationId = correlationId;

@@ -3,6 +3,7 @@ package io.aerolog.broker;
 import io.aerolog.archive.PartitionLog;
 import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.codecs.cluster.BrokerEventType;
+import io.aerolog.sequencer.LeaderEpochHistory;
 import io.aerolog.sequencer.PartitionElection;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -41,6 +42,30 @@ public final class ClusterView
         }
     }
 
+    /**
+     * A partition's agreed leader-epoch history as the controller told it, and the recording of the leader that
+     * started its last epoch (the one followers replicate).
+     */
+    public static final class LeaderEpochs
+    {
+        private LeaderEpochHistory history = new LeaderEpochHistory();
+        private long leaderRecordingId = -1;
+        private long answerCorrelationId = -1;
+
+        /** @return the history; to be read only. */
+        public LeaderEpochHistory history()
+        {
+            return history;
+        }
+
+        /** @return the recording of the leader that started the last epoch, -1 if none was told. */
+        public long leaderRecordingId()
+        {
+            return leaderRecordingId;
+        }
+    }
+
+    private final Long2ObjectHashMap<LeaderEpochs> epochs = new Long2ObjectHashMap<>();
     private final int localBrokerId;
     private final Int2ObjectHashMap<RegisteredBroker> brokers = new Int2ObjectHashMap<>();
     private final Long2ObjectHashMap<PartitionView> partitions = new Long2ObjectHashMap<>();
@@ -87,6 +112,60 @@ public final class ClusterView
     }
 
     /**
+     * Applies a leader epoch start: a new one (correlation id -1), or one entry of a metadata answer, whose first
+     * entry for a partition replaces what was known of it.
+     *
+     * @param correlationId     of the metadata answer, or -1.
+     * @param topicId           of the partition.
+     * @param partition         index.
+     * @param epoch             leader epoch.
+     * @param startPosition     of its first batch.
+     * @param startOffset       of its first record.
+     * @param leaderRecordingId of the leader that started it.
+     * @return false if ignored: an epoch not above the last one known (already told, or out of order).
+     */
+    public boolean onLeaderEpochStart(
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final int epoch,
+        final long startPosition,
+        final long startOffset,
+        final long leaderRecordingId)
+    {
+        final long key = PartitionLog.key(topicId, partition);
+        LeaderEpochs entry = epochs.get(key);
+        if (null == entry)
+        {
+            entry = new LeaderEpochs();
+            epochs.put(key, entry);
+        }
+        if (correlationId >= 0 && correlationId != entry.answerCorrelationId)
+        {
+            entry.history = new LeaderEpochHistory();
+            entry.answerCorrelationId = correlationId;
+        }
+        final LeaderEpochHistory history = entry.history;
+        if (epoch <= history.lastEpoch() || startPosition < 0 || startOffset < 0)
+        {
+            return false;
+        }
+        history.append(epoch, startPosition, startOffset);
+        entry.leaderRecordingId = leaderRecordingId;
+        return true;
+    }
+
+    /**
+     * @param topicId   of the partition.
+     * @param partition index.
+     * @return its leader-epoch history and leader recording, or null when the controller has told none.
+     */
+    public LeaderEpochs leaderEpochs(final int topicId, final int partition)
+    {
+        return epochs.get(PartitionLog.key(topicId, partition));
+    }
+
+    /**
      * Forgets a deleted topic's partitions.
      *
      * @param topicId    of the topic.
@@ -97,6 +176,7 @@ public final class ClusterView
         for (int p = 0; p < partitions; p++)
         {
             this.partitions.remove(PartitionLog.key(topicId, p));
+            epochs.remove(PartitionLog.key(topicId, p));
         }
     }
 

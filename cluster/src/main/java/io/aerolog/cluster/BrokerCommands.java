@@ -101,9 +101,18 @@ final class BrokerCommands
                     lastErrorMessage = "broker host longer than " + BrokerRegistry.MAX_HOST_BYTES + " bytes";
                     return ErrorCode.INVALID_REQUEST.value();
                 }
+                final String host = d.host();
+                if (d.internalHostLength() > BrokerRegistry.MAX_HOST_BYTES)
+                {
+                    lastErrorMessage = "broker internal host longer than " + BrokerRegistry.MAX_HOST_BYTES + " bytes";
+                    return ErrorCode.INVALID_REQUEST.value();
+                }
+                final String internalHost = d.internalHost();
                 final RegisteredBroker before = registry.broker(brokerId);
                 final boolean wasLive = null != before && BrokerState.UNFENCED == before.state();
-                code = registry.register(brokerId, d.host(), portBase, nowMs);
+                // An empty internal host (a sender that does not set it) means the client host.
+                code = registry.register(
+                    brokerId, host, internalHost.isEmpty() ? host : internalHost, portBase, nowMs);
                 lastReplacedLive = NONE == code && wasLive;
                 break;
             }

@@ -3,6 +3,7 @@ package io.aerolog.cluster;
 import io.aerolog.codecs.cluster.AllocateProducerIdCommandEncoder;
 import io.aerolog.codecs.cluster.AlterPartitionCommandEncoder;
 import io.aerolog.codecs.cluster.ElectLeadersCommandEncoder;
+import io.aerolog.codecs.cluster.LeaderEpochStartCommandEncoder;
 import io.aerolog.codecs.cluster.BrokerHeartbeatCommandEncoder;
 import io.aerolog.codecs.cluster.ControlledShutdownCommandEncoder;
 import io.aerolog.codecs.cluster.RegisterBrokerCommandEncoder;
@@ -74,6 +75,7 @@ public final class ControllerClient implements AutoCloseable
     private final CreateTopicCommandEncoder createTopicEncoder = new CreateTopicCommandEncoder();
     private final AlterPartitionCommandEncoder alterPartitionEncoder = new AlterPartitionCommandEncoder();
     private final ElectLeadersCommandEncoder electLeadersEncoder = new ElectLeadersCommandEncoder();
+    private final LeaderEpochStartCommandEncoder leaderEpochStartEncoder = new LeaderEpochStartCommandEncoder();
     private final DeleteTopicCommandEncoder deleteTopicEncoder = new DeleteTopicCommandEncoder();
     private final AllocateProducerIdCommandEncoder allocateProducerIdEncoder = new AllocateProducerIdCommandEncoder();
     private final UpdateLogStartOffsetCommandEncoder updateLogStartOffsetEncoder =
@@ -288,6 +290,48 @@ public final class ControllerClient implements AutoCloseable
     }
 
     /**
+     * A partition's leader registers where its leader epoch starts, before it writes in it: its log end (the first
+     * leader of a new topic registers epoch 0 at 0). Answered with a result whose value is the epoch, and on a new
+     * entry a {@code LeaderEpochEvent} to every broker; sending the same values again is answered the same and
+     * changes nothing, so a lost answer is retried safely. Allocates nothing.
+     *
+     * @param correlationId     echoed in the answer.
+     * @param brokerId          the leader.
+     * @param brokerEpoch       its registration's epoch.
+     * @param topicId           of the partition.
+     * @param partition         index.
+     * @param leaderEpoch       the partition's current leader epoch.
+     * @param startPosition     recording position of the epoch's first batch.
+     * @param startOffset       offset of the epoch's first record.
+     * @param leaderRecordingId the leader's recording of the partition.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean leaderEpochStart(
+        final long correlationId,
+        final int brokerId,
+        final long brokerEpoch,
+        final int topicId,
+        final int partition,
+        final int leaderEpoch,
+        final long startPosition,
+        final long startOffset,
+        final long leaderRecordingId)
+    {
+        leaderEpochStartEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .brokerId(brokerId)
+            .brokerEpoch(brokerEpoch)
+            .topicId(topicId)
+            .partition(partition)
+            .leaderEpoch(leaderEpoch)
+            .startPosition(startPosition)
+            .startOffset(startOffset)
+            .leaderRecordingId(leaderRecordingId);
+
+        return offer(MessageHeaderEncoder.ENCODED_LENGTH + leaderEpochStartEncoder.encodedLength());
+    }
+
+    /**
      * Request deletion of a topic; answered with a result and, on success, a DELETED event to every broker.
      *
      * @param correlationId echoed in the answer.
@@ -460,11 +504,29 @@ public final class ControllerClient implements AutoCloseable
      */
     public boolean registerBroker(final long correlationId, final int brokerId, final String host, final int portBase)
     {
+        return registerBroker(correlationId, brokerId, host, host, portBase);
+    }
+
+    /**
+     * Register this broker with the host its archive control and replica ports listen on; otherwise as
+     * {@link #registerBroker(long, int, String, int)}.
+     *
+     * @param correlationId echoed in the answer.
+     * @param brokerId      the broker's id.
+     * @param host          the host clients reach it on, at most {@link BrokerRegistry#MAX_HOST_BYTES} bytes.
+     * @param internalHost  its {@code internal.host}, at most {@link BrokerRegistry#MAX_HOST_BYTES} bytes.
+     * @param portBase      its client port base.
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean registerBroker(
+        final long correlationId, final int brokerId, final String host, final String internalHost, final int portBase)
+    {
         registerBrokerEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
             .brokerId(brokerId)
             .portBase(portBase)
-            .host(host);
+            .host(host)
+            .internalHost(internalHost);
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + registerBrokerEncoder.encodedLength());
     }
 

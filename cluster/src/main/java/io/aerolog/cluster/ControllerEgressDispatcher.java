@@ -2,6 +2,7 @@ package io.aerolog.cluster;
 
 import io.aerolog.codecs.cluster.BrokerEventDecoder;
 import io.aerolog.codecs.cluster.PartitionChangeEventDecoder;
+import io.aerolog.codecs.cluster.LeaderEpochEventDecoder;
 import io.aerolog.cluster.replication.PartitionChangeCodec;
 import io.aerolog.cluster.replication.PartitionReplicas;
 import io.aerolog.cluster.registry.BrokerEventCodec;
@@ -34,6 +35,7 @@ final class ControllerEgressDispatcher implements EgressListener
     private final SecurityEventCodec securityEventCodec = new SecurityEventCodec();
     private final BrokerEventCodec brokerEventCodec = new BrokerEventCodec();
     private final PartitionChangeCodec partitionChangeCodec = new PartitionChangeCodec();
+    private final LeaderEpochEventDecoder leaderEpochDecoder = new LeaderEpochEventDecoder();
     private final ControllerListener listener;
     private long unknownMessages;
 
@@ -122,6 +124,20 @@ final class ControllerEgressDispatcher implements EgressListener
                     partitionChangeCodec.decode(buffer, offset, headerDecoder);
                 listener.onPartitionChange(partitionChangeCodec.lastCorrelationId(), record.topicId(),
                     record.partition(), record.minInsyncReplicas(), record.state());
+                break;
+            }
+
+            case LeaderEpochEventDecoder.TEMPLATE_ID:
+            {
+                if (length < MessageHeaderDecoder.ENCODED_LENGTH + headerDecoder.blockLength() ||
+                    headerDecoder.blockLength() < LeaderEpochEventDecoder.BLOCK_LENGTH)
+                {
+                    unknownMessages++;
+                    break;
+                }
+                final LeaderEpochEventDecoder d = leaderEpochDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                listener.onLeaderEpochStart(d.correlationId(), d.topicId(), d.partition(), d.epoch(),
+                    d.startPosition(), d.startOffset(), d.leaderRecordingId());
                 break;
             }
 

@@ -126,4 +126,28 @@ public interface ControllerListener
         final PartitionElection.State state)
     {
     }
+
+    /**
+     * A partition's leader registered where its leader epoch starts (correlationId -1), or one entry of the
+     * partition's leader-epoch history in the answer to a metadata request, oldest first, right after the partition's
+     * {@link #onPartitionChange} (before the end marker).
+     *
+     * @param correlationId     of the metadata request, or -1 for a new start.
+     * @param topicId           of the partition.
+     * @param partition         index.
+     * @param epoch             leader epoch.
+     * @param startPosition     recording position of the epoch's first batch.
+     * @param startOffset       offset of the epoch's first record.
+     * @param leaderRecordingId the recording of the leader that started it.
+     */
+    default void onLeaderEpochStart(
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final int epoch,
+        final long startPosition,
+        final long startOffset,
+        final long leaderRecordingId)
+    {
+    }
 }

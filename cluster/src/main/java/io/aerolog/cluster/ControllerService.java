@@ -7,6 +7,7 @@ import io.aerolog.codecs.cluster.CreateTopicCommandDecoder;
 import io.aerolog.codecs.cluster.DeleteTopicCommandDecoder;
 import io.aerolog.codecs.cluster.GroupRequestCommandDecoder;
 import io.aerolog.codecs.cluster.GroupResponseEventEncoder;
+import io.aerolog.codecs.cluster.LeaderEpochStartCommandDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.cluster.MetadataEndEncoder;
@@ -18,6 +19,7 @@ import io.aerolog.cluster.group.GroupCoordinator;
 import io.aerolog.cluster.group.TopicPartitionCounts;
 import io.aerolog.cluster.registry.BrokerRegistry;
 import io.aerolog.cluster.registry.RegisteredBroker;
+import io.aerolog.cluster.replication.PartitionReplicas;
 import io.aerolog.cluster.security.AclStore;
 import io.aerolog.cluster.security.SecurityLimits;
 import io.aerolog.cluster.security.UserStore;
@@ -129,6 +131,7 @@ public final class ControllerService implements ClusteredService
     private final IntConsumer onBrokerFencedByTimer = this::onBrokerFencedByTimer;
     private final ReplicationCommands replication;
     private final IntConsumer broadcastPartitionEventOfLength = this::broadcastPartitionEventOfLength;
+    private final IntConsumer broadcastEpochEventOfLength = this::broadcastEpochEventOfLength;
 
     private Cluster cluster;
     private IdleStrategy idleStrategy;
@@ -149,6 +152,8 @@ public final class ControllerService implements ClusteredService
     private volatile long fencedBrokers;
     private volatile long partitionChanges;
     private volatile long refusedPartitionAlters;
+    private volatile long epochStarts;
+    private volatile long refusedEpochStarts;
 
     /**
      * A service telling group members to heartbeat every
@@ -195,8 +200,8 @@ public final class ControllerService implements ClusteredService
         final int groupHeartbeatIntervalMs, final ControllerLimits limits, final long brokerSessionTimeoutMs)
     {
         brokers = new BrokerCommands(BrokerRegistry.MAX_BROKERS_DEFAULT, brokerSessionTimeoutMs);
-        replication = new ReplicationCommands(brokers.registry());
         state = new ControllerState(limits);
+        replication = new ReplicationCommands(brokers.registry(), this::logStartOffset);
         groups = new GroupCoordinator(partitionCounts, Assignors.DEFAULT, this::onMemberExpired,
             limits.maxGroups(), limits.maxMembersPerGroup(), limits.maxCommittedOffsetsPerGroup());
         groupRequestHandler = new GroupRequestHandler(groups, partitionCounts, groupHeartbeatIntervalMs);
@@ -469,6 +474,36 @@ public final class ControllerService implements ClusteredService
     }
 
     /**
+     * Number of leader epoch starts registered ({@code LeaderEpochEvent}s broadcast), readable from any thread.
+     *
+     * @return number of epoch starts committed; retries of one already registered are not counted.
+     */
+    public long epochStarts()
+    {
+        return epochStarts;
+    }
+
+    /**
+     * Number of {@code LeaderEpochStart} commands refused (stale broker or leader epoch, not the leader, a start
+     * below the history, history full, unknown partition), readable from any thread.
+     *
+     * @return number of refused epoch starts.
+     */
+    public long refusedEpochStarts()
+    {
+        return refusedEpochStarts;
+    }
+
+    /**
+     * @return the replicated partition replication state; only to be read on the service thread, or after the node
+     * is closed.
+     */
+    public PartitionReplicas partitionReplicas()
+    {
+        return replication.replicas();
+    }
+
+    /**
      * @return the replicated broker registry; only to be read on the service thread, or after the node is closed.
      */
     public BrokerRegistry brokerRegistry()
@@ -664,13 +699,34 @@ public final class ControllerService implements ClusteredService
     private void onReplicationCommand(final ClientSession session, final DirectBuffer buffer)
     {
         appliedCommands++;
-        final int code = replication.apply(buffer, headerDecoder, broadcastPartitionEventOfLength);
+        final boolean epochStart = LeaderEpochStartCommandDecoder.TEMPLATE_ID == headerDecoder.templateId();
+        final int code = replication.apply(
+            buffer, headerDecoder, epochStart ? broadcastEpochEventOfLength : broadcastPartitionEventOfLength);
         if (NONE != code)
         {
-            refusedPartitionAlters++;
+            if (epochStart)
+            {
+                refusedEpochStarts++;
+            }
+            else
+            {
+                refusedPartitionAlters++;
+            }
         }
         sendResult(session, replication.lastCorrelationId(), code, 0, replication.lastValue(),
             replication.lastErrorMessage());
+    }
+
+    private void broadcastEpochEventOfLength(final int eventLength)
+    {
+        epochStarts++;
+        egress.broadcast(replication.eventBuffer(), eventLength);
+    }
+
+    private long logStartOffset(final int topicId, final int partition)
+    {
+        final TopicMetadata topic = state.topic(topicId);
+        return null == topic || partition < 0 || partition >= topic.partitions() ? 0 : topic.logStartOffset(partition);
     }
 
     private void broadcastPartitionEventOfLength(final int eventLength)

@@ -19,6 +19,8 @@ import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.cluster.replication.PartitionChangeCodec;
 import io.aerolog.cluster.replication.PartitionReplicas;
 import io.aerolog.codecs.cluster.PartitionChangeEventDecoder;
+import io.aerolog.codecs.cluster.LeaderEpochEventDecoder;
+import io.aerolog.codecs.cluster.LeaderEpochEventEncoder;
 import io.aerolog.codecs.cluster.SecurityEventType;
 import io.aerolog.codecs.cluster.UserEventDecoder;
 import io.aerolog.cluster.security.AclBinding;
@@ -45,8 +47,9 @@ import java.util.TreeMap;
  * {@code BrokerEvent(SNAPSHOT)} per registered broker with its deadline (version 4, header fields {@code brokerCount}
  * and {@code lastBrokerEpoch}: a header block without them loads with no brokers), one
  * {@code PartitionChangeEvent} per partition in (topic id, partition) order (version 4, header field
- * {@code partitionCount}: a header block without it loads every partition with one replica, broker 0), then a
- * {@code ControllerSnapshotEnd}.
+ * {@code partitionCount}: a header block without it loads every partition with one replica, broker 0), each followed
+ * by one {@code LeaderEpochEvent} per entry of its leader-epoch history, oldest first (header field
+ * {@code leaderEpochCount}: a header block without it loads no histories), then a {@code ControllerSnapshotEnd}.
  * <p>
  * Kept free of publications so it can be tested without a cluster: {@link Writer} hands each message to a
  * {@link Sink}, {@link Loader} is a {@link FragmentHandler} for whole (reassembled) messages.
@@ -91,6 +94,7 @@ public final class ControllerSnapshot
         private final ControllerSnapshotHeaderEncoder snapshotHeaderEncoder = new ControllerSnapshotHeaderEncoder();
         private final ControllerSnapshotEndEncoder snapshotEndEncoder = new ControllerSnapshotEndEncoder();
         private final GroupStateChunkEncoder groupStateChunkEncoder = new GroupStateChunkEncoder();
+        private final LeaderEpochEventEncoder epochEncoder = new LeaderEpochEventEncoder();
         private final SecurityEventCodec securityCodec = new SecurityEventCodec();
         private final BrokerEventCodec brokerCodec = new BrokerEventCodec();
         private final PartitionChangeCodec partitionCodec = new PartitionChangeCodec();
@@ -205,7 +209,8 @@ public final class ControllerSnapshot
                 .aclCount(null == acls ? 0 : acls.size())
                 .brokerCount(null == brokers ? 0 : brokers.size())
                 .lastBrokerEpoch(null == brokers ? 0 : brokers.lastBrokerEpoch())
-                .partitionCount(null == replicas ? 0 : replicas.partitionCount());
+                .partitionCount(null == replicas ? 0 : replicas.partitionCount())
+                .leaderEpochCount(null == replicas ? 0 : replicas.epochCount());
             sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + snapshotHeaderEncoder.encodedLength());
 
             state.forEachTopic((topic) ->
@@ -249,9 +254,25 @@ public final class ControllerSnapshot
 
             if (null != replicas)
             {
-                replicas.forEach((topicId, partition, minInsyncReplicas, partitionState) -> sink.onMessage(buffer, 0,
-                    partitionCodec.encode(buffer, 0, PartitionChangeCodec.NULL_CORRELATION_ID, topicId, partition,
-                    minInsyncReplicas, partitionState)));
+                final PartitionReplicas.EpochListener epochSink =
+                    (topicId, partition, epoch, startPosition, startOffset, recordingId) ->
+                    {
+                        epochEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                            .correlationId(PartitionChangeCodec.NULL_CORRELATION_ID)
+                            .topicId(topicId)
+                            .partition(partition)
+                            .epoch(epoch)
+                            .startPosition(startPosition)
+                            .startOffset(startOffset)
+                            .leaderRecordingId(recordingId);
+                        sink.onMessage(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + epochEncoder.encodedLength());
+                    };
+                replicas.forEach((topicId, partition, minInsyncReplicas, partitionState) ->
+                {
+                    sink.onMessage(buffer, 0, partitionCodec.encode(buffer, 0, PartitionChangeCodec.NULL_CORRELATION_ID,
+                        topicId, partition, minInsyncReplicas, partitionState));
+                    replicas.forEachEpoch(topicId, partition, epochSink);
+                });
             }
 
             snapshotEndEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder).topicCount(state.topicCount());
@@ -278,6 +299,9 @@ public final class ControllerSnapshot
         private final ArrayList<RegisteredBroker> brokers = new ArrayList<>();
         private final PartitionChangeCodec partitionCodec = new PartitionChangeCodec();
         private final ArrayList<PartitionReplicas.PartitionRecord> partitions = new ArrayList<>();
+        private final LeaderEpochEventDecoder epochDecoder = new LeaderEpochEventDecoder();
+        private final ArrayList<PartitionReplicas.EpochRecord> epochs = new ArrayList<>();
+        private int expectedEpochCount;
         private int expectedPartitionCount;
         private int expectedBrokerCount;
         private long lastBrokerEpoch;
@@ -350,6 +374,9 @@ public final class ControllerSnapshot
                     final boolean hasPartitions =
                         blockLength >= ControllerSnapshotHeaderDecoder.partitionCountEncodingOffset() + 4;
                     expectedPartitionCount = hasPartitions ? Math.max(0, snapshotHeaderDecoder.partitionCount()) : 0;
+                    final boolean hasEpochs =
+                        blockLength >= ControllerSnapshotHeaderDecoder.leaderEpochCountEncodingOffset() + 4;
+                    expectedEpochCount = hasEpochs ? Math.max(0, snapshotHeaderDecoder.leaderEpochCount()) : 0;
                     if (expectedGroupStateLength < 0 || expectedGroupStateLength > Integer.MAX_VALUE - 8)
                     {
                         throw new IllegalStateException("invalid group state length: " + expectedGroupStateLength);
@@ -416,8 +443,26 @@ public final class ControllerSnapshot
                     partitions.add(partitionCodec.decode(buffer, offset, headerDecoder));
                     break;
 
+                case LeaderEpochEventDecoder.TEMPLATE_ID:
+                    checkHeader();
+                    if (epochs.size() >= expectedEpochCount)
+                    {
+                        throw new IllegalStateException("more snapshot leader epochs than " + expectedEpochCount);
+                    }
+                    TopicEventCodec.checkWithin(bodyEnd, offset + length);
+                    epochDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
+                    epochs.add(new PartitionReplicas.EpochRecord(epochDecoder.topicId(), epochDecoder.partition(),
+                        epochDecoder.epoch(), epochDecoder.startPosition(), epochDecoder.startOffset(),
+                        epochDecoder.leaderRecordingId()));
+                    break;
+
                 case ControllerSnapshotEndDecoder.TEMPLATE_ID:
                     checkHeader();
+                    if (epochs.size() != expectedEpochCount)
+                    {
+                        throw new IllegalStateException(
+                            "snapshot leader epoch count mismatch: " + expectedEpochCount + "/" + epochs.size());
+                    }
                     if (partitions.size() != expectedPartitionCount)
                     {
                         throw new IllegalStateException(
@@ -577,7 +622,7 @@ public final class ControllerSnapshot
                 {
                     partitionCounts.put(topic.topicId(), topic.partitions());
                 }
-                replicas.restore(partitionCounts, partitions);
+                replicas.restore(partitionCounts, partitions, epochs);
             }
         }
 

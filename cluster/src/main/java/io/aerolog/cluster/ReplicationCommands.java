@@ -7,7 +7,10 @@ import io.aerolog.cluster.replication.PartitionReplicas;
 import io.aerolog.codecs.cluster.AlterPartitionCommandDecoder;
 import io.aerolog.codecs.cluster.BrokerState;
 import io.aerolog.codecs.cluster.ElectLeadersCommandDecoder;
+import io.aerolog.codecs.cluster.LeaderEpochEventEncoder;
+import io.aerolog.codecs.cluster.LeaderEpochStartCommandDecoder;
 import io.aerolog.codecs.cluster.MessageHeaderDecoder;
+import io.aerolog.codecs.cluster.MessageHeaderEncoder;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.sequencer.PartitionElection;
 import org.agrona.DirectBuffer;
@@ -20,7 +23,8 @@ import java.util.function.IntToLongFunction;
 /**
  * The controller's partition replication commands and reactions: places a new topic's replicas over the live
  * brokers, elects and shrinks in-sync sets when the {@link BrokerRegistry} fences or unfences a broker, applies a
- * leader's {@code AlterPartition}, and encodes each changed partition as a {@code PartitionChangeEvent}.
+ * leader's {@code AlterPartition}, registers where a leader's epoch starts ({@code LeaderEpochStart}, told as a
+ * {@code LeaderEpochEvent}), and encodes each changed partition as a {@code PartitionChangeEvent}.
  * Deterministic: the outcome depends only on the command and the replicated registry and partition state.
  */
 final class ReplicationCommands
@@ -30,12 +34,31 @@ final class ReplicationCommands
 
     private static final int NONE = ErrorCode.NONE.value();
 
+    /**
+     * Tells a partition's log start offset, from the topics of the controller state.
+     */
+    @FunctionalInterface
+    interface LogStartOffsets
+    {
+        /**
+         * @param topicId   of the partition.
+         * @param partition index.
+         * @return its log start offset, 0 if unknown.
+         */
+        long logStartOffset(int topicId, int partition);
+    }
+
     private final BrokerRegistry registry;
     private final PartitionReplicas replicas = new PartitionReplicas();
     private final PartitionChangeCodec codec = new PartitionChangeCodec();
     private final ExpandableArrayBuffer eventBuffer = new ExpandableArrayBuffer(256);
     private final AlterPartitionCommandDecoder alterDecoder = new AlterPartitionCommandDecoder();
     private final ElectLeadersCommandDecoder electDecoder = new ElectLeadersCommandDecoder();
+    private final LeaderEpochStartCommandDecoder epochStartDecoder = new LeaderEpochStartCommandDecoder();
+    private final LeaderEpochEventEncoder epochEventEncoder = new LeaderEpochEventEncoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final PartitionReplicas.EpochListener onEpoch = this::onEpoch;
+    private final LogStartOffsets logStartOffsets;
     private final IntPredicate isFenced = this::isFenced;
     private final IntToLongFunction registeredEpoch = this::registeredEpoch;
     private final PartitionReplicas.ChangeListener onChange = this::onChange;
@@ -44,10 +67,17 @@ final class ReplicationCommands
     private long lastValue;
     private String lastErrorMessage;
     private long partitionChanges;
+    private long epochStarts;
 
     ReplicationCommands(final BrokerRegistry registry)
     {
+        this(registry, (topicId, partition) -> 0);
+    }
+
+    ReplicationCommands(final BrokerRegistry registry, final LogStartOffsets logStartOffsets)
+    {
         this.registry = registry;
+        this.logStartOffsets = logStartOffsets;
     }
 
     /**
@@ -57,7 +87,8 @@ final class ReplicationCommands
     static boolean isReplicationCommand(final int templateId)
     {
         return AlterPartitionCommandDecoder.TEMPLATE_ID == templateId ||
-            ElectLeadersCommandDecoder.TEMPLATE_ID == templateId;
+            ElectLeadersCommandDecoder.TEMPLATE_ID == templateId ||
+            LeaderEpochStartCommandDecoder.TEMPLATE_ID == templateId;
     }
 
     /**
@@ -66,8 +97,15 @@ final class ReplicationCommands
      */
     static int blockLength(final int templateId)
     {
-        return AlterPartitionCommandDecoder.TEMPLATE_ID == templateId ?
-            AlterPartitionCommandDecoder.BLOCK_LENGTH : ElectLeadersCommandDecoder.BLOCK_LENGTH;
+        switch (templateId)
+        {
+            case AlterPartitionCommandDecoder.TEMPLATE_ID:
+                return AlterPartitionCommandDecoder.BLOCK_LENGTH;
+            case LeaderEpochStartCommandDecoder.TEMPLATE_ID:
+                return LeaderEpochStartCommandDecoder.BLOCK_LENGTH;
+            default:
+                return ElectLeadersCommandDecoder.BLOCK_LENGTH;
+        }
     }
 
     /**
@@ -75,14 +113,50 @@ final class ReplicationCommands
      *
      * @param buffer holding the command with its header at 0.
      * @param header the command's header, wrapped.
-     * @param sink   takes the length of the event of each partition changed.
+     * @param sink   takes the length of the event of each partition changed, or of the epoch start.
      * @return an {@link ErrorCode} value; {@link #lastCorrelationId()}, {@link #lastValue()} and
      * {@link #lastErrorMessage()} tell the rest.
      */
     int apply(final DirectBuffer buffer, final MessageHeaderDecoder header, final IntConsumer sink)
     {
-        return AlterPartitionCommandDecoder.TEMPLATE_ID == header.templateId() ?
-            applyAlterPartition(buffer, header, sink) : applyElectLeaders(buffer, header, sink);
+        switch (header.templateId())
+        {
+            case AlterPartitionCommandDecoder.TEMPLATE_ID:
+                return applyAlterPartition(buffer, header, sink);
+            case LeaderEpochStartCommandDecoder.TEMPLATE_ID:
+                return applyLeaderEpochStart(buffer, header, sink);
+            default:
+                return applyElectLeaders(buffer, header, sink);
+        }
+    }
+
+    private int applyLeaderEpochStart(
+        final DirectBuffer buffer, final MessageHeaderDecoder header, final IntConsumer sink)
+    {
+        lastErrorMessage = null;
+        lastValue = 0;
+        final LeaderEpochStartCommandDecoder d = epochStartDecoder.wrapAndApplyHeader(buffer, 0, header);
+        lastCorrelationId = d.correlationId();
+        final int topicId = d.topicId();
+        final int partition = d.partition();
+        final int leaderEpoch = d.leaderEpoch();
+        eventSink = sink;
+        try
+        {
+            final int code = replicas.startEpoch(topicId, partition, d.brokerId(), d.brokerEpoch(), leaderEpoch,
+                d.startPosition(), d.startOffset(), d.leaderRecordingId(),
+                logStartOffsets.logStartOffset(topicId, partition), registeredEpoch, isFenced, onEpoch);
+            lastErrorMessage = replicas.lastErrorMessage();
+            if (NONE == code)
+            {
+                lastValue = leaderEpoch;
+            }
+            return code;
+        }
+        finally
+        {
+            eventSink = null;
+        }
     }
 
     private int applyElectLeaders(final DirectBuffer buffer, final MessageHeaderDecoder header, final IntConsumer sink)
@@ -266,14 +340,79 @@ final class ReplicationCommands
     boolean forEachRecord(final long correlationId, final IntPredicate sink)
     {
         final boolean[] stopped = { false };
+        final PartitionReplicas.EpochListener epochSink = (topicId, partition, epoch, position, offset, recordingId) ->
+        {
+            if (!stopped[0])
+            {
+                stopped[0] = !sink.test(
+                    encodeEpoch(correlationId, topicId, partition, epoch, position, offset, recordingId));
+            }
+        };
         replicas.forEach((topicId, partition, minIsr, state) ->
         {
             if (!stopped[0])
             {
                 stopped[0] = !sink.test(codec.encode(eventBuffer, 0, correlationId, topicId, partition, minIsr, state));
+                // Each partition's history right after its state, so a broker has both when it reads the next.
+                replicas.forEachEpoch(topicId, partition, epochSink);
             }
         });
         return !stopped[0];
+    }
+
+    /**
+     * Encodes a {@code LeaderEpochEvent} into {@link #eventBuffer()}.
+     *
+     * @param correlationId     of the metadata request, or -1.
+     * @param topicId           of the partition.
+     * @param partition         index.
+     * @param epoch             leader epoch.
+     * @param startPosition     of its first batch.
+     * @param startOffset       of its first record.
+     * @param leaderRecordingId of the leader that started it.
+     * @return the encoded length.
+     */
+    int encodeEpoch(
+        final long correlationId,
+        final int topicId,
+        final int partition,
+        final int epoch,
+        final long startPosition,
+        final long startOffset,
+        final long leaderRecordingId)
+    {
+        epochEventEncoder.wrapAndApplyHeader(eventBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .topicId(topicId)
+            .partition(partition)
+            .epoch(epoch)
+            .startPosition(startPosition)
+            .startOffset(startOffset)
+            .leaderRecordingId(leaderRecordingId);
+        return MessageHeaderEncoder.ENCODED_LENGTH + epochEventEncoder.encodedLength();
+    }
+
+    private void onEpoch(
+        final int topicId,
+        final int partition,
+        final int epoch,
+        final long startPosition,
+        final long startOffset,
+        final long leaderRecordingId)
+    {
+        epochStarts++;
+        final int length = encodeEpoch(PartitionChangeCodec.NULL_CORRELATION_ID, topicId, partition, epoch,
+            startPosition, startOffset, leaderRecordingId);
+        if (null != eventSink)
+        {
+            eventSink.accept(length);
+        }
+    }
+
+    /** @return leader epoch starts registered so far (the service thread's count). */
+    long epochStarts()
+    {
+        return epochStarts;
     }
 
     private void onChange(

@@ -53,7 +53,8 @@ public final class BrokerEventCodec
             .state(broker.state())
             .portBase(broker.portBase())
             .deadlineMs(withDeadline ? broker.deadlineMs() : NO_DEADLINE_ON_EGRESS)
-            .host(broker.host());
+            .host(broker.host())
+            .internalHost(broker.internalHost());
 
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
@@ -77,13 +78,14 @@ public final class BrokerEventCodec
         final int portBase = decoder.portBase();
         final long deadlineMs = decoder.deadlineMs();
         final String host = decoder.host();
+        final String internalHost = decoder.internalHost();
         if (BrokerState.NULL_VAL == state || BrokerState.SBE_UNKNOWN == state ||
             BrokerEventType.NULL_VAL == lastEventType || BrokerEventType.SBE_UNKNOWN == lastEventType)
         {
             return null;
         }
 
-        return new RegisteredBroker(brokerId, brokerEpoch, host, portBase, state, deadlineMs);
+        return new RegisteredBroker(brokerId, brokerEpoch, host, internalHost, portBase, state, deadlineMs);
     }
 
     /** @return correlation id of the last event decoded. */

@@ -92,6 +92,23 @@ public final class BrokerRegistry
      */
     public int register(final int brokerId, final String host, final int portBase, final long nowMs)
     {
+        return register(brokerId, host, host, portBase, nowMs);
+    }
+
+    /**
+     * Registers a broker with its internal host, as {@link #register(int, String, int, long)} does.
+     *
+     * @param brokerId     its id, {@code >= 0}.
+     * @param host         its client host, 1 to {@link #MAX_HOST_BYTES} bytes.
+     * @param internalHost where its archive control and replica ports listen, 1 to {@link #MAX_HOST_BYTES} bytes.
+     * @param portBase     its client port base, 1 to 65535.
+     * @param nowMs        cluster time.
+     * @return an {@link ErrorCode} value: {@code NONE} ({@link #lastBroker()} holds the new epoch),
+     * {@code INVALID_REQUEST} or {@code LIMIT_REACHED}.
+     */
+    public int register(
+        final int brokerId, final String host, final String internalHost, final int portBase, final long nowMs)
+    {
         clearLast();
         if (brokerId < 0)
         {
@@ -100,6 +117,11 @@ public final class BrokerRegistry
         if (null == host || host.isEmpty() || host.getBytes(StandardCharsets.UTF_8).length > MAX_HOST_BYTES)
         {
             return fail(ErrorCode.INVALID_REQUEST, "broker host must be 1 to " + MAX_HOST_BYTES + " bytes");
+        }
+        if (null == internalHost || internalHost.isEmpty() ||
+            internalHost.getBytes(StandardCharsets.UTF_8).length > MAX_HOST_BYTES)
+        {
+            return fail(ErrorCode.INVALID_REQUEST, "broker internal host must be 1 to " + MAX_HOST_BYTES + " bytes");
         }
         if (portBase < 1 || portBase > 65535)
         {
@@ -116,12 +138,13 @@ public final class BrokerRegistry
         final long deadlineMs = deadline(nowMs);
         if (index >= 0)
         {
-            brokers[index].register(epoch, host, portBase, deadlineMs);
+            brokers[index].register(epoch, host, internalHost, portBase, deadlineMs);
             lastBroker = brokers[index];
         }
         else
         {
-            lastBroker = new RegisteredBroker(brokerId, epoch, host, portBase, BrokerState.UNFENCED, deadlineMs);
+            lastBroker = new RegisteredBroker(
+                brokerId, epoch, host, internalHost, portBase, BrokerState.UNFENCED, deadlineMs);
             insert(-index - 1, lastBroker);
         }
         lastEventType = BrokerEventType.REGISTERED;

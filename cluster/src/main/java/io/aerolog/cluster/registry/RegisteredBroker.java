@@ -11,6 +11,7 @@ public final class RegisteredBroker
     private final int brokerId;
     private long brokerEpoch;
     private String host;
+    private String internalHost;
     private int portBase;
     private BrokerState state;
     private long deadlineMs;
@@ -31,9 +32,31 @@ public final class RegisteredBroker
         final BrokerState state,
         final long deadlineMs)
     {
+        this(brokerId, brokerEpoch, host, host, portBase, state, deadlineMs);
+    }
+
+    /**
+     * @param brokerId     the broker's id.
+     * @param brokerEpoch  epoch of its current registration.
+     * @param host         client host.
+     * @param internalHost host its archive control and replica ports listen on.
+     * @param portBase     client port base.
+     * @param state        its state.
+     * @param deadlineMs   heartbeat deadline in cluster time, {@link BrokerRegistry#NO_DEADLINE} unless unfenced.
+     */
+    public RegisteredBroker(
+        final int brokerId,
+        final long brokerEpoch,
+        final String host,
+        final String internalHost,
+        final int portBase,
+        final BrokerState state,
+        final long deadlineMs)
+    {
         this.brokerId = brokerId;
         this.brokerEpoch = brokerEpoch;
         this.host = host;
+        this.internalHost = internalHost;
         this.portBase = portBase;
         this.state = state;
         this.deadlineMs = deadlineMs;
@@ -55,6 +78,12 @@ public final class RegisteredBroker
     public String host()
     {
         return host;
+    }
+
+    /** @return the host its archive control and replica ports listen on ({@code internal.host}). */
+    public String internalHost()
+    {
+        return internalHost;
     }
 
     /** @return the client port base. */
@@ -87,10 +116,12 @@ public final class RegisteredBroker
         return deadlineMs;
     }
 
-    void register(final long brokerEpoch, final String host, final int portBase, final long deadlineMs)
+    void register(
+        final long brokerEpoch, final String host, final String internalHost, final int portBase, final long deadlineMs)
     {
         this.brokerEpoch = brokerEpoch;
         this.host = host;
+        this.internalHost = internalHost;
         this.portBase = portBase;
         this.state = BrokerState.UNFENCED;
         this.deadlineMs = deadlineMs;
@@ -112,6 +143,7 @@ public final class RegisteredBroker
      */
     public String toString()
     {
-        return "broker " + brokerId + " epoch=" + brokerEpoch + " " + host + ":" + portBase + " " + state;
+        return "broker " + brokerId + " epoch=" + brokerEpoch + " " + host + ":" + portBase + " internal " + internalHost + " " +
+            state;
     }
 }

@@ -43,9 +43,48 @@ public final class PartitionReplicas
      *
      * @param minInsyncReplicas of the topic.
      * @param partitions        each partition's state, by index.
+     * @param histories         each partition's leader-epoch history, by index.
      */
-    public record TopicReplicas(int minInsyncReplicas, PartitionElection.State[] partitions)
+    public record TopicReplicas(
+        int minInsyncReplicas, PartitionElection.State[] partitions, PartitionEpochHistory[] histories)
     {
+        TopicReplicas(final int minInsyncReplicas, final PartitionElection.State[] partitions)
+        {
+            this(minInsyncReplicas, partitions, newHistories(partitions.length));
+        }
+    }
+
+    /**
+     * One entry of a partition's leader-epoch history, as snapshots and metadata answers carry it.
+     *
+     * @param topicId           of the topic.
+     * @param partition         index.
+     * @param epoch             leader epoch.
+     * @param startPosition     of its first batch.
+     * @param startOffset       of its first record.
+     * @param leaderRecordingId of the leader that started it.
+     */
+    public record EpochRecord(
+        int topicId, int partition, int epoch, long startPosition, long startOffset, long leaderRecordingId)
+    {
+    }
+
+    /**
+     * Told of each entry of a partition's leader-epoch history.
+     */
+    @FunctionalInterface
+    public interface EpochListener
+    {
+        /**
+         * @param topicId           of the partition.
+         * @param partition         index.
+         * @param epoch             leader epoch.
+         * @param startPosition     of its first batch.
+         * @param startOffset       of its first record.
+         * @param leaderRecordingId of the leader that started it.
+         */
+        void onEpoch(
+            int topicId, int partition, int epoch, long startPosition, long startOffset, long leaderRecordingId);
     }
 
     /**
@@ -374,6 +413,23 @@ public final class PartitionReplicas
      */
     public void restore(final Map<Integer, Integer> partitionCounts, final List<PartitionRecord> records)
     {
+        restore(partitionCounts, records, List.of());
+    }
+
+    /**
+     * Replaces the content with a snapshot's, leader-epoch histories included. A topic without records (a snapshot
+     * written before replication) gets today's single-node layout: one replica, broker {@link #DEFAULT_BROKER_ID},
+     * leading at epoch 0.
+     *
+     * @param partitionCounts each topic's id and partition count, from the restored topics.
+     * @param records         the partitions of the snapshot, any order.
+     * @param epochs          the history entries of the snapshot, each partition's in epoch order.
+     * @throws IllegalStateException if a record names an unknown topic or partition, repeats one, a topic has some
+     *                               partitions but not all, or a history entry is out of order or beyond the bound.
+     */
+    public void restore(
+        final Map<Integer, Integer> partitionCounts, final List<PartitionRecord> records, final List<EpochRecord> epochs)
+    {
         final TreeMap<Integer, TopicReplicas> restored = new TreeMap<>();
         for (final PartitionRecord record : records)
         {
@@ -409,8 +465,171 @@ public final class PartitionReplicas
                 throw new IllegalStateException("snapshot lacks partitions of topic " + entry.getKey());
             }
         }
+        for (final EpochRecord epoch : epochs)
+        {
+            final TopicReplicas topic = restored.get(epoch.topicId());
+            if (null == topic || epoch.partition() < 0 || epoch.partition() >= topic.partitions().length)
+            {
+                throw new IllegalStateException("snapshot leader epoch of no partition: " + epoch);
+            }
+            final PartitionEpochHistory history = topic.histories()[epoch.partition()];
+            if (history.size() >= PartitionEpochHistory.MAX_ENTRIES || epoch.epoch() <= history.lastEpoch() ||
+                (history.size() > 0 && (epoch.startPosition() < history.startPositionAt(history.size() - 1) ||
+                epoch.startOffset() < history.startOffsetAt(history.size() - 1))) ||
+                epoch.startPosition() < 0 || epoch.startOffset() < 0)
+            {
+                throw new IllegalStateException("snapshot leader epoch out of order: " + epoch + " after " + history);
+            }
+            history.append(epoch.epoch(), epoch.startPosition(), epoch.startOffset(), epoch.leaderRecordingId());
+        }
         topics.clear();
         topics.putAll(restored);
+    }
+
+    /**
+     * A partition's leader registers where its current epoch starts, before it writes in it. Checks, in order: the
+     * partition exists; the broker is registered with that epoch and unfenced; it is the partition's leader; the
+     * epoch is the partition's current one; the start is not negative nor below the last entry's start; the epoch is
+     * not already registered at another start. The same values again are accepted and change nothing.
+     *
+     * @param topicId           of the partition.
+     * @param partition         index.
+     * @param brokerId          registering.
+     * @param brokerEpoch       of its registration.
+     * @param leaderEpoch       it starts.
+     * @param startPosition     of the epoch's first batch: the leader's log end.
+     * @param startOffset       of the epoch's first record.
+     * @param leaderRecordingId the leader's recording.
+     * @param logStartOffset    of the partition, below which whole entries may be dropped when the history is full.
+     * @param registeredEpoch   each broker's registered epoch, -1 for none.
+     * @param isFenced          tells which brokers are fenced.
+     * @param listener          told of the entry if it was added.
+     * @return an {@link ErrorCode} value; {@link #lastErrorMessage()} says why it was refused.
+     */
+    public int startEpoch(
+        final int topicId,
+        final int partition,
+        final int brokerId,
+        final long brokerEpoch,
+        final int leaderEpoch,
+        final long startPosition,
+        final long startOffset,
+        final long leaderRecordingId,
+        final long logStartOffset,
+        final IntToLongFunction registeredEpoch,
+        final IntPredicate isFenced,
+        final EpochListener listener)
+    {
+        lastErrorMessage = null;
+        final TopicReplicas topic = topics.get(topicId);
+        if (null == topic || partition < 0 || partition >= topic.partitions().length)
+        {
+            return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "unknown partition " + topicId + "-" + partition);
+        }
+        final PartitionElection.State state = topic.partitions()[partition];
+        final PartitionEpochHistory history = topic.histories()[partition];
+        final String where = " for " + topicId + "-" + partition + " " + state;
+        if (registeredEpoch.applyAsLong(brokerId) != brokerEpoch || isFenced.test(brokerId))
+        {
+            return fail(ErrorCode.STALE_BROKER_EPOCH, "broker " + brokerId + " epoch " + brokerEpoch +
+                " is stale or fenced");
+        }
+        if (state.leader() != brokerId)
+        {
+            return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER, "broker " + brokerId + " does not lead" + where);
+        }
+        if (leaderEpoch < state.leaderEpoch())
+        {
+            return fail(ErrorCode.FENCED_LEADER_EPOCH, "leader epoch " + leaderEpoch + " is fenced" + where);
+        }
+        if (leaderEpoch > state.leaderEpoch())
+        {
+            return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER, "leader epoch " + leaderEpoch + " is newer" + where);
+        }
+        if (history.lastEquals(leaderEpoch, startPosition, startOffset, leaderRecordingId))
+        {
+            return NONE;
+        }
+        final int last = history.size() - 1;
+        if (startPosition < 0 || startOffset < 0)
+        {
+            return fail(ErrorCode.INVALID_REQUEST, "negative start " + startPosition + "/" + startOffset + where);
+        }
+        if (leaderEpoch == history.lastEpoch())
+        {
+            return fail(ErrorCode.INVALID_REQUEST, "leader epoch " + leaderEpoch + " already starts at " +
+                history.startPositionAt(last) + "/" + history.startOffsetAt(last) + where);
+        }
+        if (last >= 0 && (startPosition < history.startPositionAt(last) || startOffset < history.startOffsetAt(last)))
+        {
+            return fail(ErrorCode.INVALID_REQUEST, "start " + startPosition + "/" + startOffset +
+                " is below the last epoch's start " + history.startPositionAt(last) + "/" +
+                history.startOffsetAt(last) + where);
+        }
+        if (!history.makeRoom(logStartOffset))
+        {
+            return fail(ErrorCode.LIMIT_REACHED, "leader epoch history holds " + PartitionEpochHistory.MAX_ENTRIES +
+                " entries above the log start offset " + logStartOffset + where);
+        }
+        history.append(leaderEpoch, startPosition, startOffset, leaderRecordingId);
+        listener.onEpoch(topicId, partition, leaderEpoch, startPosition, startOffset, leaderRecordingId);
+        return NONE;
+    }
+
+    /**
+     * @param topicId   of a topic.
+     * @param partition index.
+     * @return the partition's leader-epoch history, or null if unknown; to be read only.
+     */
+    public PartitionEpochHistory history(final int topicId, final int partition)
+    {
+        final TopicReplicas topic = topics.get(topicId);
+        return null == topic || partition < 0 || partition >= topic.partitions().length ?
+            null : topic.histories()[partition];
+    }
+
+    /** @return number of leader-epoch history entries held, over all partitions. */
+    public int epochCount()
+    {
+        int count = 0;
+        for (final TopicReplicas topic : topics.values())
+        {
+            for (final PartitionEpochHistory history : topic.histories())
+            {
+                count += history.size();
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Visits every entry of one partition's history, oldest first.
+     *
+     * @param topicId   of the partition.
+     * @param partition index.
+     * @param listener  told of each entry.
+     */
+    public void forEachEpoch(final int topicId, final int partition, final EpochListener listener)
+    {
+        final PartitionEpochHistory history = history(topicId, partition);
+        if (null != history)
+        {
+            for (int i = 0; i < history.size(); i++)
+            {
+                listener.onEpoch(topicId, partition, history.epochAt(i), history.startPositionAt(i),
+                    history.startOffsetAt(i), history.recordingIdAt(i));
+            }
+        }
+    }
+
+    private static PartitionEpochHistory[] newHistories(final int partitions)
+    {
+        final PartitionEpochHistory[] histories = new PartitionEpochHistory[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            histories[p] = new PartitionEpochHistory();
+        }
+        return histories;
     }
 
     /** @return the state after the last {@link #alter}, or null. */
