@@ -50,6 +50,21 @@ class PartitionReplicationTest
     }
 
     @Test
+    void followerShouldStartCopyingAnEmptyLogAndFollowItsFirstAppends()
+    {
+        final ReplicaNode leader = node(0);
+        final ReplicaNode follower = node(1);
+        final PartitionLog log = openLeader(leader, 0);
+
+        final PartitionReplicator replicator = follower.replicateFrom(leader, Aeron.NULL_VALUE, log.recordingId());
+        follower.await("the copy of an empty log records",
+            () -> org.agrona.concurrent.status.CountersReader.NULL_COUNTER_ID != replicator.recordingPositionCounterId());
+        appendBatches(log, 0, 3);
+        awaitCopied(follower, replicator, log);
+        assertThat(replicator.hasFailed()).as(String.valueOf(replicator.failure())).isFalse();
+    }
+
+    @Test
     void followerShouldCopyTheLeadersLogByteForByteAndFollowNewAppends()
     {
         final ReplicaNode leader = node(0);

@@ -2,6 +2,7 @@ package io.aerolog.broker;
 
 import io.aerolog.archive.PartitionLog;
 import io.aerolog.archive.PartitionLogStore;
+import io.aerolog.archive.ReplicationSignals;
 import io.aerolog.client.ClientContext;
 import io.aerolog.node.ArchivingDriver;
 import io.aerolog.cluster.ControllerClient;
@@ -178,6 +179,9 @@ public final class Broker implements AutoCloseable
             this::onError, clock, ctx.segmentLength(), ctx.retentionCheckIntervalMs());
         conductor = new BrokerConductor(ctx, aeron, logWorker, produceAgent, counters, controlIngress,
             produceIngress, clock, this::onError, ctx.maxBatchBytes(), access);
+        conductor.replication(replicaChannel, this::onError);
+        logWorker.replication(new ReplicationSignals(archive), aeron.countersReader(), ctx.nodeSecret().bytes(),
+            (copy) -> conductor.roles().onCopyEnded(copy));
         // Index 0 is the IPC ingress: only clients there may be answered on IPC.
         controlIngress[0] = aeron.addSubscription(
             Channels.ipcIngress(), Wire.CONTROL_STREAM_ID, null, conductor::onImageUnavailable);

@@ -122,6 +122,24 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         commands.offer(command);
     }
 
+    /**
+     * Lets this broker follow and lead replicated partitions.
+     *
+     * @param replicaChannel reports this broker's copies to their leaders.
+     * @param errorHandler   for failures worth recording.
+     */
+    void replication(final ReplicaChannel replicaChannel, final ErrorHandler errorHandler)
+    {
+        roles.replication(replicaChannel, () -> controller, registration::brokerEpoch, admin::nextCorrelationId,
+            errorHandler);
+    }
+
+    /** @return the role keeper, for the log worker's word on copies. */
+    PartitionRoles roles()
+    {
+        return roles;
+    }
+
     /** @return the current controller client. */
     ControllerClient controllerClient()
     {
@@ -271,7 +289,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         {
             nextHousekeepingMs = nowMs + HOUSEKEEPING_INTERVAL_MS;
             work += sessions.completeConnects(nowMs) + sessions.expire(nowMs) + admin.expire(nowMs) +
-                groups.expire(nowMs) + reconnectController();
+                groups.expire(nowMs) + roles.tick(nowMs) + reconnectController();
         }
         return work;
     }
@@ -307,6 +325,10 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         final long correlationId, final int code, final int topicId, final long value, final String message)
     {
         if (registration.onCommandResult(correlationId, code, value))
+        {
+            return;
+        }
+        if (roles.onCommandResult(correlationId, code, message))
         {
             return;
         }
@@ -358,8 +380,11 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         final long startOffset,
         final long leaderRecordingId)
     {
-        cluster.onLeaderEpochStart(correlationId, topicId, partition, epoch, startPosition, startOffset,
-            leaderRecordingId);
+        if (cluster.onLeaderEpochStart(correlationId, topicId, partition, epoch, startPosition, startOffset,
+            leaderRecordingId))
+        {
+            roles.onPartitionChange(topicId, partition); // a follower waiting for its leader's epoch start
+        }
     }
 
     @Override

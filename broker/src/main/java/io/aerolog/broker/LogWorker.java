@@ -1,13 +1,19 @@
 package io.aerolog.broker;
 
 import io.aerolog.archive.PartitionLog;
+import io.aerolog.archive.LogScan;
 import io.aerolog.archive.PartitionLogStore;
+import io.aerolog.archive.PartitionReplicator;
+import io.aerolog.archive.ReplicationSignals;
 import io.aerolog.cluster.TopicMetadata;
 import io.aerolog.codecs.log.LogBatchDecoder;
 import io.aerolog.codecs.log.LogTimestampType;
+import io.aerolog.sequencer.LeaderEpochHistory;
 import io.aerolog.sequencer.OffsetIndex;
 import io.aerolog.sequencer.RetentionPlanner;
 import io.aerolog.transport.RecordSetReader;
+import io.aerolog.transport.StreamIds;
+import io.aeron.Aeron;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.client.ArchiveException;
 import org.agrona.ErrorHandler;
@@ -15,6 +21,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.status.CountersReader;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,6 +40,7 @@ final class LogWorker implements Agent
     /** Tasks waiting at once; a request finding the queue full is refused, never queued without bound. */
     static final int MAX_QUEUED_TASKS = 4096;
     private static final long SCAN_TIMEOUT_MS = 30_000;
+    private static final long COPY_START_TIMEOUT_MS = 10_000;
 
     private final AeronArchive archive;
     private final PartitionLogStore store;
@@ -48,6 +56,13 @@ final class LogWorker implements Agent
     private final List<PartitionLog> logs = new ArrayList<>();
     private final List<PartitionLog> deleting = new ArrayList<>();
     private final List<PartitionLog> closing = new ArrayList<>();
+    private final List<PartitionReplicator> copies = new ArrayList<>();
+    private final List<StartingCopy> starting = new ArrayList<>();
+    private final java.util.IdentityHashMap<PartitionLog, Runnable> afterClosing = new java.util.IdentityHashMap<>();
+    private ReplicationSignals signals;
+    private CountersReader counters;
+    private byte[] credentials;
+    private CopyEndedListener onCopyEnded;
     private final OffsetIndex.Entry indexEntry = new OffsetIndex.Entry();
     private final RecordSetReader recordSetReader = new RecordSetReader();
     private volatile boolean started;
@@ -105,7 +120,7 @@ final class LogWorker implements Agent
     {
         // Drain the archive's control responses (recording signals) so the archive never finds this client's
         // control session back-pressured and closes it.
-        int work = archive.pollForRecordingSignals() + runBookkeeping() + tasks.drain(this::runContained, 16) +
+        int work = (null == signals ? archive.pollForRecordingSignals() : pollCopies()) + runBookkeeping() + tasks.drain(this::runContained, 16) +
             finishDeletions() + finishClosures();
         final long nowMs = clock.time();
         if (nowMs >= nextRetentionMs)
@@ -204,10 +219,25 @@ final class LogWorker implements Agent
      */
     void close(final PartitionLog log)
     {
+        close(log, null);
+    }
+
+    /**
+     * Closes a log as {@link #close(PartitionLog)} does, then runs a command on the conductor's thread.
+     *
+     * @param log  to close.
+     * @param then run on the conductor once its recording has stopped, or null.
+     */
+    void close(final PartitionLog log, final Runnable then)
+    {
         submitOrRun(() ->
         {
             logs.remove(log);
             closing.add(log);
+            if (null != then)
+            {
+                afterClosing.put(log, then);
+            }
         });
     }
 
@@ -261,6 +291,232 @@ final class LogWorker implements Agent
                 {
                     errorHandler.onError(ex);
                 }
+                final Runnable then = afterClosing.remove(log);
+                if (null != then)
+                {
+                    reply(then);
+                }
+                work++;
+            }
+        }
+        return work;
+    }
+
+    // ---------------------------------------------------------------- replication
+
+    /** Where a follower's copy stands, for the conductor. */
+    interface FollowListener
+    {
+        /**
+         * @param replicator the running copy, or null when it did not start.
+         * @param failure    why it did not, or null.
+         */
+        void onFollowing(PartitionReplicator replicator, String failure);
+    }
+
+    private record StartingCopy(
+        PartitionReplicator replicator, FollowListener listener, long deadlineMs, String name)
+    {
+    }
+
+    /** Told when a copy ended without being asked to (its leader or the link to it went away). */
+    interface CopyEndedListener
+    {
+        void onCopyEnded(PartitionReplicator replicator);
+    }
+
+    /**
+     * Gives the worker what copying from leaders needs.
+     *
+     * @param signals     routes the archive client's replication signals (made over this worker's archive client).
+     * @param counters    of the broker's driver, to find a copy's position counter.
+     * @param credentials presented to a leader's archive (the node secret).
+     * @param onEnded     told on the conductor's thread when a copy ends by itself.
+     */
+    void replication(
+        final ReplicationSignals signals,
+        final CountersReader counters,
+        final byte[] credentials,
+        final CopyEndedListener onEnded)
+    {
+        this.signals = signals;
+        this.counters = counters;
+        this.credentials = credentials;
+        this.onCopyEnded = onEnded;
+    }
+
+    /**
+     * Starts copying a partition from its leader: the local recording (if any) is cut back to where it agrees with
+     * the leader's epoch history, then extended by a continuous replication of the leader's recording.
+     *
+     * @param topic                       the partition's topic.
+     * @param partition                   index.
+     * @param leaderHistory               the controller's epoch history of the partition (a copy of its own).
+     * @param leaderRecordingId           the leader's recording.
+     * @param leaderArchiveControlChannel the leader's archive control channel.
+     * @param listener                    told on the conductor's thread.
+     * @return false when the queue is full.
+     */
+    boolean follow(
+        final TopicMetadata topic,
+        final int partition,
+        final LeaderEpochHistory leaderHistory,
+        final long leaderRecordingId,
+        final String leaderArchiveControlChannel,
+        final FollowListener listener)
+    {
+        return submit(() ->
+        {
+            PartitionReplicator replicator = null;
+            String failure = null;
+            try
+            {
+                final LogScan local = store.scan(topic.streamId(partition));
+                long localRecordingId = Aeron.NULL_VALUE;
+                if (null != local)
+                {
+                    localRecordingId = local.recordingId();
+                    final long agreeTo = LeaderEpochHistory.truncationPoint(
+                        leaderHistory, Long.MAX_VALUE, local.history(), local.endPosition());
+                    if (agreeTo < local.stopPosition())
+                    {
+                        store.truncate(localRecordingId, Math.max(agreeTo, local.startPosition()));
+                    }
+                }
+                replicator = PartitionReplicator.start(signals, counters, localRecordingId, leaderRecordingId,
+                    StreamIds.ARCHIVE_CONTROL, leaderArchiveControlChannel, credentials);
+                // Told to the conductor once the copy records (its position counter exists), from pollCopies.
+                starting.add(new StartingCopy(replicator, listener, clock.time() + COPY_START_TIMEOUT_MS,
+                    topic.name() + "-" + partition));
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = topic.name() + "-" + partition + ": " + ex.getMessage();
+                if (null != replicator)
+                {
+                    stopQuietly(replicator);
+                    replicator = null;
+                }
+            }
+            final PartitionReplicator started = replicator;
+            final String why = failure;
+            reply(() -> listener.onFollowing(started, why));
+        });
+    }
+
+    /**
+     * Stops a copy (never refused), then runs a command on the conductor's thread.
+     *
+     * @param replicator to stop.
+     * @param then       run on the conductor once the copy's recording has stopped.
+     */
+    void stopFollowing(final PartitionReplicator replicator, final Runnable then)
+    {
+        submitOrRun(() ->
+        {
+            copies.remove(replicator);
+            stopQuietly(replicator);
+            reply(then);
+        });
+    }
+
+    /**
+     * Opens a partition's log for this broker to lead in an epoch, from whatever this broker holds of it (its own
+     * log, or the copy it made as a follower).
+     *
+     * @param topic       the partition's topic.
+     * @param partition   index.
+     * @param leaderEpoch stamped on every batch it appends.
+     * @param listener    told on the conductor's thread.
+     * @return false when the queue is full.
+     */
+    boolean openAsLeader(
+        final TopicMetadata topic, final int partition, final int leaderEpoch, final OpenListener listener)
+    {
+        return submit(() ->
+        {
+            PartitionLog opened = null;
+            String failure = null;
+            try
+            {
+                opened = store.openAsLeader(topic.topicId(), partition, topic.name(), topic.streamId(partition),
+                    TopicMetadata.LOG_APPEND_TIME == topic.timestampType(), topic.logStartOffset(partition),
+                    leaderEpoch);
+                opened.retention(topic.retentionMs(), topic.retentionBytes());
+                logs.add(opened);
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = ex.getMessage();
+                errorHandler.onError(new IllegalStateException(
+                    "could not open " + topic.name() + "-" + partition + " to lead epoch " + leaderEpoch, ex));
+            }
+            final PartitionLog log = opened;
+            final String why = failure;
+            reply(() -> listener.onOpened(log, why));
+        });
+    }
+
+    private void stopQuietly(final PartitionReplicator replicator)
+    {
+        try
+        {
+            replicator.stop(PartitionReplicator.STOP_TIMEOUT_MS_DEFAULT);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!Thread.currentThread().isInterrupted()) // interrupted: the broker is stopping, the copy ends with it
+            {
+                errorHandler.onError(ex);
+            }
+        }
+        finally
+        {
+            replicator.close();
+        }
+    }
+
+    private int pollCopies()
+    {
+        if (null == signals)
+        {
+            return 0;
+        }
+        int work = signals.poll();
+        for (int i = starting.size() - 1; i >= 0; i--)
+        {
+            final StartingCopy start = starting.get(i);
+            final PartitionReplicator replicator = start.replicator();
+            final boolean recording = CountersReader.NULL_COUNTER_ID != replicator.recordingPositionCounterId();
+            if (recording || replicator.isEnded() || clock.time() > start.deadlineMs())
+            {
+                starting.remove(i);
+                work++;
+                if (recording && !replicator.isEnded())
+                {
+                    copies.add(replicator);
+                    reply(() -> start.listener().onFollowing(replicator, null));
+                }
+                else
+                {
+                    final String failure = start.name() + ": " + (replicator.isEnded() ?
+                        replicator.failure() : "the copy did not start recording in time") +
+                        " (copy " + replicator.recordingId() + " of leader recording " +
+                        replicator.leaderRecordingId() + ", pollFailures " + signals.pollFailures() + " " +
+                        signals.lastPollFailure() + ")";
+                    stopQuietly(replicator);
+                    reply(() -> start.listener().onFollowing(null, failure));
+                }
+            }
+        }
+        for (int i = copies.size() - 1; i >= 0; i--)
+        {
+            final PartitionReplicator replicator = copies.get(i);
+            if (replicator.isEnded())
+            {
+                copies.remove(i);
+                reply(() -> onCopyEnded.onCopyEnded(replicator));
                 work++;
             }
         }

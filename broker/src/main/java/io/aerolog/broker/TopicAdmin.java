@@ -296,6 +296,7 @@ final class TopicAdmin
         final TopicRegistry.TopicState state = topics.remove(topicId);
         if (null != state)
         {
+            roles.onTopicDeleted(state);
             releaseLogs(state.logs);
         }
     }

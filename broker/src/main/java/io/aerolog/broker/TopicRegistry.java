@@ -23,12 +23,8 @@ final class TopicRegistry
     {
         TopicMetadata metadata;
         final PartitionLog[] logs;
-        /** Per partition: a role change is under way on the log worker. */
-        final boolean[] transitioning;
-        /** Per partition: has had its role here at least once (for a create's answer). */
-        final boolean[] settled;
-        /** Per partition: why its log did not open here, or null. */
-        final String[] failed;
+        /** Per partition: its role on this broker. */
+        final PartitionRole[] roles;
         String failedToOpen;
         /** Every partition has its role here: the topic is served. */
         boolean opened;
@@ -38,9 +34,11 @@ final class TopicRegistry
             this.metadata = metadata;
             final int partitions = metadata.partitions();
             this.logs = new PartitionLog[partitions];
-            this.transitioning = new boolean[partitions];
-            this.settled = new boolean[partitions];
-            this.failed = new String[partitions];
+            this.roles = new PartitionRole[partitions];
+            for (int p = 0; p < partitions; p++)
+            {
+                roles[p] = new PartitionRole();
+            }
         }
     }
 

@@ -52,7 +52,6 @@ class ReplicationFailoverTest
     }
 
     @Test
-    @Disabled("needs replication data path")
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void shouldLoseNothingAcknowledgedWhileTheLeaderIsKilledAndRestarted() throws Exception
     {

@@ -244,8 +244,6 @@ class RoutingTest
     }
 
     @Test
-    @Disabled("until the replication data path lands: the new leader must hold the old leader's records and go on " +
-        "at offset 20")
     void shouldConsumeOnFromTheNewLeaderWhenTheLeaderStopsCleanly()
     {
         final String topic = "moving-read";
