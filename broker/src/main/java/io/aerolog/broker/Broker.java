@@ -113,6 +113,9 @@ public final class Broker implements AutoCloseable
             .portBase(ctx.portBase())
             .brokerSessionTimeoutMs(ctx.brokerSessionTimeoutMs())
             .clusterMembers(ctx.isController() ? ctx.controllerMembers().clusterMembers() : null)
+            // A node of a configured cluster serves its partitions' copies to other brokers from its archive; a
+            // standalone broker's archive stays on IPC, so nothing but the client port is reachable.
+            .archiveNetworkControl(ctx.isClusterDeployment() ? Boolean.TRUE : null)
             .archiveSegmentFileLength(ctx.segmentLength())
             .threadingMode(ThreadingMode.valueOf(profile.driverThreadingMode()))
             .driverIdleStrategySupplier(profile.idle(ThreadingProfile.DRIVER_IDLE))
@@ -686,6 +689,12 @@ public final class Broker implements AutoCloseable
         public String internalHost()
         {
             return internalHost;
+        }
+
+        /** @return whether controller.members names the cluster (a deployment of several nodes, or one to join). */
+        public boolean isClusterDeployment()
+        {
+            return null != controllerMembersSetting;
         }
 
         /**

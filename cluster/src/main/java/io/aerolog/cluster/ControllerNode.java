@@ -939,9 +939,8 @@ public final class ControllerNode implements AutoCloseable
 
         /**
          * Whether the archive takes control requests over the network (on {@link #archiveControlChannel()}) as well
-         * as over IPC. Default: on, on the internal host and only for sessions presenting the node secret: other
-         * members need it for catch-up, and every broker for partition replication (a broker that joins a single
-         * node's cluster copies that node's partitions from its archive).
+         * as over IPC. Default: on when the cluster has other members, which need it (catch-up, partition
+         * replication), and for a broker-only node ({@link ControllerNode#launchArchivingDriver}); off on a single node.
          *
          * @param enabled true to open the network control channel, false for IPC only, null for the default.
          * @return this for a fluent API.
@@ -955,7 +954,11 @@ public final class ControllerNode implements AutoCloseable
         /** @return whether the archive takes control requests over the network. */
         public boolean archiveNetworkControl()
         {
-            return null == archiveNetworkControl || archiveNetworkControl;
+            if (null != archiveNetworkControl)
+            {
+                return archiveNetworkControl;
+            }
+            return null != clusterMembers && ClusterMember.parse(clusterMembers).length > 1;
         }
 
         /**
