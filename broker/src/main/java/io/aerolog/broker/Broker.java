@@ -178,6 +178,8 @@ public final class Broker implements AutoCloseable
             this::onError, clock, ctx.segmentLength(), ctx.retentionCheckIntervalMs());
         conductor = new BrokerConductor(ctx, aeron, logWorker, produceAgent, counters, controlIngress,
             produceIngress, clock, this::onError, ctx.maxBatchBytes(), access);
+        isrChanges = conductor.isrChangeForwarder();
+        conductor.brokerEpochListener(replicaChannel::brokerEpoch);
         // Index 0 is the IPC ingress: only clients there may be answered on IPC.
         controlIngress[0] = aeron.addSubscription(
             Channels.ipcIngress(), Wire.CONTROL_STREAM_ID, null, conductor::onImageUnavailable);
@@ -305,7 +307,7 @@ public final class Broker implements AutoCloseable
     }
 
     /**
-     * Where the produce agent's in-sync set proposals go (none by default).
+     * Where the produce agent's in-sync set proposals go (the controller, through the conductor, by default).
      *
      * @param listener receives them on the produce agent's thread; it must hand off and never block.
      */
