@@ -185,6 +185,8 @@ public final class Broker implements AutoCloseable
         conductor.replication(replicaChannel, this::onError);
         logWorker.replication(new ReplicationSignals(archive), aeron.countersReader(), ctx.nodeSecret().bytes(),
             (copy) -> conductor.roles().onCopyEnded(copy));
+        isrChanges = conductor.isrChangeForwarder();
+        conductor.brokerEpochListener(replicaChannel::brokerEpoch);
         // Index 0 is the IPC ingress: only clients there may be answered on IPC.
         controlIngress[0] = aeron.addSubscription(
             Channels.ipcIngress(), Wire.CONTROL_STREAM_ID, null, conductor::onImageUnavailable);
@@ -312,7 +314,7 @@ public final class Broker implements AutoCloseable
     }
 
     /**
-     * Where the produce agent's in-sync set proposals go (none by default).
+     * Where the produce agent's in-sync set proposals go (the controller, through the conductor, by default).
      *
      * @param listener receives them on the produce agent's thread; it must hand off and never block.
      */

@@ -25,6 +25,7 @@ import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +57,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     private final ManyToOneConcurrentLinkedQueue<Runnable> commands = new ManyToOneConcurrentLinkedQueue<>();
     private final OffsetIndex.Entry indexEntry = new OffsetIndex.Entry();
     private final BrokerRegistration registration;
+    private final IsrChangeForwarder isrChanges;
     private ControllerClient controller;
     private Supplier<ControllerClient> controllerReconnector;
     private long nextReconnectMs;
@@ -98,6 +100,20 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         this.requests = new ControlRequestAdapter(ingress, sessions, admin, fetch, groups, answers, errorHandler,
             access, securityAdmin, topics, new BrokerListing(cluster, answers));
         worker.retentionListener(this);
+        this.isrChanges = new IsrChangeForwarder(ctx.brokerId(), this::execute, cluster, registration::brokerEpoch,
+            () -> controller, admin::nextCorrelationId, counters.isrProposalsRefused, errorHandler);
+    }
+
+    /** @return where the produce agent's in-sync set proposals go: on to the controller. */
+    IsrChangeListener isrChangeForwarder()
+    {
+        return isrChanges;
+    }
+
+    /** @param listener told each new broker epoch of this broker's registration (the conductor's thread). */
+    void brokerEpochListener(final LongConsumer listener)
+    {
+        registration.epochListener(listener);
     }
 
     /**
@@ -324,7 +340,8 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     public void onCommandResult(
         final long correlationId, final int code, final int topicId, final long value, final String message)
     {
-        if (registration.onCommandResult(correlationId, code, value))
+        if (registration.onCommandResult(correlationId, code, value) ||
+            isrChanges.onCommandResult(correlationId, code, message))
         {
             return;
         }

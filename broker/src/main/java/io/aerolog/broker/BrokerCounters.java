@@ -21,6 +21,8 @@ final class BrokerCounters implements AutoCloseable
     final Counter clientSessions;
     /** Written by the log worker's thread. */
     final Counter logWorkerErrors;
+    /** Written by the conductor's thread. */
+    final Counter isrProposalsRefused;
 
     BrokerCounters(final Aeron aeron, final int brokerId)
     {
@@ -31,6 +33,8 @@ final class BrokerCounters implements AutoCloseable
         clientSessions = aeron.addCounter(AerologCounters.CLIENT_SESSIONS_TYPE_ID, "aerolog client sessions" + suffix);
         logWorkerErrors = aeron.addCounter(
             AerologCounters.BROKER_ERRORS_TYPE_ID, "aerolog errors (broker " + brokerId + ", log worker)");
+        isrProposalsRefused = aeron.addCounter(
+            AerologCounters.ISR_PROPOSALS_REFUSED_TYPE_ID, "aerolog in-sync set proposals refused" + suffix);
     }
 
     /** @return frames refused on either path. */
@@ -48,6 +52,7 @@ final class BrokerCounters implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietCloseAll(control, data, produceRequests, clientSessions, logWorkerErrors);
+        CloseHelper.quietCloseAll(control, data, produceRequests, clientSessions, logWorkerErrors,
+            isrProposalsRefused);
     }
 }

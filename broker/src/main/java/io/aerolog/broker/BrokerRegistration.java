@@ -3,6 +3,8 @@ package io.aerolog.broker;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.codecs.wire.ErrorCode;
 
+import java.util.function.LongConsumer;
+
 /**
  * This broker's registration with the controller: registers on start, then heartbeats every
  * {@link #HEARTBEAT_INTERVAL_MS} with the epoch the registration was answered with, and registers again when a
@@ -31,6 +33,7 @@ final class BrokerRegistration
     private long brokerEpoch;
     private long epochFirstCorrelationId = Long.MIN_VALUE;
     private long nextSendMs;
+    private LongConsumer epochListener = (epoch) -> {};
 
     /**
      * @param brokerId this broker's id.
@@ -44,6 +47,12 @@ final class BrokerRegistration
         this.host = host;
         this.internalHost = internalHost;
         this.portBase = portBase;
+    }
+
+    /** @param listener told each new epoch the controller registers this broker with (conductor's thread). */
+    void epochListener(final LongConsumer listener)
+    {
+        this.epochListener = listener;
     }
 
     /**
@@ -109,6 +118,7 @@ final class BrokerRegistration
             if (NONE == code)
             {
                 brokerEpoch = value;
+                epochListener.accept(value); // e.g. the replica channel's hellos carry it
                 epochFirstCorrelationId = nextCorrelationId;
                 nextSendMs = 0; // heartbeat at once: the registration's deadline runs from now
             }

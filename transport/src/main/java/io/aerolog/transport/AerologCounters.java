@@ -36,6 +36,8 @@ public final class AerologCounters
     public static final int REPLICA_UNAUTHENTICATED_TYPE_ID = 1041;
     /** Replica-channel offers that met back-pressure or no connection (retried on a later duty cycle). */
     public static final int REPLICA_SEND_FAILURES_TYPE_ID = 1042;
+    /** In-sync set proposals a partition leader sent and the controller refused (stale epochs, say). */
+    public static final int ISR_PROPOSALS_REFUSED_TYPE_ID = 1043;
 
     private AerologCounters()
     {
