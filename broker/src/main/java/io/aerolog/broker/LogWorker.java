@@ -18,6 +18,7 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.client.ArchiveException;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
@@ -118,10 +119,16 @@ final class LogWorker implements Agent
     @Override
     public int doWork()
     {
+        if (archive.context().aeron().isClosed())
+        {
+            // The driver went away (a paused process outlived its client's timeout): every archive call would fail,
+            // so end the worker instead of logging the same failure every duty cycle.
+            throw new AgentTerminationException("the broker's Aeron client is closed");
+        }
         // Drain the archive's control responses (recording signals) so the archive never finds this client's
         // control session back-pressured and closes it.
-        int work = (null == signals ? archive.pollForRecordingSignals() : pollCopies()) + runBookkeeping() + tasks.drain(this::runContained, 16) +
-            finishDeletions() + finishClosures();
+        int work = (null == signals ? archive.pollForRecordingSignals() : pollCopies()) + runBookkeeping() +
+            tasks.drain(this::runContained, 16) + finishDeletions() + finishClosures();
         final long nowMs = clock.time();
         if (nowMs >= nextRetentionMs)
         {
