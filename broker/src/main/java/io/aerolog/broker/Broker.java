@@ -183,8 +183,9 @@ public final class Broker implements AutoCloseable
         conductor = new BrokerConductor(ctx, aeron, logWorker, produceAgent, counters, controlIngress,
             produceIngress, clock, this::onError, ctx.maxBatchBytes(), access);
         conductor.replication(replicaChannel, this::onError);
-        logWorker.replication(new ReplicationSignals(archive), aeron.countersReader(), ctx.nodeSecret().bytes(),
-            (copy) -> conductor.roles().onCopyEnded(copy));
+        logWorker.replication(new PartitionCopies(new ReplicationSignals(archive), aeron.countersReader(),
+            ctx.nodeSecret().bytes(), (copy) -> conductor.roles().onCopyEnded(copy), store, clock, this::onError,
+            conductor::execute));
         isrChanges = conductor.isrChangeForwarder();
         conductor.brokerEpochListener(replicaChannel::brokerEpoch);
         // Index 0 is the IPC ingress: only clients there may be answered on IPC.

@@ -1,10 +1,8 @@
 package io.aerolog.broker;
 
 import io.aerolog.archive.PartitionLog;
-import io.aerolog.archive.LogScan;
 import io.aerolog.archive.PartitionLogStore;
 import io.aerolog.archive.PartitionReplicator;
-import io.aerolog.archive.ReplicationSignals;
 import io.aerolog.cluster.TopicMetadata;
 import io.aerolog.codecs.log.LogBatchDecoder;
 import io.aerolog.codecs.log.LogTimestampType;
@@ -12,8 +10,6 @@ import io.aerolog.sequencer.LeaderEpochHistory;
 import io.aerolog.sequencer.OffsetIndex;
 import io.aerolog.sequencer.RetentionPlanner;
 import io.aerolog.transport.RecordSetReader;
-import io.aerolog.transport.StreamIds;
-import io.aeron.Aeron;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.client.ArchiveException;
 import org.agrona.ErrorHandler;
@@ -22,7 +18,6 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
-import org.agrona.concurrent.status.CountersReader;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -41,7 +36,6 @@ final class LogWorker implements Agent
     /** Tasks waiting at once; a request finding the queue full is refused, never queued without bound. */
     static final int MAX_QUEUED_TASKS = 4096;
     private static final long SCAN_TIMEOUT_MS = 30_000;
-    private static final long COPY_START_TIMEOUT_MS = 10_000;
 
     private final AeronArchive archive;
     private final PartitionLogStore store;
@@ -57,13 +51,8 @@ final class LogWorker implements Agent
     private final List<PartitionLog> logs = new ArrayList<>();
     private final List<PartitionLog> deleting = new ArrayList<>();
     private final List<PartitionLog> closing = new ArrayList<>();
-    private final List<PartitionReplicator> copies = new ArrayList<>();
-    private final List<StartingCopy> starting = new ArrayList<>();
+    private PartitionCopies copies;
     private final java.util.IdentityHashMap<PartitionLog, Runnable> afterClosing = new java.util.IdentityHashMap<>();
-    private ReplicationSignals signals;
-    private CountersReader counters;
-    private byte[] credentials;
-    private CopyEndedListener onCopyEnded;
     private final OffsetIndex.Entry indexEntry = new OffsetIndex.Entry();
     private final RecordSetReader recordSetReader = new RecordSetReader();
     private volatile boolean started;
@@ -127,7 +116,7 @@ final class LogWorker implements Agent
         }
         // Drain the archive's control responses (recording signals) so the archive never finds this client's
         // control session back-pressured and closes it.
-        int work = (null == signals ? archive.pollForRecordingSignals() : pollCopies()) + runBookkeeping() +
+        int work = (null == copies ? archive.pollForRecordingSignals() : copies.poll()) + runBookkeeping() +
             tasks.drain(this::runContained, 16) + finishDeletions() + finishClosures();
         final long nowMs = clock.time();
         if (nowMs >= nextRetentionMs)
@@ -311,57 +300,19 @@ final class LogWorker implements Agent
 
     // ---------------------------------------------------------------- replication
 
-    /** Where a follower's copy stands, for the conductor. */
-    interface FollowListener
-    {
-        /**
-         * @param replicator the running copy, or null when it did not start.
-         * @param failure    why it did not, or null.
-         */
-        void onFollowing(PartitionReplicator replicator, String failure);
-    }
-
-    private record StartingCopy(
-        PartitionReplicator replicator, FollowListener listener, long deadlineMs, String name)
-    {
-    }
-
-    /** Told when a copy ended without being asked to (its leader or the link to it went away). */
-    interface CopyEndedListener
-    {
-        void onCopyEnded(PartitionReplicator replicator);
-    }
-
     /**
-     * Gives the worker what copying from leaders needs.
+     * Lets the worker keep copies of partitions this broker follows.
      *
-     * @param signals     routes the archive client's replication signals (made over this worker's archive client).
-     * @param counters    of the broker's driver, to find a copy's position counter.
-     * @param credentials presented to a leader's archive (the node secret).
-     * @param onEnded     told on the conductor's thread when a copy ends by itself.
+     * @param copies the follower's copies, run on this worker's thread.
      */
-    void replication(
-        final ReplicationSignals signals,
-        final CountersReader counters,
-        final byte[] credentials,
-        final CopyEndedListener onEnded)
+    void replication(final PartitionCopies copies)
     {
-        this.signals = signals;
-        this.counters = counters;
-        this.credentials = credentials;
-        this.onCopyEnded = onEnded;
+        this.copies = copies;
     }
 
     /**
-     * Starts copying a partition from its leader: the local recording (if any) is cut back to where it agrees with
-     * the leader's epoch history, then extended by a continuous replication of the leader's recording.
+     * Starts copying a partition from its leader (see {@link PartitionCopies}).
      *
-     * @param topic                       the partition's topic.
-     * @param partition                   index.
-     * @param leaderHistory               the controller's epoch history of the partition (a copy of its own).
-     * @param leaderRecordingId           the leader's recording.
-     * @param leaderArchiveControlChannel the leader's archive control channel.
-     * @param listener                    told on the conductor's thread.
      * @return false when the queue is full.
      */
     boolean follow(
@@ -370,46 +321,10 @@ final class LogWorker implements Agent
         final LeaderEpochHistory leaderHistory,
         final long leaderRecordingId,
         final String leaderArchiveControlChannel,
-        final FollowListener listener)
+        final PartitionCopies.FollowListener listener)
     {
-        return submit(() ->
-        {
-            PartitionReplicator replicator = null;
-            String failure = null;
-            try
-            {
-                final LogScan local = store.scan(topic.streamId(partition));
-                long localRecordingId = Aeron.NULL_VALUE;
-                if (null != local)
-                {
-                    localRecordingId = local.recordingId();
-                    final long agreeTo = LeaderEpochHistory.truncationPoint(
-                        leaderHistory, Long.MAX_VALUE, local.history(), local.endPosition());
-                    if (agreeTo < local.stopPosition())
-                    {
-                        store.truncate(localRecordingId, Math.max(agreeTo, local.startPosition()));
-                    }
-                }
-                replicator = PartitionReplicator.start(signals, counters, localRecordingId, leaderRecordingId,
-                    StreamIds.ARCHIVE_CONTROL, leaderArchiveControlChannel, credentials);
-                // Told to the conductor once the copy records (its position counter exists), from pollCopies.
-                starting.add(new StartingCopy(replicator, listener, clock.time() + COPY_START_TIMEOUT_MS,
-                    topic.name() + "-" + partition));
-                return;
-            }
-            catch (final RuntimeException ex)
-            {
-                failure = topic.name() + "-" + partition + ": " + ex.getMessage();
-                if (null != replicator)
-                {
-                    stopQuietly(replicator);
-                    replicator = null;
-                }
-            }
-            final PartitionReplicator started = replicator;
-            final String why = failure;
-            reply(() -> listener.onFollowing(started, why));
-        });
+        return submit(() -> copies.start(
+            topic, partition, leaderHistory, leaderRecordingId, leaderArchiveControlChannel, listener));
     }
 
     /**
@@ -420,12 +335,7 @@ final class LogWorker implements Agent
      */
     void stopFollowing(final PartitionReplicator replicator, final Runnable then)
     {
-        submitOrRun(() ->
-        {
-            copies.remove(replicator);
-            stopQuietly(replicator);
-            reply(then);
-        });
+        submitOrRun(() -> copies.stop(replicator, then));
     }
 
     /**
@@ -463,71 +373,6 @@ final class LogWorker implements Agent
             final String why = failure;
             reply(() -> listener.onOpened(log, why));
         });
-    }
-
-    private void stopQuietly(final PartitionReplicator replicator)
-    {
-        try
-        {
-            replicator.stop(PartitionReplicator.STOP_TIMEOUT_MS_DEFAULT);
-        }
-        catch (final RuntimeException ex)
-        {
-            if (!Thread.currentThread().isInterrupted()) // interrupted: the broker is stopping, the copy ends with it
-            {
-                errorHandler.onError(ex);
-            }
-        }
-        finally
-        {
-            replicator.close();
-        }
-    }
-
-    private int pollCopies()
-    {
-        if (null == signals)
-        {
-            return 0;
-        }
-        int work = signals.poll();
-        for (int i = starting.size() - 1; i >= 0; i--)
-        {
-            final StartingCopy start = starting.get(i);
-            final PartitionReplicator replicator = start.replicator();
-            final boolean recording = CountersReader.NULL_COUNTER_ID != replicator.recordingPositionCounterId();
-            if (recording || replicator.isEnded() || clock.time() > start.deadlineMs())
-            {
-                starting.remove(i);
-                work++;
-                if (recording && !replicator.isEnded())
-                {
-                    copies.add(replicator);
-                    reply(() -> start.listener().onFollowing(replicator, null));
-                }
-                else
-                {
-                    final String failure = start.name() + ": " + (replicator.isEnded() ?
-                        replicator.failure() : "the copy did not start recording in time") +
-                        " (copy " + replicator.recordingId() + " of leader recording " +
-                        replicator.leaderRecordingId() + ", pollFailures " + signals.pollFailures() + " " +
-                        signals.lastPollFailure() + ")";
-                    stopQuietly(replicator);
-                    reply(() -> start.listener().onFollowing(null, failure));
-                }
-            }
-        }
-        for (int i = copies.size() - 1; i >= 0; i--)
-        {
-            final PartitionReplicator replicator = copies.get(i);
-            if (replicator.isEnded())
-            {
-                copies.remove(i);
-                reply(() -> onCopyEnded.onCopyEnded(replicator));
-                work++;
-            }
-        }
-        return work;
     }
 
     /** Result of starting a replay. */
