@@ -45,6 +45,7 @@ class ChildProcessTest
             child.awaitLine("READY", TIMEOUT);
             assertThat(child.isAlive()).isTrue();
             assertThat(child.stop()).isEqualTo(143); // SIGTERM, and the JVM ran its hooks
+            child.awaitLine("hook ran", TIMEOUT); // the output reader may take the last line after the exit
             assertThat(child.lines()).containsExactly("READY", "hook ran");
         }
         assertThat(output).exists(); // a file the caller named stays
