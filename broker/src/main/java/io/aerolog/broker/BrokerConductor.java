@@ -101,7 +101,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
             access, securityAdmin, topics, new BrokerListing(cluster, answers));
         worker.retentionListener(this);
         this.isrChanges = new IsrChangeForwarder(ctx.brokerId(), this::execute, cluster, registration::brokerEpoch,
-            () -> controller, admin::nextCorrelationId, counters.isrProposalsRefused, errorHandler);
+            () -> controller, admin::nextCorrelationId, counters.isrProposalsRefused, produceAgent::onIsrChangeRefused);
     }
 
     /** @return where the produce agent's in-sync set proposals go: on to the controller. */
