@@ -184,6 +184,26 @@ final class ReplicationCommands
     }
 
     /**
+     * Runs automatic leader balancing ({@link PartitionReplicas#balance}).
+     *
+     * @param imbalancePercentage {@code leader.imbalance.per.broker.percentage}.
+     * @param sink                takes the length of the event of each partition changed.
+     * @return partitions whose leader moved.
+     */
+    int balanceLeaders(final int imbalancePercentage, final IntConsumer sink)
+    {
+        eventSink = sink;
+        try
+        {
+            return replicas.balance(imbalancePercentage, isFenced, onChange);
+        }
+        finally
+        {
+            eventSink = null;
+        }
+    }
+
+    /**
      * Checks a new topic's replication settings against the live brokers.
      *
      * @param replicationFactor of the topic.

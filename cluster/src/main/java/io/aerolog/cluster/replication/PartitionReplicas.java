@@ -286,6 +286,53 @@ public final class PartitionReplicas
     }
 
     /**
+     * Automatic leader balancing, as Kafka's: a broker is imbalanced when more than {@code imbalancePercentage} % of
+     * the partitions it is the preferred leader of (first replica) are led by another broker; each such partition of
+     * an imbalanced broker gets a preferred election ({@link PartitionElection#electPreferred}: only where the
+     * preferred replica is unfenced and in sync). In (topic id, partition) order.
+     *
+     * @param imbalancePercentage {@code leader.imbalance.per.broker.percentage}, 0 to 100.
+     * @param isFenced            tells which brokers are fenced.
+     * @param listener            told of each partition that changed.
+     * @return number of partitions whose leader moved.
+     */
+    public int balance(final int imbalancePercentage, final IntPredicate isFenced, final ChangeListener listener)
+    {
+        final TreeMap<Integer, long[]> counts = new TreeMap<>(); // preferred broker -> {preferred of, not led}
+        for (final TopicReplicas topic : topics.values())
+        {
+            for (final PartitionElection.State state : topic.partitions())
+            {
+                final long[] count = counts.computeIfAbsent(state.replicas()[0], (id) -> new long[2]);
+                count[0]++;
+                count[1] += state.leader() == state.replicas()[0] ? 0 : 1;
+            }
+        }
+        int changed = 0;
+        for (final Map.Entry<Integer, TopicReplicas> entry : topics.entrySet())
+        {
+            final TopicReplicas topic = entry.getValue();
+            final PartitionElection.State[] states = topic.partitions();
+            for (int p = 0; p < states.length; p++)
+            {
+                final long[] count = counts.get(states[p].replicas()[0]);
+                if (states[p].leader() == states[p].replicas()[0] || count[1] * 100 <= imbalancePercentage * count[0])
+                {
+                    continue;
+                }
+                final PartitionElection.State next = PartitionElection.electPreferred(states[p], isFenced);
+                if (next != states[p])
+                {
+                    states[p] = next;
+                    changed++;
+                    listener.onChange(entry.getKey(), p, topic.minInsyncReplicas(), next);
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
      * A leader's proposal of a new in-sync set, by {@link PartitionElection#alterIsr}.
      *
      * @param topicId         of the partition.
