@@ -168,7 +168,7 @@ final class ReplicationCommands
         eventSink = sink;
         try
         {
-            final int moved = replicas.electPreferred(d.topicId(), isFenced, onChange);
+            final int moved = replicas.electPreferred(d.topicId(), d.partition(), isFenced, onChange);
             if (moved < 0)
             {
                 lastErrorMessage = replicas.lastErrorMessage();

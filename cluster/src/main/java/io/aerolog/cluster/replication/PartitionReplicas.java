@@ -246,6 +246,9 @@ public final class PartitionReplicas
     /** Topic id of {@link #electPreferred} that means every topic. */
     public static final int ALL_TOPICS = -1;
 
+    /** Partition of {@link #electPreferred} that means every partition of the topic. */
+    public static final int ALL_PARTITIONS = -1;
+
     /**
      * Moves leadership back to the preferred leaders by {@link PartitionElection#electPreferred}, in
      * (topic id, partition) order.
@@ -257,9 +260,31 @@ public final class PartitionReplicas
      */
     public int electPreferred(final int topicId, final IntPredicate isFenced, final ChangeListener listener)
     {
-        if (ALL_TOPICS != topicId && !topics.containsKey(topicId))
+        return electPreferred(topicId, ALL_PARTITIONS, isFenced, listener);
+    }
+
+    /**
+     * Moves leadership back to the preferred leaders by {@link PartitionElection#electPreferred}, in
+     * (topic id, partition) order: of every topic, of one topic, or of one partition.
+     *
+     * @param topicId   of one topic, or {@link #ALL_TOPICS}.
+     * @param partition of that topic, or {@link #ALL_PARTITIONS} (always with {@link #ALL_TOPICS}).
+     * @param isFenced  tells which brokers are fenced.
+     * @param listener  told of each partition that changed.
+     * @return number of partitions whose leader moved, or -1 if the topic or partition is unknown.
+     */
+    public int electPreferred(
+        final int topicId, final int partition, final IntPredicate isFenced, final ChangeListener listener)
+    {
+        lastErrorMessage = null;
+        if (ALL_TOPICS == topicId ? ALL_PARTITIONS != partition : !topics.containsKey(topicId))
         {
             lastErrorMessage = "unknown topic id " + topicId;
+            return -1;
+        }
+        if (ALL_PARTITIONS != partition && (partition < 0 || partition >= topics.get(topicId).partitions().length))
+        {
+            lastErrorMessage = "unknown partition " + topicId + "-" + partition;
             return -1;
         }
         int changed = 0;
@@ -273,6 +298,10 @@ public final class PartitionReplicas
             final PartitionElection.State[] states = topic.partitions();
             for (int p = 0; p < states.length; p++)
             {
+                if (ALL_PARTITIONS != partition && p != partition)
+                {
+                    continue;
+                }
                 final PartitionElection.State next = PartitionElection.electPreferred(states[p], isFenced);
                 if (next != states[p])
                 {
