@@ -56,7 +56,8 @@ final class ElectLeadersCommand extends CliCommand
         {
             out.println(line);
         }
-        out.println(moved + (1 == moved ? " partition" : " partitions") + " moved to the preferred leader");
+        out.println(moved + (1 == moved ? " partition" : " partitions") + " moved to the preferred leader" +
+            (0 == moved ? " (each is led by it already, or it is not alive and in sync)" : ""));
         out.flush();
         return 0;
     }
