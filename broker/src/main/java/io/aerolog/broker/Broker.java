@@ -10,6 +10,7 @@ import io.aerolog.cluster.registry.BrokerRegistry;
 import io.aerolog.cluster.security.Authorizer;
 import io.aerolog.cluster.security.Principals;
 import io.aerolog.cluster.ControllerNode;
+import io.aerolog.cluster.ControllerService;
 import io.aerolog.node.DataPathThread;
 import io.aerolog.node.NodeErrorLog;
 import io.aerolog.node.NodeSecret;
@@ -112,6 +113,8 @@ public final class Broker implements AutoCloseable
             .secret(ctx.nodeSecret())
             .portBase(ctx.portBase())
             .brokerSessionTimeoutMs(ctx.brokerSessionTimeoutMs())
+            .leaderImbalanceCheckIntervalMs(ctx.autoLeaderRebalanceEnable() ? ctx.leaderImbalanceCheckIntervalMs() : 0)
+            .leaderImbalancePerBrokerPercentage(ctx.leaderImbalancePerBrokerPercentage())
             .clusterMembers(ctx.isController() ? ctx.controllerMembers().clusterMembers() : null)
             // A node of a configured cluster serves its partitions' copies to other brokers from its archive; a
             // standalone broker's archive stays on IPC, so nothing but the client port is reachable.
@@ -476,6 +479,9 @@ public final class Broker implements AutoCloseable
         private long replicaLagTimeMaxMs = ProduceAgent.DEFAULT_REPLICA_LAG_TIME_MAX_MS;
         private long sessionTimeoutMs = 60_000;
         private long brokerSessionTimeoutMs = BrokerRegistry.SESSION_TIMEOUT_MS_DEFAULT;
+        private boolean autoLeaderRebalanceEnable = true;
+        private long leaderImbalanceCheckIntervalMs = ControllerService.LEADER_IMBALANCE_CHECK_INTERVAL_MS_DEFAULT;
+        private int leaderImbalancePerBrokerPercentage = ControllerService.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_DEFAULT;
         private int defaultReplicationFactor = 1;
         private int minInsyncReplicas = 1;
         private int maxClientSessions = 1024;
@@ -503,7 +509,8 @@ public final class Broker implements AutoCloseable
          * session.timeout.ms, max.client.sessions, profile (a threading profile's name or file), process.roles,
          * controller.members, internal.host, cluster.secret, cluster.secret.file, authentication.required,
          * super.users, allow.everyone.if.no.acl.found, initial.user, initial.user.password,
-         * initial.user.password.file, broker.session.timeout.ms, default.replication.factor, min.insync.replicas.
+         * initial.user.password.file, broker.session.timeout.ms, default.replication.factor, min.insync.replicas,
+         * auto.leader.rebalance.enable, leader.imbalance.check.interval.ms, leader.imbalance.per.broker.percentage.
          * Absent keys keep their defaults.
          *
          * @param p the properties.
@@ -552,6 +559,16 @@ public final class Broker implements AutoCloseable
                 throw new IllegalArgumentException("broker.session.timeout.ms must be at least twice the " +
                     BrokerRegistration.HEARTBEAT_INTERVAL_MS + " ms broker heartbeat interval: " +
                     brokerSessionTimeoutMs);
+            }
+            if (leaderImbalanceCheckIntervalMs < 1)
+            {
+                throw new IllegalArgumentException("leader.imbalance.check.interval.ms must be at least 1: " +
+                    leaderImbalanceCheckIntervalMs);
+            }
+            if (leaderImbalancePerBrokerPercentage < 0 || leaderImbalancePerBrokerPercentage > 100)
+            {
+                throw new IllegalArgumentException("leader.imbalance.per.broker.percentage must be in 0..100: " +
+                    leaderImbalancePerBrokerPercentage);
             }
             if (defaultReplicationFactor < 1 || defaultReplicationFactor > Short.MAX_VALUE ||
                 minInsyncReplicas < 1 || minInsyncReplicas > Short.MAX_VALUE)
@@ -1016,6 +1033,57 @@ public final class Broker implements AutoCloseable
         public long brokerSessionTimeoutMs()
         {
             return brokerSessionTimeoutMs;
+        }
+
+        /**
+         * @param enable whether the controller moves leadership back to preferred leaders on its own
+         *               ({@code auto.leader.rebalance.enable}, true); the same on every controller.
+         * @return this.
+         */
+        public Context autoLeaderRebalanceEnable(final boolean enable)
+        {
+            this.autoLeaderRebalanceEnable = enable;
+            return this;
+        }
+
+        /** @return whether the controller balances leaders on its own. */
+        public boolean autoLeaderRebalanceEnable()
+        {
+            return autoLeaderRebalanceEnable;
+        }
+
+        /**
+         * @param intervalMs how often automatic leader balancing runs ({@code leader.imbalance.check.interval.ms},
+         *                   30000), at least 1; the same on every controller.
+         * @return this.
+         */
+        public Context leaderImbalanceCheckIntervalMs(final long intervalMs)
+        {
+            this.leaderImbalanceCheckIntervalMs = intervalMs;
+            return this;
+        }
+
+        /** @return how often automatic leader balancing runs, in ms. */
+        public long leaderImbalanceCheckIntervalMs()
+        {
+            return leaderImbalanceCheckIntervalMs;
+        }
+
+        /**
+         * @param percentage the share of a broker's preferred partitions led elsewhere above which balancing moves
+         *                   them back ({@code leader.imbalance.per.broker.percentage}, 10), 0 to 100.
+         * @return this.
+         */
+        public Context leaderImbalancePerBrokerPercentage(final int percentage)
+        {
+            this.leaderImbalancePerBrokerPercentage = percentage;
+            return this;
+        }
+
+        /** @return the per-broker leader imbalance percentage. */
+        public int leaderImbalancePerBrokerPercentage()
+        {
+            return leaderImbalancePerBrokerPercentage;
         }
 
         /**

@@ -42,6 +42,9 @@ final class BrokerProperties
         r.longValue("replica.lag.time.max.ms", ctx::replicaLagTimeMaxMs);
         r.longValue("session.timeout.ms", ctx::sessionTimeoutMs);
         r.longValue("broker.session.timeout.ms", ctx::brokerSessionTimeoutMs);
+        r.bool("auto.leader.rebalance.enable", ctx::autoLeaderRebalanceEnable);
+        r.longValue("leader.imbalance.check.interval.ms", ctx::leaderImbalanceCheckIntervalMs);
+        r.integer("leader.imbalance.per.broker.percentage", ctx::leaderImbalancePerBrokerPercentage);
         r.integer("default.replication.factor", ctx::defaultReplicationFactor);
         r.integer("min.insync.replicas", ctx::minInsyncReplicas);
         r.integer("max.client.sessions", ctx::maxClientSessions);

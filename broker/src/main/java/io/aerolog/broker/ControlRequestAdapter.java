@@ -17,6 +17,7 @@ import io.aerolog.codecs.wire.CreateTopicDecoder;
 import io.aerolog.codecs.wire.DeleteTopicDecoder;
 import io.aerolog.codecs.wire.DescribeTopicDecoder;
 import io.aerolog.codecs.wire.DisconnectDecoder;
+import io.aerolog.codecs.wire.ElectLeadersDecoder;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.codecs.wire.FetchStartDecoder;
 import io.aerolog.codecs.wire.FetchStopDecoder;
@@ -79,6 +80,7 @@ final class ControlRequestAdapter implements FragmentHandler
     private final RemoveAclDecoder removeAclDecoder = new RemoveAclDecoder();
     private final ListAclsDecoder listAclsDecoder = new ListAclsDecoder();
     private final ListBrokersDecoder listBrokersDecoder = new ListBrokersDecoder();
+    private final ElectLeadersDecoder electLeadersDecoder = new ElectLeadersDecoder();
     private final BrokerListing brokerListing;
     private final AccessControl access;
     private final GroupAccess groupAccess;
@@ -393,6 +395,19 @@ final class ControlRequestAdapter implements FragmentHandler
                 if (null != session)
                 {
                     brokerListing.onListBrokers(session, d.correlationId());
+                }
+                break;
+            }
+            case ElectLeadersDecoder.TEMPLATE_ID:
+            {
+                // As Kafka: moving leaderships is ALTER on the cluster.
+                final ElectLeadersDecoder d = electLeadersDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+                final ClientSession session = session(d.clientSessionId(), d.correlationId(), imageSession);
+                if (null != session && access.check(session, d.correlationId(), AclOperation.ALTER,
+                    AclResourceType.CLUSTER, Authorizer.CLUSTER_NAME, answers))
+                {
+                    final int partition = d.partition();
+                    admin.onElectLeaders(session, d.correlationId(), d.topicName(), partition, nowMs);
                 }
                 break;
             }

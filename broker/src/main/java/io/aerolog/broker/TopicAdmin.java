@@ -5,6 +5,7 @@ import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.TopicMetadata;
 import io.aerolog.codecs.cluster.TopicEventType;
 import io.aerolog.codecs.wire.CreateTopicDecoder;
+import io.aerolog.codecs.wire.ElectLeadersResponseEncoder;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.codecs.wire.InitProducerIdResponseEncoder;
 import io.aerolog.codecs.wire.TimestampType;
@@ -18,8 +19,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Topic administration through the controller: create, delete and producer-id requests (and plain ones for others,
- * such as users and ACLs) with their pending answers,
+ * Topic administration through the controller: create, delete, producer-id and preferred leader election requests
+ * (and plain ones for others, such as users and ACLs) with their pending answers,
  * the controller's topic events (a created topic's logs are opened on the {@link LogWorker}, a deleted one's let go
  * and deleted), and the answers read from what the broker holds (list, describe). Conductor thread.
  */
@@ -43,6 +44,7 @@ final class TopicAdmin
     private final TopicListEncoder topicListEncoder = new TopicListEncoder();
     private final TopicDescriptionEncoder topicDescriptionEncoder = new TopicDescriptionEncoder();
     private final InitProducerIdResponseEncoder initProducerIdResponseEncoder = new InitProducerIdResponseEncoder();
+    private final ElectLeadersResponseEncoder electLeadersResponseEncoder = new ElectLeadersResponseEncoder();
     private long nextCorrelationId = 1;
 
     TopicAdmin(
@@ -113,6 +115,78 @@ final class TopicAdmin
         {
             track(id, new PendingRequest(PendingRequest.PRODUCER_ID, session, correlationId, nowMs));
         }
+    }
+
+    /**
+     * Preferred leader elections ({@code ElectLeaders}): of every topic (empty name), of one topic, or of one of its
+     * partitions. A topic or partition this broker does not know is answered {@code UNKNOWN_TOPIC_OR_PARTITION}
+     * here; the rest goes to the controller, whose answer carries how many partitions changed leader.
+     *
+     * @param session       asking.
+     * @param correlationId the client's.
+     * @param topicName     the topic, or empty for every topic.
+     * @param partition     a partition of the topic, or -1 for all of them.
+     * @param nowMs         now.
+     */
+    void onElectLeaders(
+        final ClientSession session,
+        final long correlationId,
+        final String topicName,
+        final int partition,
+        final long nowMs)
+    {
+        int topicId = -1;
+        if (!topicName.isEmpty())
+        {
+            final TopicRegistry.TopicState topic = topics.byName(topicName);
+            if (null == topic || !topic.opened)
+            {
+                answerElection(session, correlationId, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0,
+                    "unknown topic: " + topicName);
+                return;
+            }
+            if (-1 != partition && (partition < 0 || partition >= topic.metadata.partitions()))
+            {
+                answerElection(session, correlationId, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0,
+                    "unknown partition: " + topicName + "-" + partition);
+                return;
+            }
+            topicId = topic.metadata.topicId();
+        }
+        else if (-1 != partition)
+        {
+            answerElection(session, correlationId, ErrorCode.INVALID_REQUEST, 0, "a partition needs a topic");
+            return;
+        }
+        if (session.outstandingRequests() >= MAX_PENDING_REQUESTS_PER_SESSION)
+        {
+            answerElection(session, correlationId, ErrorCode.LIMIT_REACHED, 0, "more than " +
+                MAX_PENDING_REQUESTS_PER_SESSION + " requests outstanding on this session");
+            return;
+        }
+        final long id = nextCorrelationId++;
+        if (!controller.get().electLeaders(id, topicId, partition))
+        {
+            answerElection(session, correlationId, ErrorCode.NOT_READY, 0, "the controller is busy; retry");
+            return;
+        }
+        track(id, new PendingRequest(PendingRequest.ELECT, session, correlationId, nowMs));
+    }
+
+    private void answerElection(
+        final ClientSession session,
+        final long correlationId,
+        final ErrorCode code,
+        final int partitionsMoved,
+        final String message)
+    {
+        if (ErrorCode.NONE != code)
+        {
+            answers.countError();
+        }
+        electLeadersResponseEncoder.wrapAndApplyHeader(answers.buffer(), 0, answers.headerEncoder())
+            .correlationId(correlationId).code(code).partitionsMoved(partitionsMoved).message(message);
+        answers.send(session, electLeadersResponseEncoder.encodedLength());
     }
 
     /**
@@ -203,6 +277,11 @@ final class TopicAdmin
             case PendingRequest.PLAIN:
                 untrack(request);
                 answers.adminResponse(request.session, request.clientCorrelationId, errorCode, message);
+                break;
+            case PendingRequest.ELECT:
+                untrack(request);
+                answerElection(request.session, request.clientCorrelationId, errorCode, (int)value,
+                    null == message ? "" : message);
                 break;
             case PendingRequest.PRODUCER_ID:
             {
@@ -329,8 +408,16 @@ final class TopicAdmin
             {
                 it.remove();
                 untrack(request);
-                answers.adminResponse(request.session, request.clientCorrelationId, ErrorCode.REQUEST_TIMED_OUT,
-                    "the controller did not answer in time");
+                if (PendingRequest.ELECT == request.type)
+                {
+                    answerElection(request.session, request.clientCorrelationId, ErrorCode.REQUEST_TIMED_OUT, 0,
+                        "the controller did not answer in time");
+                }
+                else
+                {
+                    answers.adminResponse(request.session, request.clientCorrelationId, ErrorCode.REQUEST_TIMED_OUT,
+                        "the controller did not answer in time");
+                }
                 work++;
             }
         }
@@ -431,6 +518,7 @@ final class TopicAdmin
         static final int DELETE = 2;
         static final int PRODUCER_ID = 3;
         static final int PLAIN = 4;
+        static final int ELECT = 5;
 
         final int type;
         final ClientSession session;

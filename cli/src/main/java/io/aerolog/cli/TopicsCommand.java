@@ -12,12 +12,13 @@ import picocli.CommandLine.Spec;
     name = "topics",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Creates, lists, describes and deletes topics.",
+    description = "Creates, lists, describes and deletes topics; moves leaders back to preferred replicas.",
     subcommands = {
         CreateTopicCommand.class,
         ListTopicsCommand.class,
         DescribeTopicCommand.class,
-        DeleteTopicCommand.class
+        DeleteTopicCommand.class,
+        ElectLeadersCommand.class
     })
 final class TopicsCommand implements Runnable
 {
@@ -30,6 +31,6 @@ final class TopicsCommand implements Runnable
     public void run()
     {
         throw new ParameterException(
-            spec.commandLine(), "Missing required subcommand: create, list, describe or delete");
+            spec.commandLine(), "Missing required subcommand: create, list, describe, delete or elect-leaders");
     }
 }

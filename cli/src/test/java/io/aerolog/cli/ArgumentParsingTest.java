@@ -186,6 +186,27 @@ class ArgumentParsingTest
     }
 
     @Test
+    void topicsElectLeaders()
+    {
+        final ElectLeadersCommand all = parse("topics", "elect-leaders", "--bootstrap", "h:9090,h:9100");
+        assertThat(all.topic).isNull();
+        assertThat(all.partition).isNull();
+        assertThat(all.connection.clientContext("x").bootstrap()).isEqualTo("h:9090,h:9100");
+
+        final ElectLeadersCommand one = parse("topics", "elect-leaders", "--topic", "orders", "--partition", "2");
+        assertThat(one.topic).isEqualTo("orders");
+        assertThat(one.partition).isEqualTo(2);
+
+        // Refused before anything is sent.
+        assertThat(commandLine().execute("topics", "elect-leaders", "--partition", "1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--partition needs --topic");
+        assertThat(commandLine().execute("topics", "elect-leaders", "--topic", "t", "--partition", "-1"))
+            .isEqualTo(2);
+        assertThat(err.toString()).contains("--partition must be >= 0");
+        assertThat(commandLine().execute("topics", "elect-leaders", "--partition", "x")).isEqualTo(2);
+    }
+
+    @Test
     void missingSubcommandIsAUsageError()
     {
         assertThat(commandLine().execute()).isEqualTo(2);

@@ -11,6 +11,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FormattingTest
 {
     @Test
+    void electLeadersPrintsEachPartitionWhoseLeaderMoved()
+    {
+        final TopicInfo before = new TopicInfo("orders", 4, -1, -1, false, 1_048_576, List.of(
+            new TopicInfo.PartitionInfo(0, 1, 0, 10, 10, 3, List.of(0, 1, 2), List.of(0, 1, 2)),
+            new TopicInfo.PartitionInfo(1, 1, 0, 10, 10, 0, List.of(1, 2, 0), List.of(1, 2, 0))));
+        final TopicInfo after = new TopicInfo("orders", 4, -1, -1, false, 1_048_576, List.of(
+            new TopicInfo.PartitionInfo(0, 0, 0, 10, 10, 4, List.of(0, 1, 2), List.of(0, 1, 2)),
+            new TopicInfo.PartitionInfo(1, 1, 0, 10, 10, 0, List.of(1, 2, 0), List.of(1, 2, 0))));
+
+        assertThat(ElectLeadersCommand.movedLines(java.util.Map.of("orders", before), java.util.Map.of("orders", after)))
+            .containsExactly("orders-0: leader 1 -> 0 (epoch 4)");
+        assertThat(ElectLeadersCommand.movedLines(java.util.Map.of("orders", after), java.util.Map.of("orders", after)))
+            .isEmpty();
+    }
+
+    @Test
     void describeLines()
     {
         final TopicInfo info = new TopicInfo("orders", 4, 604_800_000L, -1, false, 1_048_576,

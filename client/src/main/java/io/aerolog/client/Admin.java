@@ -170,6 +170,36 @@ public final class Admin implements AutoCloseable
     }
 
     /**
+     * Moves leadership back to preferred leaders (each partition's first replica) wherever that broker is alive and
+     * in sync, as Kafka's preferred election. Needs ALTER on the cluster.
+     *
+     * @param topic one topic, or null for every topic.
+     * @return how many partitions changed leader.
+     * @throws AerologException {@code UNKNOWN_TOPIC_OR_PARTITION} for a topic the cluster does not have.
+     */
+    public int electPreferredLeaders(final String topic)
+    {
+        return LeaderElections.elect(connection, topic, LeaderElections.ALL_PARTITIONS);
+    }
+
+    /**
+     * Moves leadership of one partition back to its preferred leader, as {@link #electPreferredLeaders(String)}.
+     *
+     * @param topic     name.
+     * @param partition number.
+     * @return 1 if its leader changed, else 0 (already led by its preferred leader, or that one is not in sync).
+     * @throws AerologException {@code UNKNOWN_TOPIC_OR_PARTITION} for a topic or partition the cluster does not have.
+     */
+    public int electPreferredLeader(final String topic, final int partition)
+    {
+        if (partition < 0)
+        {
+            throw new IllegalArgumentException("partition must be >= 0: " + partition);
+        }
+        return LeaderElections.elect(connection, topic, partition);
+    }
+
+    /**
      * Creates a topic that keeps records for ever.
      *
      * @param topic      name.

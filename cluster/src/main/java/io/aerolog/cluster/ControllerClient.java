@@ -282,9 +282,24 @@ public final class ControllerClient implements AutoCloseable
      */
     public boolean electLeaders(final long correlationId, final int topicId)
     {
+        return electLeaders(correlationId, topicId, -1);
+    }
+
+    /**
+     * As {@link #electLeaders(long, int)}, for one partition of a topic or all of them. An unknown topic or
+     * partition is answered {@code UNKNOWN_TOPIC_OR_PARTITION}.
+     *
+     * @param correlationId echoed in the answer.
+     * @param topicId       of one topic, or -1 for every topic.
+     * @param partition     of that topic, or -1 for all of them (always -1 with every topic).
+     * @return true if sent, false if back pressured or not connected.
+     */
+    public boolean electLeaders(final long correlationId, final int topicId, final int partition)
+    {
         electLeadersEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .correlationId(correlationId)
-            .topicId(topicId);
+            .topicId(topicId)
+            .partition(partition);
 
         return offer(MessageHeaderEncoder.ENCODED_LENGTH + electLeadersEncoder.encodedLength());
     }

@@ -164,7 +164,8 @@ public final class ControllerNode implements AutoCloseable
         }
 
         final ControllerService service = new ControllerService(
-            ctx.groupHeartbeatIntervalMs, ctx.limits, ctx.brokerSessionTimeoutMs);
+            ctx.groupHeartbeatIntervalMs, ctx.limits, ctx.brokerSessionTimeoutMs, ctx.leaderImbalanceCheckIntervalMs,
+            ctx.leaderImbalancePerBrokerPercentage);
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchiveCtx.clone())
@@ -628,6 +629,9 @@ public final class ControllerNode implements AutoCloseable
         private int groupHeartbeatIntervalMs = GroupRequestHandler.HEARTBEAT_INTERVAL_MS_DEFAULT;
         private ControllerLimits limits = ControllerLimits.DEFAULT;
         private long brokerSessionTimeoutMs = BrokerRegistry.SESSION_TIMEOUT_MS_DEFAULT;
+        private long leaderImbalanceCheckIntervalMs = ControllerService.LEADER_IMBALANCE_CHECK_INTERVAL_MS_DEFAULT;
+        private int leaderImbalancePerBrokerPercentage =
+            ControllerService.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_DEFAULT;
         private Consumer<MediaDriver.Context> driverCustomiser;
         private Consumer<Archive.Context> archiveCustomiser;
         private Consumer<ConsensusModule.Context> consensusModuleCustomiser;
@@ -1381,6 +1385,51 @@ public final class ControllerNode implements AutoCloseable
         public long brokerSessionTimeoutMs()
         {
             return brokerSessionTimeoutMs;
+        }
+
+        /**
+         * How often automatic leader balancing runs preferred elections for imbalanced brokers
+         * ({@code leader.imbalance.check.interval.ms}). Default
+         * {@link ControllerService#LEADER_IMBALANCE_CHECK_INTERVAL_MS_DEFAULT}; 0 turns it off. The same on every
+         * member.
+         *
+         * @param intervalMs the interval in ms, {@code >= 0}.
+         * @return this for a fluent API.
+         */
+        public Context leaderImbalanceCheckIntervalMs(final long intervalMs)
+        {
+            this.leaderImbalanceCheckIntervalMs = intervalMs;
+            return this;
+        }
+
+        /**
+         * @return the automatic leader balancing interval in ms, 0 when off.
+         */
+        public long leaderImbalanceCheckIntervalMs()
+        {
+            return leaderImbalanceCheckIntervalMs;
+        }
+
+        /**
+         * The share of a broker's preferred partitions led elsewhere above which balancing moves them back
+         * ({@code leader.imbalance.per.broker.percentage}). Default
+         * {@link ControllerService#LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_DEFAULT}.
+         *
+         * @param percentage 0 to 100.
+         * @return this for a fluent API.
+         */
+        public Context leaderImbalancePerBrokerPercentage(final int percentage)
+        {
+            this.leaderImbalancePerBrokerPercentage = percentage;
+            return this;
+        }
+
+        /**
+         * @return the per-broker imbalance percentage.
+         */
+        public int leaderImbalancePerBrokerPercentage()
+        {
+            return leaderImbalancePerBrokerPercentage;
         }
 
         /**

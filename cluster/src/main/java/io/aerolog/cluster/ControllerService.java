@@ -98,6 +98,17 @@ public final class ControllerService implements ClusteredService
      */
     public static final long BROKER_TIMER_ID = 2;
 
+    /**
+     * Correlation id of the cluster timer that runs automatic leader balancing.
+     */
+    public static final long BALANCE_TIMER_ID = 3;
+
+    /** Default {@code leader.imbalance.check.interval.ms}. */
+    public static final long LEADER_IMBALANCE_CHECK_INTERVAL_MS_DEFAULT = 30_000;
+
+    /** Default {@code leader.imbalance.per.broker.percentage}. */
+    public static final int LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_DEFAULT = 10;
+
     private static final long NO_DEADLINE = GroupCoordinator.NO_DEADLINE;
     private static final int CORRUPT_MESSAGE = ErrorCode.CORRUPT_MESSAGE.value();
     private static final int INTERNAL_ERROR = ErrorCode.INTERNAL_ERROR.value();
@@ -140,6 +151,11 @@ public final class ControllerService implements ClusteredService
     private boolean metadataFailed;
     private final ClusterTimer groupTimer = new ClusterTimer(GROUP_TIMER_ID, NO_DEADLINE);
     private final ClusterTimer brokerTimer = new ClusterTimer(BROKER_TIMER_ID, BrokerRegistry.NO_DEADLINE);
+    private final ClusterTimer balanceTimer = new ClusterTimer(BALANCE_TIMER_ID, NO_DEADLINE);
+    private final long leaderImbalanceCheckIntervalMs;
+    private final int leaderImbalancePercentage;
+    private long balanceDeadlineMs = NO_DEADLINE;
+    private volatile long balancedLeaders;
     private final ControllerEgress egress = new ControllerEgress(MAX_OFFER_ATTEMPTS);
 
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
@@ -199,6 +215,34 @@ public final class ControllerService implements ClusteredService
     public ControllerService(
         final int groupHeartbeatIntervalMs, final ControllerLimits limits, final long brokerSessionTimeoutMs)
     {
+        this(groupHeartbeatIntervalMs, limits, brokerSessionTimeoutMs, LEADER_IMBALANCE_CHECK_INTERVAL_MS_DEFAULT,
+            LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_DEFAULT);
+    }
+
+    /**
+     * A service as {@link #ControllerService(int, ControllerLimits, long)} that also balances leaders on a timer.
+     *
+     * @param groupHeartbeatIntervalMs       heartbeat interval told to group members, {@code > 0}.
+     * @param limits                         caps on the state; the same on every member.
+     * @param brokerSessionTimeoutMs         {@code broker.session.timeout.ms}, {@code >= 1}.
+     * @param leaderImbalanceCheckIntervalMs {@code leader.imbalance.check.interval.ms}: how often preferred
+     *                                       elections run for imbalanced brokers; 0 turns balancing off.
+     * @param leaderImbalancePercentage      {@code leader.imbalance.per.broker.percentage}, 0 to 100.
+     */
+    public ControllerService(
+        final int groupHeartbeatIntervalMs,
+        final ControllerLimits limits,
+        final long brokerSessionTimeoutMs,
+        final long leaderImbalanceCheckIntervalMs,
+        final int leaderImbalancePercentage)
+    {
+        if (leaderImbalanceCheckIntervalMs < 0 || leaderImbalancePercentage < 0 || leaderImbalancePercentage > 100)
+        {
+            throw new IllegalArgumentException("leader imbalance interval must be >= 0 and percentage in 0..100: " +
+                leaderImbalanceCheckIntervalMs + ", " + leaderImbalancePercentage);
+        }
+        this.leaderImbalanceCheckIntervalMs = leaderImbalanceCheckIntervalMs;
+        this.leaderImbalancePercentage = leaderImbalancePercentage;
         brokers = new BrokerCommands(BrokerRegistry.MAX_BROKERS_DEFAULT, brokerSessionTimeoutMs);
         state = new ControllerState(limits);
         replication = new ReplicationCommands(brokers.registry(), this::logStartOffset);
@@ -224,6 +268,7 @@ public final class ControllerService implements ClusteredService
             // harmless: expiry visits only the members due).
             groupTimer.forget();
             brokerTimer.forget();
+            balanceTimer.forget();
         }
     }
 
@@ -266,6 +311,7 @@ public final class ControllerService implements ClusteredService
             }
 
             onCommand(session, frame, length);
+            armBalanceTimer();
         }
         catch (final Throwable ex)
         {
@@ -299,6 +345,38 @@ public final class ControllerService implements ClusteredService
             fencedBrokers += brokers.fenceExpired(nowMs(), onBrokerFencedByTimer);
             armBrokerTimer();
         }
+        else if (BALANCE_TIMER_ID == correlationId)
+        {
+            balanceTimer.fired();
+            // Every replica and replay runs this at the same log position, on the same replicated state.
+            balancedLeaders += replication.balanceLeaders(leaderImbalancePercentage, broadcastPartitionEventOfLength);
+            balanceDeadlineMs = nowMs() + leaderImbalanceCheckIntervalMs;
+        }
+        armBalanceTimer();
+    }
+
+    private void armBalanceTimer()
+    {
+        if (leaderImbalanceCheckIntervalMs <= 0)
+        {
+            return;
+        }
+        if (NO_DEADLINE == balanceDeadlineMs)
+        {
+            balanceDeadlineMs = nowMs() + leaderImbalanceCheckIntervalMs;
+        }
+        balanceTimer.arm(cluster, idleStrategy, balanceDeadlineMs);
+    }
+
+    /**
+     * Number of partitions whose leader moved back to its preferred replica by automatic leader balancing, readable
+     * from any thread.
+     *
+     * @return number of leaders balanced.
+     */
+    public long balancedLeaders()
+    {
+        return balancedLeaders;
     }
 
     /**
@@ -353,6 +431,7 @@ public final class ControllerService implements ClusteredService
         // timer event re-arms ours: the same deadline again, which changes no replicated state.
         groupTimer.forget();
         brokerTimer.forget();
+        balanceTimer.forget();
     }
 
     /**

@@ -168,7 +168,7 @@ final class ReplicationCommands
         eventSink = sink;
         try
         {
-            final int moved = replicas.electPreferred(d.topicId(), isFenced, onChange);
+            final int moved = replicas.electPreferred(d.topicId(), d.partition(), isFenced, onChange);
             if (moved < 0)
             {
                 lastErrorMessage = replicas.lastErrorMessage();
@@ -176,6 +176,26 @@ final class ReplicationCommands
             }
             lastValue = moved;
             return NONE;
+        }
+        finally
+        {
+            eventSink = null;
+        }
+    }
+
+    /**
+     * Runs automatic leader balancing ({@link PartitionReplicas#balance}).
+     *
+     * @param imbalancePercentage {@code leader.imbalance.per.broker.percentage}.
+     * @param sink                takes the length of the event of each partition changed.
+     * @return partitions whose leader moved.
+     */
+    int balanceLeaders(final int imbalancePercentage, final IntConsumer sink)
+    {
+        eventSink = sink;
+        try
+        {
+            return replicas.balance(imbalancePercentage, isFenced, onChange);
         }
         finally
         {

@@ -47,6 +47,7 @@ class ControllerLeaderEpochsTest
     private ControllerClient client;
     private final Listener listener = new Listener();
     private long nextCorrelationId = 100;
+    private long balanceIntervalMs = 0;
 
     @BeforeEach
     void setUp()
@@ -174,6 +175,45 @@ class ControllerLeaderEpochsTest
         assertThat(brokers.get(1)).contains("internal other.host");
     }
 
+    @Test
+    void shouldMoveLeadershipBackToAnInSyncPreferredReplicaOnTheBalanceTimer() throws InterruptedException
+    {
+        balanceIntervalMs = 200;
+        launchAndConnect();
+        assertThat(awaitResult(send((c) -> client.registerBroker(c, 1, "host", 9010))).value).isEqualTo(1);
+        assertThat(awaitResult(send((c) -> client.registerBroker(c, 2, "host", 9020))).value).isEqualTo(2);
+        final Result created = awaitResult(send((c) -> client.createTopic(c, "b", 2, -1, -1, 0, 2, 1)));
+        assertThat(created.code).as(created.message).isEqualTo(NONE);
+        final int topicId = created.topicId;
+        awaitUntil(() -> null != listener.latest(topicId, 1));
+        final int preferred = listener.latest(topicId, 0).replicas()[0];
+        final int other = listener.latest(topicId, 0).replicas()[1];
+        assertThat(listener.latest(topicId, 0).leader()).isEqualTo(preferred);
+
+        // The preferred leader stops cleanly and comes back: not in sync, so balancing leaves the leadership.
+        assertThat(awaitResult(send((c) -> client.controlledShutdown(c, preferred, preferred))).code).isEqualTo(NONE);
+        awaitUntil(() -> listener.latest(topicId, 0).leader() == other);
+        final long epoch = awaitResult(send((c) -> client.registerBroker(c, preferred, "host", 9000))).value;
+        Thread.sleep(3 * balanceIntervalMs);
+        awaitUntil(() -> true);
+        assertThat(listener.latest(topicId, 0).leader()).isEqualTo(other);
+        assertThat(node.service().balancedLeaders()).isZero();
+
+        // Back in sync: the next balance run moves the leadership back, with a new leader epoch.
+        final PartitionElection.State p0 = listener.latest(topicId, 0);
+        assertThat(awaitResult(send((c) -> client.alterPartition(c, other, other, topicId, 0, p0.leaderEpoch(),
+            p0.partitionEpoch(), new int[]{ other, preferred }, new long[]{ other, epoch }))).code).isEqualTo(NONE);
+        awaitUntil(() -> listener.latest(topicId, 0).leader() == preferred);
+        assertThat(listener.latest(topicId, 0).leaderEpoch()).isEqualTo(p0.leaderEpoch() + 1);
+        assertThat(node.service().balancedLeaders()).isEqualTo(1);
+        assertThat(node.service().failedCommands()).isZero();
+
+        // Replayed alike: the same partition states after a restart from the log.
+        final List<String> before = metadata();
+        restartAfterOutage();
+        assertThat(metadata()).isEqualTo(before);
+    }
+
     private List<String> metadataBrokers()
     {
         final long correlationId = send((id) -> client.requestMetadata(id));
@@ -244,7 +284,8 @@ class ControllerLeaderEpochsTest
             .baseDir(tempDir.resolve("node").toFile())
             .portBase(portBase)
             .aeronDirectoryName(tempDir.resolve("aeron").toString())
-            .brokerSessionTimeoutMs(60_000));
+            .brokerSessionTimeoutMs(60_000)
+            .leaderImbalanceCheckIntervalMs(balanceIntervalMs));
         assertThat(node.awaitLeader(TIMEOUT_MS)).isTrue();
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
         client = ControllerClient.connect(

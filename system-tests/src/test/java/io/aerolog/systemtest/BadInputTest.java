@@ -11,6 +11,7 @@ import io.aerolog.client.TopicPartition;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.codecs.wire.ConsumerGroupHeartbeatEncoder;
 import io.aerolog.codecs.wire.CreateTopicEncoder;
+import io.aerolog.codecs.wire.ElectLeadersEncoder;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aerolog.codecs.wire.HeartbeatEncoder;
 import io.aerolog.codecs.wire.MessageHeaderEncoder;
@@ -89,6 +90,9 @@ class BadInputTest
             assertCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, () -> admin.deleteTopic("missing"));
             assertCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, () -> admin.listOffset("missing", 0, Admin.EARLIEST));
             assertCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, () -> admin.listOffset("good", 7, Admin.LATEST));
+            assertCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, () -> admin.electPreferredLeaders("missing"));
+            assertCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, () -> admin.electPreferredLeader("good", 7));
+            assertThat(admin.electPreferredLeader("good", 1)).isZero();
         }
         try (Producer producer = Producer.connect(broker.ipc(), new Producer.Config()))
         {
@@ -152,6 +156,12 @@ class BadInputTest
             expectRejected(raw, false, createTopicWithNameLength(clientSessionId, -1), ErrorCode.CORRUPT_MESSAGE);
             expectRejected(raw, false, Arrays.copyOf(createTopicWithNameLength(clientSessionId, 10), 52),
                 ErrorCode.CORRUPT_MESSAGE);
+            expectRejected(raw, false, header(ElectLeadersEncoder.BLOCK_LENGTH, ElectLeadersEncoder.TEMPLATE_ID,
+                MessageHeaderEncoder.SCHEMA_ID, MessageHeaderEncoder.SCHEMA_VERSION,
+                MessageHeaderEncoder.ENCODED_LENGTH + ElectLeadersEncoder.BLOCK_LENGTH + 1), ErrorCode.CORRUPT_MESSAGE);
+            expectRejected(raw, false, header(ElectLeadersEncoder.BLOCK_LENGTH - 4, ElectLeadersEncoder.TEMPLATE_ID,
+                MessageHeaderEncoder.SCHEMA_ID, MessageHeaderEncoder.SCHEMA_VERSION,
+                MessageHeaderEncoder.ENCODED_LENGTH + ElectLeadersEncoder.BLOCK_LENGTH), ErrorCode.CORRUPT_MESSAGE);
             expectRejected(raw, false, header(8, ConsumerGroupHeartbeatEncoder.TEMPLATE_ID,
                 MessageHeaderEncoder.SCHEMA_ID, MessageHeaderEncoder.SCHEMA_VERSION, 16), ErrorCode.CORRUPT_MESSAGE);
 

@@ -76,6 +76,7 @@ class SecurityTest
             admin.addAcl(new AclEntry("User:bob", ResourceType.GROUP, "billing", Operation.READ, Permission.ALLOW));
             assertThat(admin.listUsers()).containsExactly("admin", "alice", "bob");
             assertThat(admin.listAcls()).hasSize(3);
+            assertThat(admin.electPreferredLeaders(null)).as("one broker: every leader is preferred").isZero();
             assertThatThrownBy(() -> admin.addAcl(new AclEntry(
                 "alice", ResourceType.TOPIC, "orders", Operation.READ, Permission.ALLOW)))
                 .isInstanceOfSatisfying(AerologException.class,
@@ -99,6 +100,7 @@ class SecurityTest
             assertRefused(() -> alice.upsertUser("alice", "new-pw"));
             assertRefused(() -> alice.listAcls());
             assertRefused(() -> alice.describeTopic("payroll"));
+            assertRefused(() -> alice.electPreferredLeaders("orders")); // ALTER on the cluster
         }
         assertThat(aliceOffsets).containsExactly(0L, 0L, 1L, 1L, 2L, 2L, 3L, 3L, 4L, 4L);
 
@@ -150,7 +152,7 @@ class SecurityTest
             assertRefused(() -> consumer.poll(Duration.ofSeconds(5)));
         }
         final long refusals = broker.broker().authorizationFailures();
-        assertThat(refusals).isGreaterThanOrEqualTo(3 + 6 + 4 + 2);
+        assertThat(refusals).isGreaterThanOrEqualTo(3 + 7 + 4 + 2);
 
         // Users and ACLs are the controller's: they survive a restart, and so does every acknowledged record.
         broker.restart();

@@ -246,6 +246,9 @@ public final class PartitionReplicas
     /** Topic id of {@link #electPreferred} that means every topic. */
     public static final int ALL_TOPICS = -1;
 
+    /** Partition of {@link #electPreferred} that means every partition of the topic. */
+    public static final int ALL_PARTITIONS = -1;
+
     /**
      * Moves leadership back to the preferred leaders by {@link PartitionElection#electPreferred}, in
      * (topic id, partition) order.
@@ -257,9 +260,31 @@ public final class PartitionReplicas
      */
     public int electPreferred(final int topicId, final IntPredicate isFenced, final ChangeListener listener)
     {
-        if (ALL_TOPICS != topicId && !topics.containsKey(topicId))
+        return electPreferred(topicId, ALL_PARTITIONS, isFenced, listener);
+    }
+
+    /**
+     * Moves leadership back to the preferred leaders by {@link PartitionElection#electPreferred}, in
+     * (topic id, partition) order: of every topic, of one topic, or of one partition.
+     *
+     * @param topicId   of one topic, or {@link #ALL_TOPICS}.
+     * @param partition of that topic, or {@link #ALL_PARTITIONS} (always with {@link #ALL_TOPICS}).
+     * @param isFenced  tells which brokers are fenced.
+     * @param listener  told of each partition that changed.
+     * @return number of partitions whose leader moved, or -1 if the topic or partition is unknown.
+     */
+    public int electPreferred(
+        final int topicId, final int partition, final IntPredicate isFenced, final ChangeListener listener)
+    {
+        lastErrorMessage = null;
+        if (ALL_TOPICS == topicId ? ALL_PARTITIONS != partition : !topics.containsKey(topicId))
         {
             lastErrorMessage = "unknown topic id " + topicId;
+            return -1;
+        }
+        if (ALL_PARTITIONS != partition && (partition < 0 || partition >= topics.get(topicId).partitions().length))
+        {
+            lastErrorMessage = "unknown partition " + topicId + "-" + partition;
             return -1;
         }
         int changed = 0;
@@ -273,6 +298,57 @@ public final class PartitionReplicas
             final PartitionElection.State[] states = topic.partitions();
             for (int p = 0; p < states.length; p++)
             {
+                if (ALL_PARTITIONS != partition && p != partition)
+                {
+                    continue;
+                }
+                final PartitionElection.State next = PartitionElection.electPreferred(states[p], isFenced);
+                if (next != states[p])
+                {
+                    states[p] = next;
+                    changed++;
+                    listener.onChange(entry.getKey(), p, topic.minInsyncReplicas(), next);
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Automatic leader balancing, as Kafka's: a broker is imbalanced when more than {@code imbalancePercentage} % of
+     * the partitions it is the preferred leader of (first replica) are led by another broker; each such partition of
+     * an imbalanced broker gets a preferred election ({@link PartitionElection#electPreferred}: only where the
+     * preferred replica is unfenced and in sync). In (topic id, partition) order.
+     *
+     * @param imbalancePercentage {@code leader.imbalance.per.broker.percentage}, 0 to 100.
+     * @param isFenced            tells which brokers are fenced.
+     * @param listener            told of each partition that changed.
+     * @return number of partitions whose leader moved.
+     */
+    public int balance(final int imbalancePercentage, final IntPredicate isFenced, final ChangeListener listener)
+    {
+        final TreeMap<Integer, long[]> counts = new TreeMap<>(); // preferred broker -> {preferred of, not led}
+        for (final TopicReplicas topic : topics.values())
+        {
+            for (final PartitionElection.State state : topic.partitions())
+            {
+                final long[] count = counts.computeIfAbsent(state.replicas()[0], (id) -> new long[2]);
+                count[0]++;
+                count[1] += state.leader() == state.replicas()[0] ? 0 : 1;
+            }
+        }
+        int changed = 0;
+        for (final Map.Entry<Integer, TopicReplicas> entry : topics.entrySet())
+        {
+            final TopicReplicas topic = entry.getValue();
+            final PartitionElection.State[] states = topic.partitions();
+            for (int p = 0; p < states.length; p++)
+            {
+                final long[] count = counts.get(states[p].replicas()[0]);
+                if (states[p].leader() == states[p].replicas()[0] || count[1] * 100 <= imbalancePercentage * count[0])
+                {
+                    continue;
+                }
                 final PartitionElection.State next = PartitionElection.electPreferred(states[p], isFenced);
                 if (next != states[p])
                 {
