@@ -376,6 +376,10 @@ public final class FailoverCommand implements Callable<Integer>
                         "read back; acknowledged but lost: %d%s; written twice: %d", sent, check.acked(),
                         check.failed(), readBack.records(), check.lost(),
                         check.lost() > 0 ? " (the first: record " + check.firstLost() + ")" : "", check.duplicates()));
+                    if (null != producer.firstSendError())
+                    {
+                        out.println("first send error: " + producer.firstSendError());
+                    }
                     if (null == failure && !check.isClean())
                     {
                         failure = check.lost() + " acknowledged records lost, " + check.duplicates() +

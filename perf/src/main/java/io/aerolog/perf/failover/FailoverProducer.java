@@ -31,6 +31,7 @@ final class FailoverProducer implements Runnable
     private volatile int sentPublished;
     private volatile int highestAckedPublished = -1;
     private volatile Throwable error;
+    private volatile String firstSendError;
     private int highestAcked = -1;
 
     /**
@@ -105,6 +106,12 @@ final class FailoverProducer implements Runnable
         return highestAckedPublished;
     }
 
+    /** @return the first failed send (which record and why), or null. */
+    String firstSendError()
+    {
+        return firstSendError;
+    }
+
     /** @return what ended the producer's thread, or null. */
     Throwable error()
     {
@@ -143,7 +150,7 @@ final class FailoverProducer implements Runnable
         }
         catch (final AerologException ex)
         {
-            log.onFailed(seq);
+            onOutcome(seq, ex);
         }
         sentPublished = seq + 1;
     }
@@ -162,6 +169,10 @@ final class FailoverProducer implements Runnable
         else
         {
             log.onFailed(seq);
+            if (null == firstSendError)
+            {
+                firstSendError = "record " + seq + ": " + error.getMessage();
+            }
         }
     }
 }
