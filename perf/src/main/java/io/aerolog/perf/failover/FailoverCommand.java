@@ -52,7 +52,7 @@ public final class FailoverCommand implements Callable<Integer>
     static final long MIN_SESSION_TIMEOUT_MS = 500;
     private static final Duration DESCRIBE_TIMEOUT = Duration.ofSeconds(30);
     private static final long THREAD_READY_TIMEOUT_MS = 60_000;
-    private static final long STOP_TIMEOUT_MS = 150_000; // the producer's flush waits up to its delivery timeout
+    private static final long STOP_MARGIN_MS = 30_000; // beyond the delivery timeout the producer's flush may wait
     private static final long READ_BACK_IDLE_TIMEOUT_MS = 30_000;
     private static final long POLL_MS = 5;
 
@@ -86,6 +86,12 @@ public final class FailoverCommand implements Callable<Integer>
         description = "broker.session.timeout.ms of every broker: how long the controller waits for a dead " +
             "broker's heartbeat before electing new leaders (default: the broker's default, 1500).")
     Long brokerSessionTimeoutMs;
+
+    @Option(names = "--delivery-timeout-ms", paramLabel = "MS", defaultValue = "120000",
+        description = "The producer's delivery timeout: how long a record may wait for its acknowledgement, " +
+            "retried across leader changes, before it fails; the run's end waits up to this long for what is " +
+            "outstanding (default: ${DEFAULT-VALUE}, the producer's default).")
+    long deliveryTimeoutMs;
 
     @Option(names = "--round-timeout", paramLabel = "SECONDS", defaultValue = "60",
         description = "Most a round may take to recover after the kill, and again to get the restarted broker " +
@@ -172,6 +178,11 @@ public final class FailoverCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), "--broker-session-timeout-ms must be at least " +
                 MIN_SESSION_TIMEOUT_MS + " (twice the brokers' heartbeat interval): " + brokerSessionTimeoutMs);
         }
+        if (deliveryTimeoutMs < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--delivery-timeout-ms must be at least 1: " +
+                deliveryTimeoutMs);
+        }
         if (roundTimeoutSeconds < 1 || intervalSeconds < 0 || warmupSeconds < 0)
         {
             throw new ParameterException(spec.commandLine(),
@@ -193,7 +204,7 @@ public final class FailoverCommand implements Callable<Integer>
         {
             this.cluster = cluster;
             this.out = out;
-            this.producer = new FailoverProducer(cluster.clientContext(), TOPIC, rate, size, log);
+            this.producer = new FailoverProducer(cluster.clientContext(), TOPIC, rate, size, deliveryTimeoutMs, log);
             this.consumer = new FailoverConsumer(cluster.clientContext(), TOPIC, log);
         }
 
@@ -225,14 +236,14 @@ public final class FailoverCommand implements Callable<Integer>
             }
             finally
             {
-                final boolean producerStopped = producer.stop(STOP_TIMEOUT_MS);
+                final boolean producerStopped = producer.stop(deliveryTimeoutMs + STOP_MARGIN_MS);
                 final int lastSent = producer.sent() - 1;
                 if (producerStopped && null == failure && lastSent >= 0)
                 {
                     // Let the consumer see the tail before it stops, so the last round's deliveries are complete.
                     awaitDelivered(producer.highestAcked(), Duration.ofSeconds(roundTimeoutSeconds));
                 }
-                consumer.stop(STOP_TIMEOUT_MS);
+                consumer.stop(STOP_MARGIN_MS);
                 if (!producerStopped && null == failure)
                 {
                     failure = "the producer did not stop";
@@ -272,7 +283,8 @@ public final class FailoverCommand implements Callable<Integer>
             out.println(String.format(Locale.ROOT, "round %d: killed broker %d (leader%s), new leader %d, " +
                 "recovered in about %d ms, back in the ISR %d ms after the kill", round, leader,
                 controllerLeader ? " and controller leader" : "", successor,
-                TimeUnit.NANOSECONDS.toMillis(recoveredNs - killStartNs), TimeUnit.NANOSECONDS.toMillis(kill.rejoinedNs)));
+                TimeUnit.NANOSECONDS.toMillis(recoveredNs - killStartNs),
+                TimeUnit.NANOSECONDS.toMillis(kill.rejoinedNs)));
             out.flush();
             if (null != failure)
             {

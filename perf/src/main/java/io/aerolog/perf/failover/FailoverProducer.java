@@ -25,6 +25,7 @@ final class FailoverProducer implements Runnable
     private final String topic;
     private final long intervalNs;
     private final int size;
+    private final long deliveryTimeoutMs;
     private final FailoverLog log;
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile boolean stopRequested;
@@ -35,19 +36,21 @@ final class FailoverProducer implements Runnable
     private int highestAcked = -1;
 
     /**
-     * @param ctx   how to reach the cluster.
-     * @param topic to send to (partition 0).
-     * @param rate  records per second.
-     * @param size  value bytes, at least 8.
-     * @param log   written by this producer's thread.
+     * @param ctx               how to reach the cluster.
+     * @param topic             to send to (partition 0).
+     * @param rate              records per second.
+     * @param size              value bytes, at least 8.
+     * @param deliveryTimeoutMs how long a record may take from send to acknowledgement before it fails.
+     * @param log               written by this producer's thread.
      */
     FailoverProducer(final ClientContext ctx, final String topic, final long rate, final int size,
-        final FailoverLog log)
+        final long deliveryTimeoutMs, final FailoverLog log)
     {
         this.ctx = ctx;
         this.topic = topic;
         this.intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
         this.size = size;
+        this.deliveryTimeoutMs = deliveryTimeoutMs;
         this.log = log;
     }
 
@@ -62,8 +65,9 @@ final class FailoverProducer implements Runnable
         {
             value.putByte(i, (byte)('a' + (i % 26)));
         }
-        try (Producer producer = Producer.connect(ctx.copy().clientName("aerolog-perf-failover-producer"),
-            new Producer.Config().acks(Acks.ALL).idempotent(true).lingerMs(0)))
+        final Producer.Config config = new Producer.Config().acks(Acks.ALL).idempotent(true).lingerMs(0)
+            .deliveryTimeoutMs(deliveryTimeoutMs);
+        try (Producer producer = Producer.connect(ctx.copy().clientName("aerolog-perf-failover-producer"), config))
         {
             producer.partitionCount(topic);
             final IdleStrategy idle = ctx.newIdleStrategy();

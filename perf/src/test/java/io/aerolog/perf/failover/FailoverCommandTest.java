@@ -24,6 +24,7 @@ class FailoverCommandTest
             "--min-insync-replicas", "0");
         assertRefused("--broker-session-timeout-ms must be at least 500", "--broker-session-timeout-ms", "499");
         assertRefused("--round-timeout must be at least 1", "--round-timeout", "0");
+        assertRefused("--delivery-timeout-ms must be at least 1", "--delivery-timeout-ms", "0");
         assertRefused("--interval and --warmup at least 0", "--warmup", "-1");
         assertRefused("Unknown option", "--acks", "1");
     }
@@ -34,7 +35,8 @@ class FailoverCommandTest
         final PerfRun run = PerfRun.run("failover", "--help");
         assertThat(run.exitCode).isZero();
         assertThat(run.out).contains("--rounds", "--rate", "--size", "--brokers", "--min-insync-replicas",
-            "--broker-session-timeout-ms", "--round-timeout", "--interval", "--warmup", "--profile");
+            "--broker-session-timeout-ms", "--delivery-timeout-ms", "--round-timeout", "--interval", "--warmup",
+            "--profile");
     }
 
     private static void assertRefused(final String message, final String... args)

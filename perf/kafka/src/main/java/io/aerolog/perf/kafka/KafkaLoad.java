@@ -38,7 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  *     <li>{@code latency BOOTSTRAP SIZE RATE WARMUP_S DURATION_S [ACKS REPLICATION_FACTOR MIN_ISR TOPIC]}: the
  *     same fixed-rate, open-loop load as Aerolog's latency run (one partition of a new topic, replicated as given,
  *     by default {@code perf-compare-latency} with one replica; acks as given, by default 1; linger 0; each value
- *     carries its intended send time in its first 8 bytes, little-endian), with a consumer reading the topic from the beginning on its own thread.
+ *     carries its intended send time in its first 8 bytes, little-endian), with a consumer reading the topic from
+ *     the beginning on its own thread.
  *     Latency is measured from the intended send time to the producer callback (ack) and to the consumer's poll
  *     returning the record (end to end).</li>
  *     <li>{@code throughput BOOTSTRAP SIZE PARTITIONS RECORDS ACKS LINGER_MS BATCH_BYTES}: one producer sends as
