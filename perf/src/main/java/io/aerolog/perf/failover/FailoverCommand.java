@@ -123,7 +123,8 @@ public final class FailoverCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         out.println("aerolog perf failover: " + brokers + " broker processes, topic " + TOPIC + " with 1 partition, " +
             "replication factor " + brokers + ", min.insync.replicas " + minInsyncReplicas + ", acks=all " +
-            "idempotent producer at " + rate + " records/s of " + size + " B, " + rounds + (1 == rounds ? " round, " : " rounds, ") +
+            "idempotent producer at " + rate + " records/s of " + size + " B, " + rounds +
+            (1 == rounds ? " round, " : " rounds, ") +
             "broker.session.timeout.ms " + (null == brokerSessionTimeoutMs ? "default" : brokerSessionTimeoutMs) +
             ", profile " + threadingProfile.name());
         out.flush();
