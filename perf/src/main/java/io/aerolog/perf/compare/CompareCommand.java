@@ -59,6 +59,7 @@ public final class CompareCommand implements Callable<Integer>
     private static final String AEROLOG = "aerolog";
     private static final String AERON = "aeron";
     private static final String KAFKA = "kafka";
+    private static final String LATENCY_TOPIC = "perf-compare-latency";
 
     // Batching of the throughput comparison, the same for both: Kafka's default batch is 16 KiB, linger 5 ms.
     private static final long LINGER_MS = 1;
@@ -177,7 +178,8 @@ public final class CompareCommand implements Callable<Integer>
                 out.println();
                 out.println("== kafka");
                 kafka = KafkaSide.start(kafkaLibDir, out);
-                String failure = kafka.latency(size, rate, warmup, duration, out);
+                String failure = kafka.latency(
+                    size, rate, warmup, duration, AcksConverter.toString(acks), 1, 1, LATENCY_TOPIC, out);
                 if (null == failure && throughput)
                 {
                     failure = kafka.throughput(

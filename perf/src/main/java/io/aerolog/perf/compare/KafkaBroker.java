@@ -13,16 +13,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A single-node Apache Kafka broker (KRaft, combined broker and controller) in a child JVM, for
- * {@code perf compare}: its storage is formatted in a fresh temp dir, it listens on free loopback ports, and closing
- * (or this JVM exiting) stops it and deletes the temp dir. JVM settings are those of Kafka's own start script (1 GiB heap, G1 with
- * 20 ms pause target).
+ * An Apache Kafka broker (KRaft, combined broker and controller) in a child JVM, for {@code perf compare}, or a
+ * cluster of such nodes whose controllers form one quorum, for {@code perf replicated}: storage formatted in a fresh
+ * temp dir, listeners on free loopback ports; closing (or this JVM exiting) stops every node and deletes the temp
+ * dir. JVM settings are those of Kafka's own start script (1 GiB heap per node, G1 with 20 ms pause target).
  */
 final class KafkaBroker implements AutoCloseable
 {
@@ -36,14 +37,14 @@ final class KafkaBroker implements AutoCloseable
         "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true");
 
     private final File dir;
-    private final ChildProcess process;
+    private final List<ChildProcess> processes;
     private final String bootstrap;
     private final Thread shutdownHook = new Thread(this::stop, "aerolog-perf-kafka-stop");
 
-    private KafkaBroker(final File dir, final ChildProcess process, final String bootstrap)
+    private KafkaBroker(final File dir, final List<ChildProcess> processes, final String bootstrap)
     {
         this.dir = dir;
-        this.process = process;
+        this.processes = processes;
         this.bootstrap = bootstrap;
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -58,6 +59,22 @@ final class KafkaBroker implements AutoCloseable
      */
     static KafkaBroker start(final String classpath) throws InterruptedException
     {
+        return start(classpath, 1);
+    }
+
+    /**
+     * Formats the storage of each node, starts them together and waits until every client port accepts
+     * connections. Each node is a combined broker and controller; the nodes' controllers form one KRaft quorum of
+     * static voters ({@code controller.quorum.voters}), the internal topics are replicated on up to three of them.
+     *
+     * @param classpath the Kafka jars.
+     * @param nodes     how many, at least 1.
+     * @return the running cluster (one object for all its nodes).
+     * @throws IllegalStateException if it does not start.
+     * @throws InterruptedException  if interrupted.
+     */
+    static KafkaBroker start(final String classpath, final int nodes) throws InterruptedException
+    {
         final File dir;
         try
         {
@@ -67,56 +84,83 @@ final class KafkaBroker implements AutoCloseable
         {
             throw new UncheckedIOException("cannot create a temp dir for Kafka", ex);
         }
+        final List<ChildProcess> processes = new ArrayList<>();
         try
         {
-            final int brokerPort = freeTcpPort();
-            final int controllerPort = freeTcpPort();
-            final File config = new File(dir, "server.properties");
-            Files.writeString(config.toPath(), serverProperties(
-                new File(dir, "data").getAbsolutePath(), brokerPort, controllerPort), StandardCharsets.UTF_8);
-
-            try (ChildProcess format = kafkaJvm(classpath, "kafka.tools.StorageTool")
-                .args("format", "-t", clusterId(), "-c", config.getAbsolutePath())
-                .start())
+            final int[] brokerPorts = new int[nodes];
+            final int[] controllerPorts = new int[nodes];
+            final StringBuilder voters = new StringBuilder();
+            final StringBuilder bootstrap = new StringBuilder();
+            for (int i = 0; i < nodes; i++)
             {
-                final int exitCode = format.waitFor(FORMAT_TIMEOUT);
-                if (0 != exitCode)
+                brokerPorts[i] = freeTcpPort();
+                controllerPorts[i] = freeTcpPort();
+                voters.append(0 == i ? "" : ",").append(i + 1).append('@').append(HOST).append(':')
+                    .append(controllerPorts[i]);
+                bootstrap.append(0 == i ? "" : ",").append(HOST).append(':').append(brokerPorts[i]);
+            }
+            final String clusterId = clusterId();
+            final List<File> configs = new ArrayList<>();
+            for (int i = 0; i < nodes; i++)
+            {
+                final File config = new File(dir, "server-" + (i + 1) + ".properties");
+                Files.writeString(config.toPath(), serverProperties(i + 1, nodes, voters.toString(),
+                    new File(dir, "data-" + (i + 1)).getAbsolutePath(), brokerPorts[i], controllerPorts[i]),
+                    StandardCharsets.UTF_8);
+                configs.add(config);
+                try (ChildProcess format = kafkaJvm(classpath, "kafka.tools.StorageTool")
+                    .args("format", "-t", clusterId, "-c", config.getAbsolutePath())
+                    .start())
                 {
-                    throw new IllegalStateException("formatting Kafka's storage failed (exit code " + exitCode +
-                        "):" + System.lineSeparator() + format.tail(FAILURE_LINES));
+                    final int exitCode = format.waitFor(FORMAT_TIMEOUT);
+                    if (0 != exitCode)
+                    {
+                        throw new IllegalStateException("formatting Kafka's storage failed (exit code " + exitCode +
+                            "):" + System.lineSeparator() + format.tail(FAILURE_LINES));
+                    }
                 }
             }
 
-            final ChildProcess process = kafkaJvm(classpath, "kafka.Kafka").args(config.getAbsolutePath()).start();
-            final KafkaBroker broker = new KafkaBroker(dir, process, HOST + ":" + brokerPort);
-            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-            while (!isListening(brokerPort))
+            for (final File config : configs)
             {
-                if (!process.isAlive() || System.nanoTime() > deadlineNs)
+                processes.add(kafkaJvm(classpath, "kafka.Kafka").args(config.getAbsolutePath()).start());
+            }
+            final KafkaBroker broker = new KafkaBroker(dir, processes, bootstrap.toString());
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+            for (int i = 0; i < nodes; i++)
+            {
+                final ChildProcess process = processes.get(i);
+                while (!isListening(brokerPorts[i]))
                 {
-                    final String output = process.tail(FAILURE_LINES);
-                    broker.close();
-                    throw new IllegalStateException("the Kafka broker did not start" +
-                        (process.isAlive() ? " in time" : "") + "; its output:" + System.lineSeparator() + output);
+                    if (!process.isAlive() || System.nanoTime() > deadlineNs)
+                    {
+                        final String output = process.tail(FAILURE_LINES);
+                        broker.close();
+                        throw new IllegalStateException("the Kafka broker " + (i + 1) + " did not start" +
+                            (process.isAlive() ? " in time" : "") + "; its output:" + System.lineSeparator() +
+                            output);
+                    }
+                    Thread.sleep(50);
                 }
-                Thread.sleep(50);
             }
             return broker;
         }
         catch (final IOException ex)
         {
+            processes.forEach(ChildProcess::close);
             IoUtil.delete(dir, true);
             throw new UncheckedIOException("cannot write Kafka's config", ex);
         }
         catch (final RuntimeException | InterruptedException ex)
         {
+            processes.forEach(ChildProcess::close);
             IoUtil.delete(dir, true);
             throw ex;
         }
     }
 
     /**
-     * @return host:port for Kafka clients.
+     * @return host:port of every node, comma-separated, for Kafka clients.
      */
     String bootstrap()
     {
@@ -128,8 +172,14 @@ final class KafkaBroker implements AutoCloseable
      */
     String failure()
     {
-        return process.isAlive() ? null : "the Kafka broker exited; its output:" + System.lineSeparator() +
-            process.tail(FAILURE_LINES);
+        for (final ChildProcess process : processes)
+        {
+            if (!process.isAlive())
+            {
+                return "a Kafka broker exited; its output:" + System.lineSeparator() + process.tail(FAILURE_LINES);
+            }
+        }
+        return null;
     }
 
     /**
@@ -152,7 +202,23 @@ final class KafkaBroker implements AutoCloseable
     {
         try
         {
-            process.close();
+            // In parallel: a controller quorum that lost a voter makes the others wait.
+            final List<Thread> stops = new ArrayList<>();
+            for (final ChildProcess process : processes)
+            {
+                final Thread stop = new Thread(process::close, "aerolog-perf-kafka-stop-" + process.pid());
+                stop.start();
+                stops.add(stop);
+            }
+            for (final Thread stop : stops)
+            {
+                stop.join();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            processes.forEach(ChildProcess::destroy);
+            Thread.currentThread().interrupt();
         }
         finally
         {
@@ -166,12 +232,20 @@ final class KafkaBroker implements AutoCloseable
             .stopTimeout(STOP_TIMEOUT);
     }
 
-    private static String serverProperties(final String logDir, final int brokerPort, final int controllerPort)
+    private static String serverProperties(
+        final int nodeId,
+        final int nodes,
+        final String voters,
+        final String logDir,
+        final int brokerPort,
+        final int controllerPort)
     {
+        final int internalReplicas = Math.min(3, nodes);
+        final int internalMinIsr = Math.max(1, internalReplicas - 1);
         return String.join(System.lineSeparator(),
             "process.roles=broker,controller",
-            "node.id=1",
-            "controller.quorum.voters=1@" + HOST + ":" + controllerPort,
+            "node.id=" + nodeId,
+            "controller.quorum.voters=" + voters,
             "listeners=PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort,
             "advertised.listeners=PLAINTEXT://" + HOST + ":" + brokerPort,
             "controller.listener.names=CONTROLLER",
@@ -179,11 +253,11 @@ final class KafkaBroker implements AutoCloseable
             "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
             "log.dirs=" + logDir,
             "num.partitions=1",
-            "offsets.topic.replication.factor=1",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
+            "offsets.topic.replication.factor=" + internalReplicas,
+            "transaction.state.log.replication.factor=" + internalReplicas,
+            "transaction.state.log.min.isr=" + internalMinIsr,
+            "share.coordinator.state.topic.replication.factor=" + internalReplicas,
+            "share.coordinator.state.topic.min.isr=" + internalMinIsr,
             "group.initial.rebalance.delay.ms=0",
             "");
     }

@@ -94,28 +94,56 @@ final class KafkaSide implements AutoCloseable
      */
     static KafkaSide start(final File libDir, final PrintWriter out) throws InterruptedException
     {
+        return start(libDir, 1, out);
+    }
+
+    /**
+     * Starts a Kafka cluster of combined broker and controller nodes (one for a single-node broker).
+     *
+     * @param libDir the Kafka lib dir ({@link #findLib(String)}); the load generator's classes are beside it.
+     * @param nodes  how many, each in a child JVM.
+     * @param out    for a progress line.
+     * @return the running side.
+     * @throws InterruptedException if interrupted.
+     */
+    static KafkaSide start(final File libDir, final int nodes, final PrintWriter out) throws InterruptedException
+    {
         final String classpath = new File(libDir, "*").getAbsolutePath() + File.pathSeparator +
             new File(libDir.getParentFile(), "classes").getAbsolutePath();
         final long startNs = System.nanoTime();
-        final KafkaBroker broker = KafkaBroker.start(classpath);
-        out.println("kafka: single-node KRaft broker (child JVM) at " + broker.bootstrap() + ", started in " +
+        final KafkaBroker broker = KafkaBroker.start(classpath, nodes);
+        out.println("kafka: " + (1 == nodes ? "single-node KRaft broker (child JVM)" : nodes + " KRaft nodes, " +
+            "each broker and controller (child JVMs),") + " at " + broker.bootstrap() + ", started in " +
             (System.nanoTime() - startNs) / 1_000_000 + " ms");
         out.flush();
         return new KafkaSide(classpath, broker);
     }
 
     /**
-     * The fixed-rate latency run: one partition, acks as given, linger 0.
+     * The fixed-rate latency run: one partition, acks as given, linger 0, on a topic of its own.
      *
+     * @param acks              0, 1 or all.
+     * @param replicationFactor of the topic.
+     * @param minInsyncReplicas {@code min.insync.replicas} of the topic.
+     * @param topic             to create and measure; it must not exist.
      * @return null on success, else why it failed.
      * @throws InterruptedException if interrupted.
      */
     String latency(
-        final int size, final long rate, final long warmupSeconds, final long durationSeconds, final PrintWriter out)
+        final int size,
+        final long rate,
+        final long warmupSeconds,
+        final long durationSeconds,
+        final String acks,
+        final int replicationFactor,
+        final int minInsyncReplicas,
+        final String topic,
+        final PrintWriter out)
         throws InterruptedException
     {
         return runLoad(List.of("latency", broker.bootstrap(), String.valueOf(size), String.valueOf(rate),
-            String.valueOf(warmupSeconds), String.valueOf(durationSeconds)), out);
+            String.valueOf(warmupSeconds), String.valueOf(durationSeconds), acks, String.valueOf(replicationFactor),
+            String.valueOf(minInsyncReplicas), topic), out);
     }
 
     /**

@@ -32,6 +32,9 @@ public final class LatencyRun
     private final long durationSeconds;
     private final int partitions;
     private final Acks acks;
+    private String topic = TOPIC;
+    private int replicationFactor = -1;
+    private int minInsyncReplicas = -1;
     private Histogram ackHistogram = LatencyHistograms.newHistogram();
     private Histogram e2eHistogram = LatencyHistograms.newHistogram();
 
@@ -60,6 +63,22 @@ public final class LatencyRun
     }
 
     /**
+     * The topic the run creates and its replication, when not {@value #TOPIC} with the broker's defaults.
+     *
+     * @param topic             to create and measure; it must not exist.
+     * @param replicationFactor replicas of its partitions, or -1 for the broker's default.
+     * @param minInsyncReplicas in-sync replicas an acks=all write needs, or -1 for the broker's default.
+     * @return this.
+     */
+    public LatencyRun topic(final String topic, final int replicationFactor, final int minInsyncReplicas)
+    {
+        this.topic = topic;
+        this.replicationFactor = replicationFactor;
+        this.minInsyncReplicas = minInsyncReplicas;
+        return this;
+    }
+
+    /**
      * @return records the run sends, warmup included.
      */
     public long total()
@@ -70,21 +89,21 @@ public final class LatencyRun
     /**
      * Runs the load and prints what was sent and consumed.
      *
-     * @param broker to run against.
+     * @param broker to run against: one broker or a cluster.
      * @param out    for the progress lines.
      * @return null on success, else why the run failed (records lost, sends failed, the broker failed).
      * @throws InterruptedException if interrupted.
      */
-    public String run(final PerfBroker broker, final PrintWriter out) throws InterruptedException
+    public String run(final LatencyTarget broker, final PrintWriter out) throws InterruptedException
     {
         final ClientContext clientContext = broker.clientContext();
         try (Admin admin = Admin.connect(clientContext.copy().clientName("aerolog-perf-admin")))
         {
-            admin.createTopic(TOPIC, partitions);
+            admin.createTopic(topic, partitions, -1, -1, false, replicationFactor, minInsyncReplicas);
         }
 
         final LatencyConsumer consumer = new LatencyConsumer(
-            clientContext.copy().clientName("aerolog-perf-consumer"), TOPIC);
+            clientContext.copy().clientName("aerolog-perf-consumer"), topic);
         final Thread consumerThread = new Thread(consumer, "aerolog-perf-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();
@@ -97,14 +116,14 @@ public final class LatencyRun
             }
 
             final OpenLoopProducer load = new OpenLoopProducer(
-                TOPIC, partitions, rate, total(), size, clientContext.newIdleStrategy());
+                topic, partitions, rate, total(), size, clientContext.newIdleStrategy());
             final long warmupNs = TimeUnit.SECONDS.toNanos(warmupSeconds);
             final long startNs;
             try (Producer producer = Producer.connect(
                 clientContext.copy().clientName("aerolog-perf-producer"),
                 new Producer.Config().acks(acks).lingerMs(0)))
             {
-                producer.partitionCount(TOPIC);
+                producer.partitionCount(topic);
                 startNs = System.nanoTime();
                 consumer.measureFrom(startNs + warmupNs);
                 load.run(producer, startNs, warmupNs);
@@ -139,7 +158,7 @@ public final class LatencyRun
         return e2eHistogram;
     }
 
-    private static String drain(final LatencyConsumer consumer, final long expected, final PerfBroker broker)
+    private static String drain(final LatencyConsumer consumer, final long expected, final LatencyTarget broker)
         throws InterruptedException
     {
         long lastReceived = consumer.received();

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link BrokerProcess}) and its clients, each with a media driver of its own, talk UDP over loopback. Closing
  * stops the broker and deletes its directories.
  */
-public final class PerfBroker implements AutoCloseable
+public final class PerfBroker implements AutoCloseable, LatencyTarget
 {
     /** Transport names the perf tools accept for a broker run. */
     public static final String IPC = "ipc";

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -22,8 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -32,9 +35,11 @@ import java.util.concurrent.locks.LockSupport;
  * The Kafka side of {@code aerolog perf compare}, run in a child JVM with the Kafka jars on its classpath, against
  * a Kafka broker the parent started. Two modes:
  * <ul>
- *     <li>{@code latency BOOTSTRAP SIZE RATE WARMUP_S DURATION_S}: the same fixed-rate, open-loop load as
- *     Aerolog's latency run (one partition, acks=1, linger 0; each value carries its intended send time in its
- *     first 8 bytes, little-endian), with a consumer reading the topic from the beginning on its own thread.
+ *     <li>{@code latency BOOTSTRAP SIZE RATE WARMUP_S DURATION_S [ACKS REPLICATION_FACTOR MIN_ISR TOPIC]}: the
+ *     same fixed-rate, open-loop load as Aerolog's latency run (one partition of a new topic, replicated as given,
+ *     by default {@code perf-compare-latency} with one replica; acks as given, by default 1; linger 0; each value
+ *     carries its intended send time in its first 8 bytes, little-endian), with a consumer reading the topic from
+ *     the beginning on its own thread.
  *     Latency is measured from the intended send time to the producer callback (ack) and to the consumer's poll
  *     returning the record (end to end).</li>
  *     <li>{@code throughput BOOTSTRAP SIZE PARTITIONS RECORDS ACKS LINGER_MS BATCH_BYTES}: one producer sends as
@@ -64,8 +69,10 @@ public final class KafkaLoad
     {
         if (args.length >= 6 && "latency".equals(args[0]))
         {
+            final boolean replicated = args.length >= 10;
             latency(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]), Long.parseLong(args[4]),
-                Long.parseLong(args[5]));
+                Long.parseLong(args[5]), replicated ? args[6] : "1", replicated ? Short.parseShort(args[7]) : 1,
+                replicated ? Integer.parseInt(args[8]) : 1, replicated ? args[9] : LATENCY_TOPIC);
         }
         else if (args.length >= 8 && "throughput".equals(args[0]))
         {
@@ -74,22 +81,31 @@ public final class KafkaLoad
         }
         else
         {
-            System.err.println("usage: KafkaLoad latency BOOTSTRAP SIZE RATE WARMUP_S DURATION_S");
+            System.err.println("usage: KafkaLoad latency BOOTSTRAP SIZE RATE WARMUP_S DURATION_S " +
+                "[ACKS REPLICATION_FACTOR MIN_ISR TOPIC]");
             System.err.println("       KafkaLoad throughput BOOTSTRAP SIZE PARTITIONS RECORDS ACKS LINGER_MS BATCH");
             System.exit(2);
         }
     }
 
     private static void latency(
-        final String bootstrap, final int size, final long rate, final long warmupS, final long durationS)
+        final String bootstrap,
+        final int size,
+        final long rate,
+        final long warmupS,
+        final long durationS,
+        final String acks,
+        final short replicationFactor,
+        final int minInsyncReplicas,
+        final String topic)
         throws Exception
     {
-        createTopic(bootstrap, LATENCY_TOPIC, 1);
+        createTopic(bootstrap, topic, 1, replicationFactor, minInsyncReplicas);
         final long total = rate * (warmupS + durationS);
         final Histogram ack = new Histogram(HIGHEST_TRACKABLE_NS, 3);
         final Histogram e2e = new Histogram(HIGHEST_TRACKABLE_NS, 3);
         final AtomicLong failures = new AtomicLong();
-        final LatencyReader reader = new LatencyReader(bootstrap, e2e, total);
+        final LatencyReader reader = new LatencyReader(bootstrap, topic, e2e, total);
         final Thread readerThread = new Thread(reader, "kafka-perf-consumer");
         readerThread.start();
         reader.awaitAssigned();
@@ -99,9 +115,9 @@ public final class KafkaLoad
         final ByteBuffer valueView = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
         final long startNs;
         final long sendEndNs;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap, "1", 0, 16384)))
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(bootstrap, acks, 0, 16384)))
         {
-            producer.partitionsFor(LATENCY_TOPIC);
+            producer.partitionsFor(topic);
             startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
             final long measureFromNs = startNs + TimeUnit.SECONDS.toNanos(warmupS);
             reader.measureFromNs = measureFromNs;
@@ -118,7 +134,7 @@ public final class KafkaLoad
                 final long intendedNs = nextSendNs;
                 valueView.putLong(0, intendedNs);
                 // The producer copies the value into its batch during send, so the array can be reused.
-                producer.send(new ProducerRecord<>(LATENCY_TOPIC, 0, null, value), (metadata, error) ->
+                producer.send(new ProducerRecord<>(topic, 0, null, value), (metadata, error) ->
                 {
                     if (null != error)
                     {
@@ -163,7 +179,7 @@ public final class KafkaLoad
         final int batchSize)
         throws Exception
     {
-        createTopic(bootstrap, THROUGHPUT_TOPIC, partitions);
+        createTopic(bootstrap, THROUGHPUT_TOPIC, partitions, (short)1, 1);
         final byte[] value = value(size);
         final AtomicLong failures = new AtomicLong();
         final Callback callback = (metadata, error) ->
@@ -237,14 +253,39 @@ public final class KafkaLoad
         }
     }
 
-    private static void createTopic(final String bootstrap, final String topic, final int partitions) throws Exception
+    private static void createTopic(
+        final String bootstrap,
+        final String topic,
+        final int partitions,
+        final short replicationFactor,
+        final int minInsyncReplicas)
+        throws Exception
     {
         final Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TOPIC_TIMEOUT_MS);
         try (Admin admin = Admin.create(props))
         {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short)1)))
-                .all().get(TOPIC_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            while (true)
+            {
+                try
+                {
+                    admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor)
+                        .configs(Map.of("min.insync.replicas", Integer.toString(minInsyncReplicas)))))
+                        .all().get(TOPIC_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                catch (final ExecutionException ex)
+                {
+                    // Brokers that listen may not all be registered yet: a factor above those registered waits.
+                    if (!(ex.getCause() instanceof InvalidReplicationFactorException) ||
+                        System.nanoTime() - deadlineNs > 0)
+                    {
+                        throw ex;
+                    }
+                    Thread.sleep(200);
+                }
+            }
         }
     }
 
@@ -303,6 +344,7 @@ public final class KafkaLoad
     private static final class LatencyReader implements Runnable
     {
         private final String bootstrap;
+        private final String topic;
         private final Histogram histogram;
         private final long expected;
         private final CountDownLatch assigned = new CountDownLatch(1);
@@ -311,9 +353,10 @@ public final class KafkaLoad
         volatile long received;
         volatile Throwable error;
 
-        LatencyReader(final String bootstrap, final Histogram histogram, final long expected)
+        LatencyReader(final String bootstrap, final String topic, final Histogram histogram, final long expected)
         {
             this.bootstrap = bootstrap;
+            this.topic = topic;
             this.histogram = histogram;
             this.expected = expected;
         }
@@ -327,7 +370,7 @@ public final class KafkaLoad
         {
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bootstrap)))
             {
-                final TopicPartition tp = new TopicPartition(LATENCY_TOPIC, 0);
+                final TopicPartition tp = new TopicPartition(topic, 0);
                 consumer.assign(List.of(tp));
                 consumer.seekToBeginning(List.of(tp));
                 consumer.position(tp);
