@@ -294,6 +294,15 @@ public final class Admin implements AutoCloseable
     static TopicInfo describe(
         final BrokerConnection connection, final MessageHeaderDecoder headerDecoder, final String topic)
     {
+        return describe(connection, headerDecoder, topic, connection.context().requestTimeoutMs());
+    }
+
+    static TopicInfo describe(
+        final BrokerConnection connection,
+        final MessageHeaderDecoder headerDecoder,
+        final String topic,
+        final long timeoutMs)
+    {
         final long correlationId = connection.nextCorrelationId();
         final DescribeTopicEncoder encoder = new DescribeTopicEncoder()
             .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
@@ -301,8 +310,7 @@ public final class Admin implements AutoCloseable
             .clientSessionId(connection.clientSessionId())
             .topicName(topic);
         final DirectBuffer response = connection.request(
-            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId,
-            connection.context().requestTimeoutMs(), null);
+            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId, timeoutMs, null);
         connection.throwIfErrorResponse(response);
         final TopicDescriptionDecoder decoder = new TopicDescriptionDecoder()
             .wrapAndApplyHeader(response, 0, headerDecoder);

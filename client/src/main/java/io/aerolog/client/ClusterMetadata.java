@@ -93,12 +93,26 @@ final class ClusterMetadata implements AutoCloseable
      */
     TopicInfo refresh(final String topic)
     {
+        return refresh(topic, -1);
+    }
+
+    /**
+     * Describes a topic again, waiting at most this long for each broker tried.
+     *
+     * @param topic     name.
+     * @param timeoutMs most to wait for each broker's answer, -1 for the request timeout.
+     * @return the new description.
+     * @throws AerologException for an unknown topic, or when no broker answers.
+     */
+    TopicInfo refresh(final String topic, final long timeoutMs)
+    {
         AerologException last = null;
         for (final BrokerConnection connection : all)
         {
             try
             {
-                final TopicInfo info = Admin.describe(connection, headerDecoder, topic);
+                final TopicInfo info = Admin.describe(connection, headerDecoder, topic,
+                    timeoutMs < 0 ? connection.context().requestTimeoutMs() : timeoutMs);
                 refreshBrokers(connection);
                 topics.put(topic, info);
                 return info;
@@ -110,10 +124,39 @@ final class ClusterMetadata implements AutoCloseable
                     throw ex;
                 }
                 last = ex;
+                // A broker that restarted drops requests of the session it no longer knows: a connection that does
+                // not answer is closed, and the next use opens a fresh one.
+                forget(connection);
             }
         }
         throw null == last ? new AerologException(
             io.aerolog.codecs.wire.ErrorCode.BROKER_NOT_AVAILABLE, "no broker answers") : last;
+    }
+
+    /**
+     * Asks one connection to describe a topic, closing it when it does not answer in time.
+     *
+     * @param connection to ask.
+     * @param topic      name.
+     * @param timeoutMs  most to wait.
+     * @return true if it answered.
+     */
+    boolean probe(final BrokerConnection connection, final String topic, final long timeoutMs)
+    {
+        try
+        {
+            topics.put(topic, Admin.describe(connection, headerDecoder, topic, timeoutMs));
+            return true;
+        }
+        catch (final AerologException ex)
+        {
+            if (!RoutingErrors.isConnectionLost(ex.code()))
+            {
+                return true; // it answered, with an error
+            }
+            forget(connection);
+            return false;
+        }
     }
 
     private void refreshBrokers(final BrokerConnection connection)
@@ -186,8 +229,11 @@ final class ClusterMetadata implements AutoCloseable
         {
             return;
         }
-        connections.remove(connection.brokerId());
-        rebuild();
+        if (connections.get(connection.brokerId()) == connection) // not a newer connection to the same broker
+        {
+            connections.remove(connection.brokerId());
+            rebuild();
+        }
         CloseHelper.quietClose(connection);
     }
 

@@ -21,6 +21,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +126,13 @@ public final class Producer implements AutoCloseable
     }
 
     private static final long TIMEOUT_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    // A batch unanswered this long makes the producer ask (at most this often per topic) whether the partition's
+    // leader moved: a leader killed outright sends no answer, and waiting for the request timeout would stall the
+    // partition for that long after its successor was elected.
+    private static final long LEADER_RECHECK_NS = TimeUnit.MILLISECONDS.toNanos(1000);
+    private static final long LEADER_RECHECK_TIMEOUT_MS = 500;
+    // A live broker describes a topic within milliseconds; a dead one must not hold every partition's routing.
+    private static final long ROUTING_REFRESH_TIMEOUT_MS = 1000;
 
     private final ClusterMetadata metadata;
     private final BrokerConnection connection;
@@ -390,13 +398,48 @@ public final class Producer implements AutoCloseable
         batch.length = batch.writer.seal();
         batch.baseSequence = ps.nextSequence;
         ps.nextSequence += batch.writer.count();
-        if (ps.ready.isEmpty())
-        {
-            withReadyBatches.add(ps);
-        }
         ps.ready.add(batch);
+        markReady(ps);
         queuedBatches++;
         partitioner.onNewBatch(ps.topic.name, ps.topic.partitions.length, ps.partition);
+    }
+
+    /**
+     * A one-line view of each partition's sending state (leader, batches ready and in flight), for diagnostics. Read
+     * it from the thread that uses the producer, or accept a torn view.
+     *
+     * @return the state.
+     */
+    @Override
+    public String toString()
+    {
+        final StringBuilder out = new StringBuilder("Producer[");
+        for (final TopicState ts : topics.values())
+        {
+            for (final PartitionState ps : ts.partitions)
+            {
+                final BrokerConnection leader = ps.leader;
+                out.append(ts.name).append('-').append(ps.partition)
+                    .append(" leader=").append(null == leader ? "none" : Integer.toString(leader.brokerId()))
+                    .append(" ready=").append(ps.ready.size())
+                    .append(" inFlight=").append(ps.inFlight)
+                    .append(" resequenced=").append(ps.resequencedInFlight)
+                    .append(" nextSequence=").append(ps.nextSequence)
+                    .append(" described=").append(null == ts.info || ps.partition >= ts.info.partitions().size() ? "?" :
+                        Integer.toString(ts.info.partitions().get(ps.partition).leader()))
+                    .append(" lastRouteFailure=").append(ps.lastRouteFailure)
+                    .append(" queued=").append(ps.queued)
+                    .append(" routes=").append(ps.routeAttempts).append('/').append(ps.routeConnectionMissing)
+                    .append(" dueInMs=").append((ps.backoff.retryAtNs() - System.nanoTime()) / 1_000_000)
+                    .append("; ");
+            }
+        }
+        out.append("connections=");
+        for (final BrokerConnection connection : metadata.connections())
+        {
+            out.append(connection.brokerId()).append(connection == metadata.bootstrap() ? "(bootstrap) " : " ");
+        }
+        return out.append(']').toString();
     }
 
     /**
@@ -457,12 +500,10 @@ public final class Producer implements AutoCloseable
         for (int i = withReadyBatches.size(); i > 0; i--)
         {
             final PartitionState ps = withReadyBatches.poll();
+            ps.queued = false;
             if (null == ps.leader && !routing.route(ps, nowNs))
             {
-                if (!ps.ready.isEmpty())
-                {
-                    withReadyBatches.add(ps); // no leader yet: try again after the back-off
-                }
+                markReady(ps); // no leader yet: try again after the back-off
                 continue;
             }
             // While batches sent with sequences past a failed batch's gap are out, anything sent would be refused.
@@ -476,10 +517,7 @@ public final class Producer implements AutoCloseable
                 ps.ready.poll();
                 work++;
             }
-            if (!ps.ready.isEmpty())
-            {
-                withReadyBatches.add(ps);
-            }
+            markReady(ps);
             if (0 == config.lingerMs && null != ps.open && ps.inFlight < config.maxInFlight)
             {
                 seal(ps); // natural batching: what accumulated while the slots were busy goes next (seal queues it)
@@ -529,6 +567,7 @@ public final class Producer implements AutoCloseable
         }
         batch.correlationId = correlationId;
         batch.sentNs = nowNs;
+        batch.sends++;
         inFlight.put(correlationId, batch);
         ps.inFlight++;
         return true;
@@ -577,7 +616,7 @@ public final class Producer implements AutoCloseable
             }
             else
             {
-                releaseSequences(batch);
+                releaseSequencesIfFirstTry(batch);
                 batch.complete(-1, new AerologException(code, responseDecoder.message()));
             }
             recycle(batch);
@@ -590,7 +629,7 @@ public final class Producer implements AutoCloseable
             if (null != batch)
             {
                 landed(batch);
-                releaseSequences(batch);
+                releaseSequencesIfFirstTry(batch);
                 batch.complete(-1, new AerologException(decoder.code(), decoder.message()));
                 recycle(batch);
             }
@@ -608,9 +647,20 @@ public final class Producer implements AutoCloseable
         final long requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(connection.context().requestTimeoutMs());
         final Long2ObjectHashMap<Batch>.ValueIterator iterator = inFlight.values().iterator();
         ArrayDeque<Batch> retry = null;
+        ArrayList<TopicState> recheck = null;
         while (iterator.hasNext())
         {
             final Batch batch = iterator.next();
+            final TopicState ts = batch.partitionState.topic;
+            if (nowNs - batch.sentNs > LEADER_RECHECK_NS && nowNs - ts.recheckedNs > LEADER_RECHECK_NS)
+            {
+                ts.recheckedNs = nowNs;
+                if (null == recheck)
+                {
+                    recheck = new ArrayList<>();
+                }
+                recheck.add(ts);
+            }
             if (nowNs - batch.firstAppendNs > deliveryTimeoutNs)
             {
                 iterator.remove();
@@ -643,6 +693,47 @@ public final class Producer implements AutoCloseable
                 {
                     reroute(batch.partitionState, nowNs);
                 }
+            }
+        }
+        if (null != recheck)
+        {
+            for (final TopicState ts : recheck)
+            {
+                recheckLeaders(ts, nowNs);
+            }
+        }
+    }
+
+    // Batches in flight longer than expected: if the metadata names another leader, send them there now.
+    private void recheckLeaders(final TopicState ts, final long nowNs)
+    {
+        final TopicInfo info;
+        try
+        {
+            info = metadata.refresh(ts.name, LEADER_RECHECK_TIMEOUT_MS);
+        }
+        catch (final AerologException ex)
+        {
+            return; // no broker answered in time: the request timeout still applies
+        }
+        if (info.topicId() != ts.topicId)
+        {
+            return;
+        }
+        ts.info = info;
+        ts.describedNs = nowNs;
+        for (final PartitionState ps : ts.partitions)
+        {
+            final BrokerConnection leader = ps.leader;
+            if (null == leader || 0 == ps.inFlight || ps.partition >= info.partitions().size())
+            {
+                continue;
+            }
+            // Another leader now, or the same one no longer answering (it restarted and forgot this session).
+            if (info.partitions().get(ps.partition).leader() != leader.brokerId() ||
+                !metadata.probe(leader, ts.name, LEADER_RECHECK_TIMEOUT_MS))
+            {
+                reroute(ps, nowNs);
             }
         }
     }
@@ -720,10 +811,6 @@ public final class Producer implements AutoCloseable
     private void requeue(final Batch batch)
     {
         final PartitionState ps = batch.partitionState;
-        if (ps.ready.isEmpty())
-        {
-            withReadyBatches.add(ps);
-        }
         final ArrayDeque<Batch> lower = ps.requeueScratch;
         while (!ps.ready.isEmpty() && ps.ready.peekFirst().baseSequence < batch.baseSequence)
         {
@@ -734,6 +821,21 @@ public final class Producer implements AutoCloseable
         {
             ps.ready.addFirst(lower.pollLast());
         }
+        markReady(ps);
+    }
+
+    /**
+     * Queues a partition with ready batches for {@link #sendReady} unless it is queued already. Every change that
+     * leaves batches ready goes through here: a partition with ready batches missing from the queue would never be
+     * sent again.
+     */
+    private void markReady(final PartitionState ps)
+    {
+        if (!ps.queued && !ps.ready.isEmpty())
+        {
+            ps.queued = true;
+            withReadyBatches.add(ps);
+        }
     }
 
     /**
@@ -742,6 +844,17 @@ public final class Producer implements AutoCloseable
      * order. Batches already sent with the old numbers are refused for the gap and sent again with the new ones.
      * (A batch that timed out may have been written, so its sequences stay.)
      */
+    // A batch sent before (a timeout, a leader change, too few in sync) may be in the log under its sequences:
+    // handing them to later batches would make the broker answer those as its duplicates. Only a refusal of the
+    // first and only copy sent proves nothing was written.
+    private void releaseSequencesIfFirstTry(final Batch failed)
+    {
+        if (1 == failed.sends)
+        {
+            releaseSequences(failed);
+        }
+    }
+
     private void releaseSequences(final Batch failed)
     {
         if (producerId < 0)
@@ -878,12 +991,13 @@ public final class Producer implements AutoCloseable
             {
                 return false;
             }
+            ps.routeAttempts++;
             final TopicState ts = ps.topic;
             try
             {
                 if (ts.describedNs - ps.leaderLostNs <= 0 && Long.MIN_VALUE != ps.leaderLostNs)
                 {
-                    final TopicInfo info = metadata.refresh(ts.name);
+                    final TopicInfo info = metadata.refresh(ts.name, ROUTING_REFRESH_TIMEOUT_MS);
                     if (info.topicId() != ts.topicId)
                     {
                         throw new AerologException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic " + ts.name +
@@ -895,6 +1009,10 @@ public final class Producer implements AutoCloseable
                 final int leader = ps.partition < ts.info.partitions().size() ?
                     ts.info.partitions().get(ps.partition).leader() : TopicInfo.PartitionInfo.NO_LEADER;
                 ps.leader = TopicInfo.PartitionInfo.NO_LEADER == leader ? null : metadata.connection(leader);
+                if (null == ps.leader)
+                {
+                    ps.routeConnectionMissing++;
+                }
             }
             catch (final AerologException ex)
             {
@@ -904,6 +1022,7 @@ public final class Producer implements AutoCloseable
                     return false;
                 }
                 ps.leader = null;
+                ps.lastRouteFailure = ex.code();
             }
             if (null == ps.leader)
             {
@@ -930,10 +1049,7 @@ public final class Producer implements AutoCloseable
             ps.leader = null;
             ps.leaderLostNs = nowNs;
             ps.backoff.onFailure(nowNs);
-            if (!ps.ready.isEmpty() && !withReadyBatches.contains(ps))
-            {
-                withReadyBatches.add(ps);
-            }
+            markReady(ps);
         }
     }
 
@@ -943,6 +1059,7 @@ public final class Producer implements AutoCloseable
         final int topicId;
         TopicInfo info;
         long describedNs = System.nanoTime();
+        long recheckedNs = System.nanoTime();
         final PartitionState[] partitions;
 
         TopicState(final String name, final int topicId, final int partitionCount)
@@ -966,6 +1083,10 @@ public final class Producer implements AutoCloseable
         final RetryBackoff backoff = new RetryBackoff();
         BrokerConnection leader;
         long leaderLostNs = Long.MIN_VALUE;
+        ErrorCode lastRouteFailure;
+        boolean queued;
+        long routeAttempts;
+        long routeConnectionMissing;
         Batch open;
         int nextSequence;
         int inFlight;
@@ -992,6 +1113,7 @@ public final class Producer implements AutoCloseable
         int callbackCount;
         boolean resequenced;
         ErrorCode lastError;
+        int sends;
 
         void begin(final PartitionState ps)
         {
@@ -1030,6 +1152,7 @@ public final class Producer implements AutoCloseable
             partitionState = null;
             resequenced = false;
             lastError = null;
+            sends = 0;
         }
     }
 }

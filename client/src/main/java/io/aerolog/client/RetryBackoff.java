@@ -30,6 +30,12 @@ final class RetryBackoff
         retryAtNs = Long.MIN_VALUE;
     }
 
+    /** @return when the next try is due, {@link Long#MIN_VALUE} for now. */
+    long retryAtNs()
+    {
+        return retryAtNs;
+    }
+
     /**
      * @param nowNs now.
      * @return whether a try is due.
