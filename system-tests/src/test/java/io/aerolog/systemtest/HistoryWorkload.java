@@ -31,8 +31,11 @@ import java.util.function.Supplier;
  */
 final class HistoryWorkload implements AutoCloseable
 {
-    /** Error codes that say a record was refused before it was written; any other error leaves its fate unknown. */
-    private static final Set<String> DEFINITE_FAILURES = Set.of("NOT_ENOUGH_REPLICAS", "RECORD_TOO_LARGE",
+    /**
+     * Error codes that say a record was refused before it was written; any other error leaves its fate unknown
+     * (NOT_ENOUGH_REPLICAS too: the producer retries it, and an earlier try may have been appended).
+     */
+    private static final Set<String> DEFINITE_FAILURES = Set.of("RECORD_TOO_LARGE",
         "INVALID_REQUEST", "UNKNOWN_TOPIC_OR_PARTITION", "AUTHORIZATION_FAILED", "INVALID_TOPIC");
     private static final int MAX_IN_FLIGHT = 64;
     private static final long RECONNECT_BACK_OFF_MS = 200;
@@ -47,6 +50,8 @@ final class HistoryWorkload implements AutoCloseable
     private final List<Thread> threads = new ArrayList<>();
     private final List<Throwable> failures = new ArrayList<>();
     private final AtomicInteger consumerIncarnations = new AtomicInteger();
+    private final Map<Integer, AtomicInteger> unansweredByPartition = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<Producer> producers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
     /**
@@ -115,7 +120,8 @@ final class HistoryWorkload implements AutoCloseable
             if (System.nanoTime() - deadlineNs > 0)
             {
                 throw new AssertionError("only " + history.ackedCount() + " of " + target + " records acked within " +
-                    timeout + "; last failures: " + failures());
+                    timeout + "; last failures: " + failures() + "; unanswered per partition: " + unansweredByPartition +
+                    "; producers: " + producers + "; threads:\n" + threadDump());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
@@ -168,6 +174,20 @@ final class HistoryWorkload implements AutoCloseable
         }
     }
 
+    private String threadDump()
+    {
+        final StringBuilder dump = new StringBuilder();
+        for (final Thread thread : threads)
+        {
+            dump.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+            for (final StackTraceElement frame : thread.getStackTrace())
+            {
+                dump.append("    at ").append(frame).append('\n');
+            }
+        }
+        return dump.toString();
+    }
+
     /** @return errors the clients met (each was replaced), for a failure message. */
     List<String> failures()
     {
@@ -206,6 +226,7 @@ final class HistoryWorkload implements AutoCloseable
             final List<String> unanswered = new ArrayList<>();
             try (Producer client = Producer.connect(clients.get(), producerConfig))
             {
+                producers.add(client);
                 long nextSendNs = System.nanoTime();
                 while (running)
                 {
@@ -217,10 +238,14 @@ final class HistoryWorkload implements AutoCloseable
                         history.invoke(producerName, value);
                         unanswered.add(value);
                         inFlight.incrementAndGet();
+                        final AtomicInteger partitionUnanswered =
+                            unansweredByPartition.computeIfAbsent(partition, (p) -> new AtomicInteger());
+                        partitionUnanswered.incrementAndGet();
                         client.send(new ProducerRecord(topic, partition, -1, null, Records.bytes(value), List.of()))
                             .whenComplete((md, error) ->
                             {
                                 inFlight.decrementAndGet();
+                                partitionUnanswered.decrementAndGet();
                                 unanswered.remove(value);
                                 if (null == error)
                                 {
@@ -236,6 +261,7 @@ final class HistoryWorkload implements AutoCloseable
                     LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
                 }
                 client.flush();
+                producers.remove(client);
             }
             catch (final RuntimeException ex)
             {

@@ -242,6 +242,19 @@ final class ReplicatedCluster implements AutoCloseable
     }
 
     /**
+     * @return every running node's Aerolog and archive recording counters, for a failure message.
+     */
+    String counters()
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final Node node : nodes)
+        {
+            out.append(node.counters());
+        }
+        return out.toString();
+    }
+
+    /**
      * @param topic name.
      * @return what a running node says of the topic (per partition: leader, leader epoch, replicas, in-sync
      *     replicas, offsets).
@@ -617,6 +630,39 @@ final class ReplicatedCluster implements AutoCloseable
                 {
                     throw new AssertionError("node " + id + " in " + dir + ": " + ex.getMessage(), ex);
                 }
+            }
+        }
+
+        // The node's Aerolog and archive recording counters, read through its driver's CnC file, for failure messages.
+        String counters()
+        {
+            final File cnc = new File(settings.getProperty("aeron.dir"), io.aeron.CncFileDescriptor.CNC_FILE);
+            if (null == process || !process.isAlive() || !cnc.exists())
+            {
+                return "node " + id + ": not running" + (null == process ? "" : "; its output:\n" +
+                    process.tail(ChildProcess.QUOTED_LINES)) + "\n";
+            }
+            final java.nio.MappedByteBuffer mapped = org.agrona.IoUtil.mapExistingFile(cnc, "cnc");
+            try
+            {
+                final org.agrona.concurrent.UnsafeBuffer meta = new org.agrona.concurrent.UnsafeBuffer(mapped);
+                final int version = meta.getInt(io.aeron.CncFileDescriptor.cncVersionOffset(0));
+                final org.agrona.concurrent.status.CountersReader reader = new org.agrona.concurrent.status.CountersReader(
+                    io.aeron.CncFileDescriptor.createCountersMetaDataBuffer(mapped, meta),
+                    io.aeron.CncFileDescriptor.createCountersValuesBuffer(mapped, meta));
+                final StringBuilder out = new StringBuilder("node " + id + " (cnc v" + version + "):\n");
+                reader.forEach((value, counterId, label) ->
+                {
+                    if (label.startsWith("aerolog") || label.startsWith("rec-pos") || label.contains("replica"))
+                    {
+                        out.append("  ").append(label).append(" = ").append(value).append('\n');
+                    }
+                });
+                return out.toString();
+            }
+            finally
+            {
+                org.agrona.IoUtil.unmap(mapped);
             }
         }
 

@@ -52,8 +52,6 @@ class ReplicationFailoverTest
     }
 
     @Test
-    @Disabled("fails today: after a killed leader restarts and rejoins the in-sync set, some acks=all sends are never " +
-        "answered within a minute (about 50 of 11,000 in one round)")
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void shouldLoseNothingAcknowledgedWhileTheLeaderIsKilledAndRestarted() throws Exception
     {
@@ -62,7 +60,7 @@ class ReplicationFailoverTest
 
     @Test
     @Tag("slow")
-    @Disabled("needs replication data path")
+    @Disabled("a soak: run by hand with -Dreplication.rounds=N (each round about 25 s)")
     @Timeout(value = 60, unit = TimeUnit.MINUTES)
     void shouldLoseNothingAcknowledgedOverManyRoundsOfLeaderKills() throws Exception
     {
@@ -70,7 +68,6 @@ class ReplicationFailoverTest
     }
 
     @Test
-    @Disabled("needs replication data path")
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void shouldLoseNothingAcknowledgedWhenAFollowerIsKilled() throws Exception
     {
@@ -96,12 +93,22 @@ class ReplicationFailoverTest
     }
 
     @Test
-    @Disabled("needs replication data path")
+    @Disabled("fails today: no new leader within 8 s of pausing the partition's leader (a broker session timeout of " +
+        "1.5 s), and a longer pause exceeds Aeron's 10 s client liveness, which closes the zombie's clients")
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void shouldAcknowledgeNothingThroughAZombieLeaderAfterItsReplacementWasElected() throws Exception
     {
         startCluster();
-        final int zombie = cluster.leaderOf(TOPIC, 0);
+        // A partition led by a broker that does not host the controller's leader: pausing that one would also stop
+        // the controller, whose own failover takes longer than a zombie may sleep (see below).
+        final int controllerLeader = cluster.awaitControllerLeader(FAILOVER_TIMEOUT);
+        int partition = 0;
+        while (cluster.leaderOf(TOPIC, partition) == controllerLeader)
+        {
+            partition++;
+        }
+        final int zombiePartition = partition;
+        final int zombie = cluster.leaderOf(TOPIC, zombiePartition);
         try (HistoryWorkload workload = workload("cluster").start(2);
             // Producers that know only the zombie: whatever it acknowledges after it wakes must be on the new leader.
             HistoryWorkload probe = new HistoryWorkload(history, "zombie-probe", TOPIC, PARTITIONS,
@@ -110,13 +117,13 @@ class ReplicationFailoverTest
             workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
             cluster.pause(zombie);
             // Past the broker session timeout: the controller fences it and elects another leader from the ISR.
-            final int successor = cluster.awaitNewLeader(TOPIC, 0, zombie, ZOMBIE_PAUSE_LIMIT);
+            final int successor = cluster.awaitNewLeader(TOPIC, zombiePartition, zombie, ZOMBIE_PAUSE_LIMIT);
             // Woken at once: a pause past Aeron's client service interval (10 s) would close the zombie's Aeron
             // clients, a dead node rather than a zombie.
             cluster.resume(zombie);
             // It wakes believing it leads, with producers of its own sending to it: it must not ack them alone.
             workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
-            cluster.awaitFullyInSync(TOPIC, 0, FAILOVER_TIMEOUT);
+            cluster.awaitFullyInSync(TOPIC, zombiePartition, FAILOVER_TIMEOUT);
             assertThat(successor).isNotEqualTo(zombie);
             probe.stop();
             workload.stop();
@@ -163,13 +170,27 @@ class ReplicationFailoverTest
                 final int leader = cluster.leaderOf(TOPIC, 0);
                 cluster.kill9(leader);
                 cluster.awaitNewLeader(TOPIC, 0, leader, FAILOVER_TIMEOUT);
-                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+                awaitProgress(workload);
                 cluster.restart(leader);
                 cluster.awaitFullyInSync(TOPIC, 0, FAILOVER_TIMEOUT);
-                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+                awaitProgress(workload);
             }
             workload.stop();
             drainAndCheck(workload);
+        }
+    }
+
+    // A stall names the partitions' state as the cluster reports it.
+    private void awaitProgress(final HistoryWorkload workload)
+    {
+        try
+        {
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + "\npartitions: " + cluster.describe(TOPIC).partitions() +
+                "\n" + cluster.counters(), ex);
         }
     }
 
@@ -196,6 +217,17 @@ class ReplicationFailoverTest
         workload.drain(cluster.clientContext(), PROGRESS_TIMEOUT);
         final CheckReport report = new HistoryChecker().check(history);
         assertThat(report.sends(Send.Outcome.ACKED)).as(report.toString()).isPositive();
-        return report.assertValid();
+        try
+        {
+            return report.assertValid();
+        }
+        catch (final AssertionError ex)
+        {
+            final java.util.Map<String, Long> outcomes = history.sends().stream()
+                .filter((send) -> Send.Outcome.ACKED != send.outcome())
+                .collect(java.util.stream.Collectors.groupingBy(
+                    (send) -> send.outcome() + " " + send.detail(), java.util.stream.Collectors.counting()));
+            throw new AssertionError(ex.getMessage() + "\nsends not acked, by outcome and detail: " + outcomes, ex);
+        }
     }
 }
