@@ -102,7 +102,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
             access, securityAdmin, topics, new BrokerListing(cluster, answers));
         worker.retentionListener(this);
         this.isrChanges = new IsrChangeForwarder(ctx.brokerId(), this::execute, cluster, registration::brokerEpoch,
-            () -> controller, admin::nextCorrelationId, counters.isrProposalsRefused, errorHandler);
+            () -> controller, admin::nextCorrelationId, counters.isrProposalsRefused, produceAgent::onIsrChangeRefused);
         this.shutdown = new ControlledShutdown(ctx.brokerId(), cluster, topics, registration, clock);
     }
 

@@ -5,7 +5,6 @@ import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.codecs.wire.ErrorCode;
 import io.aeron.exceptions.AeronException;
-import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -20,9 +19,10 @@ import java.util.function.Supplier;
  * epoch as the {@link ClusterView} knows it (-1 where unknown), and recognises the answer by its correlation id.
  * <p>
  * An accepted proposal needs nothing more here: the controller's {@code PartitionChangeEvent} reaches the conductor
- * like any other change. A refused one is counted and logged (as a warning) at most once per partition epoch; it is
- * not retried, since the produce agent proposes again after {@code replica.lag.time.max.ms} while still needed. A
- * proposal that cannot be sent (not registered, no controller, back pressure) is dropped for the same reason.
+ * like any other change. A refused one is counted and reported to the {@link RefusalListener} (the produce agent),
+ * which stops counting the proposed additions and proposes again from its own state. A proposal that cannot be sent
+ * (not registered, no controller, back pressure) is dropped: the produce agent proposes again after
+ * {@code replica.lag.time.max.ms} while still needed.
  * <p>
  * {@link #onIsrChangeProposed} runs on the produce agent's thread; everything else on the conductor's. Proposals are
  * rare (at most one per partition per lag time), so handing each off as a command is cheap enough.
@@ -33,8 +33,21 @@ final class IsrChangeForwarder implements IsrChangeListener
     private static final long NO_REQUEST = Long.MIN_VALUE;
 
     /** A proposal sent and not answered yet. */
-    private record Pending(long partitionKey, int topicId, int partition, int partitionEpoch, int[] isr)
+    private record Pending(long partitionKey, int topicId, int partition, int leaderEpoch, int partitionEpoch, int[] isr)
     {
+    }
+
+    /** Told of a refused proposal (on the conductor's thread). */
+    @FunctionalInterface
+    interface RefusalListener
+    {
+        /**
+         * @param topicId        of the partition.
+         * @param partition      number.
+         * @param leaderEpoch    the epoch the proposal was made in.
+         * @param partitionEpoch the partition epoch it was made on.
+         */
+        void onIsrChangeRefused(int topicId, int partition, int leaderEpoch, int partitionEpoch);
     }
 
     private final int brokerId;
@@ -44,7 +57,7 @@ final class IsrChangeForwarder implements IsrChangeListener
     private final Supplier<ControllerClient> controller;
     private final LongSupplier correlationIds;
     private final AtomicCounter refused;
-    private final ErrorHandler log;
+    private final RefusalListener refusals;
     private final Long2ObjectHashMap<Pending> byCorrelationId = new Long2ObjectHashMap<>();
     // At most one request per partition is tracked: a newer proposal supersedes one still unanswered.
     private final Long2LongHashMap correlationIdByPartition = new Long2LongHashMap(NO_REQUEST);
@@ -58,7 +71,7 @@ final class IsrChangeForwarder implements IsrChangeListener
      * @param controller     the current controller client.
      * @param correlationIds hands out the conductor's controller correlation ids.
      * @param refused        counts refused proposals (written by the conductor's thread only).
-     * @param log            where a refusal is logged, once per partition epoch.
+     * @param refusals       told of each refused proposal (the produce agent, so it stops counting the additions).
      */
     IsrChangeForwarder(
         final int brokerId,
@@ -68,7 +81,7 @@ final class IsrChangeForwarder implements IsrChangeListener
         final Supplier<ControllerClient> controller,
         final LongSupplier correlationIds,
         final AtomicCounter refused,
-        final ErrorHandler log)
+        final RefusalListener refusals)
     {
         this.brokerId = brokerId;
         this.conductor = conductor;
@@ -77,7 +90,7 @@ final class IsrChangeForwarder implements IsrChangeListener
         this.controller = controller;
         this.correlationIds = correlationIds;
         this.refused = refused;
-        this.log = log;
+        this.refusals = refusals;
     }
 
     /** Produce agent's thread: hands the proposal to the conductor. */
@@ -120,7 +133,7 @@ final class IsrChangeForwarder implements IsrChangeListener
         {
             byCorrelationId.remove(superseded);
         }
-        byCorrelationId.put(correlationId, new Pending(key, topicId, partition, partitionEpoch, isr));
+        byCorrelationId.put(correlationId, new Pending(key, topicId, partition, leaderEpoch, partitionEpoch, isr));
         sent++;
         return true;
     }
@@ -146,6 +159,7 @@ final class IsrChangeForwarder implements IsrChangeListener
             refused.increment();
             // Refusals are expected in a race (the partition changed while the proposal travelled): counted, not
             // logged as errors; the produce agent proposes again from the new state.
+            refusals.onIsrChangeRefused(pending.topicId, pending.partition, pending.leaderEpoch, pending.partitionEpoch);
         }
         return true;
     }

@@ -50,6 +50,8 @@ final class ProduceAgent implements Agent
     private static final int COMMAND_DRAIN_LIMIT = 16;
     /** Default {@code replica.lag.time.max.ms}: how long a follower may lag before it is proposed for removal. */
     static final long DEFAULT_REPLICA_LAG_TIME_MAX_MS = 3_000;
+    /** How soon a leader proposes again after the controller refused its in-sync set proposal. */
+    static final long REFUSED_PROPOSAL_RETRY_MS = 500;
     /** How often a leader sends its state to followers when the high watermark has not moved. */
     static final long LEADER_STATE_INTERVAL_MS = 100;
 
@@ -319,6 +321,29 @@ final class ProduceAgent implements Agent
         {
             failPending(leader.log, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, false);
         }
+    }
+
+    /**
+     * Called from the conductor: the controller refused an in-sync set proposal (the partition changed while it
+     * travelled, or a proposed replica was not eligible). Replicas proposed for addition stop holding the high
+     * watermark, and the leader proposes again from its state after {@link #REFUSED_PROPOSAL_RETRY_MS}.
+     *
+     * @param topicId        of the partition.
+     * @param partition      number.
+     * @param leaderEpoch    the epoch the proposal was made in.
+     * @param partitionEpoch the partition epoch it was made on.
+     */
+    void onIsrChangeRefused(final int topicId, final int partition, final int leaderEpoch, final int partitionEpoch)
+    {
+        enqueue(() ->
+        {
+            final LeaderPartition leader = leaders.get(PartitionLog.key(topicId, partition));
+            if (null != leader && leader.leaderEpoch == leaderEpoch && leader.partitionEpoch == partitionEpoch)
+            {
+                leader.isr.cancelProposedAdditions();
+                leader.lastProposalMs = nowMs - replicaLagTimeMaxMs + REFUSED_PROPOSAL_RETRY_MS;
+            }
+        });
     }
 
     private void forgetLeader(final long key)
@@ -739,10 +764,12 @@ final class ProduceAgent implements Agent
         {
             return; // one proposal outstanding at a time, made again if the controller has not answered
         }
+        // An earlier proposal still unanswered is superseded: its additions count again only if still caught up.
+        leader.isr.cancelProposedAdditions();
         int[] proposal = leader.isr.shrinkProposal(nowMs);
         if (null == proposal)
         {
-            proposal = leader.isr.expandProposal();
+            proposal = leader.isr.expandProposal(nowMs);
         }
         if (null != proposal)
         {

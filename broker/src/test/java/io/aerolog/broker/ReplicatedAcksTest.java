@@ -143,7 +143,9 @@ class ReplicatedAcksTest
     @Test
     void refusesAcksAllBelowMinInsyncAndFailsPendingOnesWhenTheSetShrinks() throws Exception
     {
-        try (Producer all = Producer.connect(clientCtx, new Producer.Config().acks(Acks.ALL)))
+        // The producer retries both refusals until its delivery timeout, then fails with the last one.
+        final Producer.Config shortTimeout = new Producer.Config().acks(Acks.ALL).deliveryTimeoutMs(1500);
+        try (Producer all = Producer.connect(clientCtx, shortTimeout))
         {
             final CompletableFuture<RecordMetadata> pending = all.send(record("a"));
             pollFor(all, 300);
@@ -151,16 +153,38 @@ class ReplicatedAcksTest
 
             broker.produceAgent().onPartitionChange(log.topicId(), 0, 0, 1, new int[]{leaderId}, 2);
             pollUntil(all, pending::isDone);
-            assertThat(codeOf(pending)).isEqualTo(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
-            final long endAfterFirst = log.logEndOffset();
-            assertThat(endAfterFirst).as("it was appended").isEqualTo(1);
+            assertThat(codeOf(pending)).isEqualTo(ErrorCode.NOT_ENOUGH_REPLICAS);
+            assertThat(log.logEndOffset()).as("appended once, its retries not again").isEqualTo(1);
         }
-        try (Producer all = Producer.connect(clientCtx, new Producer.Config().acks(Acks.ALL)))
+        try (Producer all = Producer.connect(clientCtx, shortTimeout))
         {
             final CompletableFuture<RecordMetadata> refused = all.send(record("b"));
             pollUntil(all, refused::isDone);
             assertThat(codeOf(refused)).isEqualTo(ErrorCode.NOT_ENOUGH_REPLICAS);
             assertThat(log.logEndOffset()).as("nothing appended").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void acknowledgesABatchRetriedAfterTheSetShrankOnceTheSetIsBackWithItsOriginalOffset() throws Exception
+    {
+        try (Producer all = Producer.connect(clientCtx, new Producer.Config().acks(Acks.ALL).idempotent(true)))
+        {
+            final CompletableFuture<RecordMetadata> first = all.send(record("a"));
+            pollFor(all, 300);
+            broker.produceAgent().onPartitionChange(log.topicId(), 0, 0, 1, new int[]{leaderId}, 2);
+            final CompletableFuture<RecordMetadata> second = all.send(record("b"));
+            pollFor(all, 500);
+            assertThat(first).as("retried, not failed").isNotDone();
+            assertThat(second).isNotDone();
+
+            broker.produceAgent().onPartitionChange(log.topicId(), 0, 0, 2, new int[]{leaderId, FOLLOWER_ID}, 2);
+            pollFor(all, 300);
+            followerCopy.setOrdered(log.recordedPosition());
+            pollUntil(all, () -> first.isDone() && second.isDone());
+            assertThat(first.get().offset()).as("the copy already written keeps its offset").isZero();
+            assertThat(second.get().offset()).isEqualTo(1);
+            assertThat(log.logEndOffset()).as("each written once").isEqualTo(2);
         }
     }
 

@@ -560,6 +560,15 @@ public final class Producer implements AutoCloseable
                 reroute(batch.partitionState, System.nanoTime());
                 return;
             }
+            else if (RoutingErrors.isTooFewInSync(code))
+            {
+                // Kafka's rule: retriable until the delivery timeout. After an append the batch is in the log, so it
+                // keeps its sequences; the leader answers the copy with the original offsets once it is replicated.
+                batch.lastError = code;
+                requeue(batch);
+                reroute(batch.partitionState, System.nanoTime());
+                return;
+            }
             else if (ErrorCode.OUT_OF_ORDER_SEQUENCE == code && resequenced)
             {
                 // Sent before an earlier batch failed and its sequences moved back: send it again with the new ones.
@@ -606,8 +615,7 @@ public final class Producer implements AutoCloseable
             {
                 iterator.remove();
                 landed(batch);
-                batch.complete(-1, new AerologException(ErrorCode.REQUEST_TIMED_OUT,
-                    "not acknowledged within delivery timeout of " + config.deliveryTimeoutMs + " ms"));
+                batch.complete(-1, deliveryTimedOut(batch, ""));
                 recycle(batch);
             }
             else if (nowNs - batch.sentNs > requestTimeoutNs)
@@ -688,12 +696,20 @@ public final class Producer implements AutoCloseable
                 nowNs - ps.ready.peekFirst().firstAppendNs > deliveryTimeoutNs)
             {
                 final Batch batch = ps.ready.pollFirst();
-                batch.complete(-1, new AerologException(ErrorCode.REQUEST_TIMED_OUT, "no leader for " +
-                    ps.topic.name + "-" + ps.partition + " within delivery timeout of " + config.deliveryTimeoutMs +
-                    " ms"));
+                batch.complete(-1, deliveryTimedOut(batch, "no leader for " + ps.topic.name + "-" + ps.partition +
+                    ": "));
                 recycle(batch);
             }
         }
+    }
+
+    // The last retriable refusal names why, e.g. NOT_ENOUGH_REPLICAS while the in-sync set stayed too small.
+    private AerologException deliveryTimedOut(final Batch batch, final String prefix)
+    {
+        final String message = prefix + "not acknowledged within delivery timeout of " + config.deliveryTimeoutMs +
+            " ms";
+        return null == batch.lastError ? new AerologException(ErrorCode.REQUEST_TIMED_OUT, message) :
+            new AerologException(batch.lastError, message + " (retried after " + batch.lastError + ")");
     }
 
     /**
@@ -975,6 +991,7 @@ public final class Producer implements AutoCloseable
         int length;
         int callbackCount;
         boolean resequenced;
+        ErrorCode lastError;
 
         void begin(final PartitionState ps)
         {
@@ -1012,6 +1029,7 @@ public final class Producer implements AutoCloseable
             callbackCount = 0;
             partitionState = null;
             resequenced = false;
+            lastError = null;
         }
     }
 }

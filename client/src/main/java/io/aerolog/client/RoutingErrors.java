@@ -23,6 +23,15 @@ final class RoutingErrors
     }
 
     /**
+     * @param code of an answer.
+     * @return whether the leader's in-sync set was too small for acks=all (before or after the append).
+     */
+    static boolean isTooFewInSync(final ErrorCode code)
+    {
+        return ErrorCode.NOT_ENOUGH_REPLICAS == code || ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND == code;
+    }
+
+    /**
      * @param code of a failure.
      * @return whether the broker could not be reached or did not answer in time.
      */

@@ -13,7 +13,9 @@ import java.util.Arrays;
  *     <li>a follower is caught up when its report reaches the leader's end, or the end the leader had at its previous
  *     report; one not caught up for longer than the lag time is proposed for removal;</li>
  *     <li>a replica outside the set is proposed for addition once its position in the current epoch reaches both
- *     the high watermark and the start of the epoch;</li>
+ *     the high watermark and the start of the epoch, and it has been caught up within the lag time (a copy that
+ *     stopped at the high watermark it holds is not proposed again and again); a proposal the controller refuses
+ *     is {@link #cancelProposedAdditions() cancelled}, so a refused replica no longer holds the high watermark;</li>
  *     <li>reports from another epoch or from a broker that is not a replica are dropped.</li>
  * </ul>
  * Pure and single threaded (the leader's data-path thread). Reports and the high watermark allocate nothing; a
@@ -209,15 +211,16 @@ public final class InSyncReplicas
      * The in-sync set to propose when a replica outside it has caught up (its position in this epoch has reached the
      * high watermark and the epoch start), or null; such replicas count towards the high watermark from now on.
      *
+     * @param nowMs the time now.
      * @return the agreed set plus the caught-up replicas, or null.
      */
-    public int[] expandProposal()
+    public int[] expandProposal(final long nowMs)
     {
         boolean any = false;
         for (int i = 0; i < replicas.length; i++)
         {
             if (!inSync[i] && UNKNOWN != positions[i] && positions[i] >= highWatermark &&
-                positions[i] >= epochStartPosition)
+                positions[i] >= epochStartPosition && nowMs - lastCaughtUpMs[i] <= lagTimeMaxMs)
             {
                 additionProposed[i] = true;
                 any = true;
@@ -242,6 +245,15 @@ public final class InSyncReplicas
             }
         }
         return proposal;
+    }
+
+    /**
+     * The controller refused a proposal, or its answer is overdue: replicas proposed for addition count no longer
+     * towards the high watermark until proposed (and agreed) again.
+     */
+    public void cancelProposedAdditions()
+    {
+        Arrays.fill(additionProposed, false);
     }
 
     /**

@@ -42,7 +42,7 @@ class InSyncReplicasPropertyTest
                 }
                 case 2 ->
                 {
-                    final int[] proposal = 0 == (step / 4) % 2 ? isr.shrinkProposal(now) : isr.expandProposal();
+                    final int[] proposal = 0 == (step / 4) % 2 ? isr.shrinkProposal(now) : isr.expandProposal(now);
                     if (null != proposal && 0 == (step / 8) % 3)
                     {
                         agreed = proposal;

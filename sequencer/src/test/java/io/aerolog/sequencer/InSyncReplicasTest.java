@@ -84,12 +84,46 @@ class InSyncReplicasTest
         assertThat(isr.updateHighWatermark(400)).isEqualTo(400);
 
         isr.onReport(3, EPOCH, 90, 400, 10);
-        assertThat(isr.expandProposal()).as("below the epoch start and the high watermark").isNull();
+        assertThat(isr.expandProposal(10)).as("below the epoch start and the high watermark").isNull();
         isr.onReport(3, EPOCH, 420, 450, 20);
-        assertThat(isr.expandProposal()).containsExactly(1, 2, 3);
+        assertThat(isr.expandProposal(20)).containsExactly(1, 2, 3);
 
         isr.onReport(2, EPOCH, 450, 450, 30);
         assertThat(isr.updateHighWatermark(450)).as("the proposed member is in the maximal set").isEqualTo(420);
+    }
+
+    @Test
+    void aRefusedAdditionNoLongerHoldsTheHighWatermarkAndAStalledCopyIsNotProposedAgain()
+    {
+        final InSyncReplicas isr = new InSyncReplicas(LEADER, new int[]{ 1, 2, 3 }, new int[]{ 1, 2 }, 2, LAG_MS,
+            EPOCH, 0, 100, 0);
+        isr.onReport(2, EPOCH, 400, 400, 10);
+        isr.onReport(3, EPOCH, 400, 400, 10);
+        assertThat(isr.expandProposal(10)).containsExactly(1, 2, 3);
+
+        // Replica 3's copy stops at 400 while the leader and 2 go on: as a proposed member it holds the watermark.
+        isr.onReport(2, EPOCH, 900, 900, 50);
+        isr.onReport(3, EPOCH, 400, 900, 50);
+        assertThat(isr.updateHighWatermark(900)).isEqualTo(400);
+
+        isr.cancelProposedAdditions(); // the controller refused
+        assertThat(isr.updateHighWatermark(900)).as("the agreed set alone").isEqualTo(900);
+
+        isr.onReport(3, EPOCH, 400, 900, LAG_MS + 100);
+        assertThat(isr.updateHighWatermark(900)).isEqualTo(900);
+        isr.onReport(3, EPOCH, 900, 900, LAG_MS + 200);
+        assertThat(isr.expandProposal(LAG_MS + 200)).as("caught up again").containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aCopyAtTheHighWatermarkButNotCaughtUpWithinTheLagTimeIsNotProposed()
+    {
+        final InSyncReplicas isr = new InSyncReplicas(LEADER, new int[]{ 1, 2, 3 }, new int[]{ 1, 2 }, 2, LAG_MS,
+            EPOCH, 0, 100, 0);
+        isr.onReport(2, EPOCH, 100, 900, 10);
+        isr.onReport(3, EPOCH, 100, 900, 10);
+        isr.onReport(3, EPOCH, 100, 900, LAG_MS + 50);
+        assertThat(isr.expandProposal(LAG_MS + 50)).as("at the high watermark, far behind the leader's end").isNull();
     }
 
     @Test
