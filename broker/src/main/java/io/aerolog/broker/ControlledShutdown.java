@@ -14,9 +14,10 @@ import java.util.List;
  * leading a replicated partition, or in the in-sync set of one beside other members, {@link BrokerRegistration}
  * asks the controller to shut it down (the controller fences it, elects new leaders from the in-sync sets and drops
  * it from every in-sync set it is not the last member of). It is complete once the controller answered, the view
- * shows this broker leading no replicated partition and in no shared in-sync set, and the produce agent has let go
+ * shows this broker leading no replicated partition and in no shared in-sync set, the produce agent has let go
  * of every log it led (its pending batches answered {@code NOT_LEADER_OR_FOLLOWER}, so producers re-send to the new
- * leader with their sequences). Meanwhile every duty cycle runs as before. With nothing to move (replication factor
+ * leader with their sequences), and each new leader has its epoch start agreed, so it takes writes (this node may
+ * host the controller's leader, whose stop would otherwise hold that up until the controller fails over). Meanwhile every duty cycle runs as before. With nothing to move (replication factor
  * 1 only, a standalone broker, not registered) it is complete at once and the stop sends the controller one
  * shutdown without waiting, as before. The closing thread waits for {@link #isComplete()}, bounded by
  * {@code controlled.shutdown.timeout.ms}; {@link #report()} says what happened.
@@ -135,6 +136,10 @@ final class ControlledShutdown
             {
                 return 0; // the produce agent has not let it go yet (it answers what is pending as it does)
             }
+            if (!isServedElsewhere(partition))
+            {
+                return 0; // the new leader has not registered its epoch start: it cannot take writes yet
+            }
         }
         finish(Outcome.COMPLETE, completeReport());
         return 1;
@@ -183,6 +188,19 @@ final class ControlledShutdown
         }
         return sb.append(led.isEmpty() ? " " : "; ").append("left ").append(inSyncSets)
             .append(" other in-sync sets").toString();
+    }
+
+    // The new leader serves once its epoch start is agreed. Waited for because this node may host the controller's
+    // leader: stopping before that commit would leave the partition unserved until the controller fails over.
+    private boolean isServedElsewhere(final Led partition)
+    {
+        final ClusterView.PartitionView view = cluster.partition(partition.topicId(), partition.partition());
+        if (null == view || PartitionElection.NO_LEADER == view.state().leader())
+        {
+            return true; // offline: nobody in sync is live to take it
+        }
+        final ClusterView.LeaderEpochs epochs = cluster.leaderEpochs(partition.topicId(), partition.partition());
+        return null != epochs && epochs.history().lastEpoch() >= view.state().leaderEpoch();
     }
 
     private void finish(final Outcome how, final String line)
