@@ -12,9 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,54 +51,69 @@ class ControlledShutdownTest
             {
                 cluster.awaitFullyInSync(TOPIC, p, IN_SYNC_TIMEOUT);
             }
-            produceToEveryPartition(cluster, "before");
-
-            final int stopped = cluster.leaderOf(TOPIC, 0);
-            final TopicInfo before = cluster.describe(TOPIC);
-            cluster.stop(stopped);
-            assertThat(cluster.process(stopped).isAlive()).isFalse();
-            final TopicInfo after = cluster.describe(TOPIC);
-
-            final String prefix = "aerolog broker " + stopped + ": controlled shutdown of broker " + stopped +
-                " complete";
-            final List<String> lines = cluster.process(stopped).lines();
-            final String report = lines.stream().filter((line) -> line.startsWith(prefix)).findFirst()
-                .orElseThrow(() -> new AssertionError("no controlled shutdown report in " + lines));
-            for (int p = 0; p < PARTITIONS; p++)
+            final Producer.Config config = new Producer.Config().acks(Acks.ALL).idempotent(true)
+                .deliveryTimeoutMs(30_000);
+            // Connected before the stop, as a running application's producer is (it needs no controller after).
+            try (Producer producer = Producer.connect(cluster.clientContext(), config))
             {
-                final TopicInfo.PartitionInfo was = before.partitions().get(p);
-                final TopicInfo.PartitionInfo now = after.partitions().get(p);
-                assertThat(now.isr()).as("partition %d left its in-sync set: %s", p, now).doesNotContain(stopped);
-                if (was.leader() == stopped)
-                {
-                    assertThat(now.leader()).as("partition %d: %s", p, now).isNotIn(stopped, -1);
-                    assertThat(now.leaderEpoch()).isGreaterThan(was.leaderEpoch());
-                    // Seen by the stopping broker itself, before it closed anything.
-                    assertThat(report).contains(TOPIC + "-" + p + " led by " + now.leader() + " at epoch " +
-                        now.leaderEpoch());
-                }
-                else
-                {
-                    assertThat(now.leader()).as("partition %d kept its leader", p).isEqualTo(was.leader());
-                }
+                produceToEveryPartition(cluster, producer, "before");
+                final int stopped = cluster.leaderOf(TOPIC, 0);
+                final TopicInfo before = cluster.describe(TOPIC);
+                cluster.stop(stopped);
+                assertThat(cluster.process(stopped).isAlive()).isFalse();
+                checkMoved(stopped, before, cluster.describe(TOPIC), cluster.process(stopped).lines());
+                produceToEveryPartition(cluster, producer, "after");
             }
-            assertThat(report).doesNotContain("offline");
-
-            produceToEveryPartition(cluster, "after");
         }
     }
 
-    private static void produceToEveryPartition(final ReplicatedCluster cluster, final String value) throws Exception
+    private static void checkMoved(
+        final int stopped, final TopicInfo before, final TopicInfo after, final List<String> lines)
     {
-        final Producer.Config config = new Producer.Config().acks(Acks.ALL).idempotent(true)
-            .deliveryTimeoutMs(30_000);
-        try (Producer producer = Producer.connect(cluster.clientContext(), config))
+        final String prefix = "aerolog broker " + stopped + ": controlled shutdown of broker " + stopped +
+            " complete";
+        final String report = lines.stream().filter((line) -> line.startsWith(prefix)).findFirst()
+            .orElseThrow(() -> new AssertionError("no controlled shutdown report in " + lines));
+        assertThat(report).doesNotContain("offline");
+        for (int p = 0; p < PARTITIONS; p++)
         {
-            for (int p = 0; p < PARTITIONS; p++)
+            final TopicInfo.PartitionInfo was = before.partitions().get(p);
+            final TopicInfo.PartitionInfo now = after.partitions().get(p);
+            assertThat(now.isr()).as("partition %d left the in-sync set: %s", p, now).doesNotContain(stopped);
+            if (was.leader() == stopped)
             {
-                final RecordMetadata written = producer.send(new ProducerRecord(TOPIC, p, -1, null,
-                    (value + "-" + p).getBytes(StandardCharsets.UTF_8), List.of())).get(30, TimeUnit.SECONDS);
-                assertThat(written.partition()).isEqualTo(p);
+                assertThat(now.leader()).as("partition %d: %s", p, now).isNotIn(stopped, -1);
+                assertThat(now.leaderEpoch()).isGreaterThan(was.leaderEpoch());
+                // Seen by the stopping broker itself, before it closed anything.
+                assertThat(report).contains(TOPIC + "-" + p + " led by " + now.leader() + " at epoch " +
+                    now.leaderEpoch());
+            }
+            else
+            {
+                assertThat(now.leader()).as("partition %d kept its leader", p).isEqualTo(was.leader());
+            }
+        }
+    }
+
+    private static void produceToEveryPartition(
+        final ReplicatedCluster cluster, final Producer producer, final String value) throws InterruptedException
+    {
+        final List<CompletableFuture<RecordMetadata>> sends = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++)
+        {
+            sends.add(producer.send(new ProducerRecord(TOPIC, p, -1, null,
+                (value + "-" + p).getBytes(StandardCharsets.UTF_8), List.of())));
+        }
+        for (int p = 0; p < PARTITIONS; p++)
+        {
+            try
+            {
+                assertThat(sends.get(p).get(30, TimeUnit.SECONDS).partition()).isEqualTo(p);
+            }
+            catch (final TimeoutException | ExecutionException ex)
+            {
+                throw new AssertionError("acks=all send " + value + " to partition " + p + " failed: " + ex +
+                    "; " + cluster.describe(TOPIC), ex);
             }
         }
     }
