@@ -15,8 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -125,7 +129,9 @@ class ReplicationFailoverTest
     }
 
     @Test
-    @Disabled("needs replication data path")
+    @Disabled("fails today in the data path, not in the controlled shutdown (whose leader moves it reports): in a " +
+        "later round the acks=all sends to one partition stay unanswered for a minute (about 100), the controller " +
+        "naming a live in-sync leader for it and a consumer of it told UNKNOWN_TOPIC_OR_PARTITION")
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldKeepEveryPartitionAvailableAndLoseNothingInARollingRestart() throws Exception
     {
@@ -137,19 +143,44 @@ class ReplicationFailoverTest
             {
                 // A clean stop first moves the node's leaderships away (controlled shutdown).
                 cluster.stop(node);
-                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+                awaitRollingProgress(workload, "node " + node + " stopped");
                 cluster.restart(node);
                 for (int p = 0; p < PARTITIONS; p++)
                 {
                     cluster.awaitFullyInSync(TOPIC, p, FAILOVER_TIMEOUT);
                 }
-                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+                awaitRollingProgress(workload, "node " + node + " restarted and in sync");
             }
             workload.stop();
             final CheckReport report = drainAndCheck(workload);
             // Controlled shutdown: the producers never had to give up on a record.
             assertThat(report.sends(Send.Outcome.FAILED)).as(report.toString()).isZero();
         }
+    }
+
+    // Progress, or a failure that says where the rolling restart was and what the cluster looked like.
+    private void awaitRollingProgress(final HistoryWorkload workload, final String phase)
+    {
+        try
+        {
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(phase + ": " + ex.getMessage() + "; unanswered sends by partition " +
+                unansweredByPartition() + "; " + cluster.describe(TOPIC), ex);
+        }
+    }
+
+    // A workload value ends in its producer's sequence, which picks the partition (HistoryWorkload).
+    private Map<Integer, List<String>> unansweredByPartition()
+    {
+        return history.sends().stream().filter((send) -> Send.Outcome.INVOKED == send.outcome())
+            .map(Send::value)
+            .collect(Collectors.groupingBy(
+                (value) -> (int)(Long.parseLong(value.substring(value.lastIndexOf('-') + 1)) % PARTITIONS),
+                TreeMap::new, Collectors.collectingAndThen(Collectors.toList(), (values) -> values.size() > 3 ?
+                    List.of(values.size() + " from " + values.get(0)) : values)));
     }
 
     private void killAndRestartTheLeader(final int rounds) throws Exception
