@@ -41,6 +41,7 @@ import java.util.Properties;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An Aerolog broker: a media driver, an Aeron Archive holding the partition logs, a one-node Aeron Cluster running
@@ -50,6 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Broker implements AutoCloseable
 {
     private static final long STARTUP_TIMEOUT_MS = 60_000;
+    private static final long SHUTDOWN_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Context ctx;
     private ControllerNode controllerNode;
@@ -71,6 +73,7 @@ public final class Broker implements AutoCloseable
     private final AtomicLong errorCount = new AtomicLong();
     private volatile Throwable firstError;
     private volatile NodeErrorLog errorLog;
+    private volatile String controlledShutdownReport;
 
     private Broker(final Context ctx)
     {
@@ -412,12 +415,15 @@ public final class Broker implements AutoCloseable
     }
 
     /**
-     * Stops the broker: agents first, then every partition log cleanly, a controller snapshot (so the next start
-     * replays little of the cluster log), then the archive, cluster and driver.
+     * Stops the broker: first, unless {@code controlled.shutdown.enable} is false, a controlled shutdown that moves
+     * its leaderships away while it still serves (bounded by {@code controlled.shutdown.timeout.ms}); then the agents,
+     * every partition log cleanly, a controller snapshot (so the next start replays little of the cluster log), then
+     * the archive, cluster and driver.
      */
     @Override
     public void close()
     {
+        awaitControlledShutdown();
         if (null != dataPathThread && null != dataPathAgent)
         {
             try
@@ -458,11 +464,50 @@ public final class Broker implements AutoCloseable
         CloseHelper.quietClose(log);
     }
 
+    /**
+     * @return what the last stop's controlled shutdown did (moved leaderships, nothing to move, gave up), or null
+     * before a stop or when it was not enabled.
+     */
+    public String controlledShutdownReport()
+    {
+        return controlledShutdownReport;
+    }
+
+    // While the agents still run: the conductor asks the controller and watches the leaderships go, the produce agent
+    // answers what was pending on them NOT_LEADER_OR_FOLLOWER. This thread only waits (it is the closing one).
+    private void awaitControlledShutdown()
+    {
+        if (!ctx.controlledShutdownEnable() || null == conductor || null == conductorRunner ||
+            conductorRunner.isClosed())
+        {
+            return;
+        }
+        final long startNs = System.nanoTime();
+        final ControlledShutdown shutdown = conductor.beginControlledShutdown();
+        final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.controlledShutdownTimeoutMs());
+        while (!shutdown.isComplete() && System.nanoTime() - startNs < timeoutNs)
+        {
+            LockSupport.parkNanos(SHUTDOWN_POLL_NS);
+        }
+        final String report = shutdown.isComplete() ? shutdown.report() :
+            "controlled shutdown of broker " + ctx.brokerId() + " gave up after " +
+            ctx.controlledShutdownTimeoutMs() + " ms (controlled.shutdown.timeout.ms): stopping anyway";
+        controlledShutdownReport = report;
+        if (ControlledShutdown.Outcome.NOTHING_TO_MOVE != shutdown.outcome())
+        {
+            System.out.println("aerolog broker " + ctx.brokerId() + ": " + report);
+            System.out.flush();
+        }
+    }
+
     /** Settings of a broker. */
     public static final class Context
     {
         /** System property naming the threading profile of brokers whose context sets none. */
         public static final String PROFILE_PROPERTY = "aerolog.profile";
+
+        /** Default {@code controlled.shutdown.timeout.ms}: the longest a clean stop waits for leaderships to move. */
+        public static final long CONTROLLED_SHUTDOWN_TIMEOUT_MS_DEFAULT = 5_000;
 
         /** Default {@link #internalHost()} of a single node (no {@code controller.members}): loopback. */
         public static final String INTERNAL_HOST_SINGLE_NODE_DEFAULT = "127.0.0.1";
@@ -482,6 +527,8 @@ public final class Broker implements AutoCloseable
         private boolean autoLeaderRebalanceEnable = true;
         private long leaderImbalanceCheckIntervalMs = ControllerService.LEADER_IMBALANCE_CHECK_INTERVAL_MS_DEFAULT;
         private int leaderImbalancePerBrokerPercentage = ControllerService.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_DEFAULT;
+        private boolean controlledShutdownEnable = true;
+        private long controlledShutdownTimeoutMs = CONTROLLED_SHUTDOWN_TIMEOUT_MS_DEFAULT;
         private int defaultReplicationFactor = 1;
         private int minInsyncReplicas = 1;
         private int maxClientSessions = 1024;
@@ -510,7 +557,8 @@ public final class Broker implements AutoCloseable
          * controller.members, internal.host, cluster.secret, cluster.secret.file, authentication.required,
          * super.users, allow.everyone.if.no.acl.found, initial.user, initial.user.password,
          * initial.user.password.file, broker.session.timeout.ms, default.replication.factor, min.insync.replicas,
-         * auto.leader.rebalance.enable, leader.imbalance.check.interval.ms, leader.imbalance.per.broker.percentage.
+         * auto.leader.rebalance.enable, leader.imbalance.check.interval.ms, leader.imbalance.per.broker.percentage,
+         * controlled.shutdown.enable, controlled.shutdown.timeout.ms.
          * Absent keys keep their defaults.
          *
          * @param p the properties.
@@ -569,6 +617,11 @@ public final class Broker implements AutoCloseable
             {
                 throw new IllegalArgumentException("leader.imbalance.per.broker.percentage must be in 0..100: " +
                     leaderImbalancePerBrokerPercentage);
+            }
+            if (controlledShutdownTimeoutMs < 0)
+            {
+                throw new IllegalArgumentException("controlled.shutdown.timeout.ms must not be negative: " +
+                    controlledShutdownTimeoutMs);
             }
             if (defaultReplicationFactor < 1 || defaultReplicationFactor > Short.MAX_VALUE ||
                 minInsyncReplicas < 1 || minInsyncReplicas > Short.MAX_VALUE)
@@ -1084,6 +1137,41 @@ public final class Broker implements AutoCloseable
         public int leaderImbalancePerBrokerPercentage()
         {
             return leaderImbalancePerBrokerPercentage;
+        }
+
+        /**
+         * @param controlledShutdownEnable {@code controlled.shutdown.enable} (true): whether a clean stop first asks
+         *                                 the controller to move this broker's leaderships away and waits for it.
+         * @return this.
+         */
+        public Context controlledShutdownEnable(final boolean controlledShutdownEnable)
+        {
+            this.controlledShutdownEnable = controlledShutdownEnable;
+            return this;
+        }
+
+        /** @return whether a clean stop first moves this broker's leaderships away. */
+        public boolean controlledShutdownEnable()
+        {
+            return controlledShutdownEnable;
+        }
+
+        /**
+         * @param controlledShutdownTimeoutMs {@code controlled.shutdown.timeout.ms} (5000): the longest a clean stop
+         *                                    waits for the controller to move this broker's leaderships away
+         *                                    before it stops anyway.
+         * @return this.
+         */
+        public Context controlledShutdownTimeoutMs(final long controlledShutdownTimeoutMs)
+        {
+            this.controlledShutdownTimeoutMs = controlledShutdownTimeoutMs;
+            return this;
+        }
+
+        /** @return the longest a clean stop waits for its leaderships to move. */
+        public long controlledShutdownTimeoutMs()
+        {
+            return controlledShutdownTimeoutMs;
         }
 
         /**

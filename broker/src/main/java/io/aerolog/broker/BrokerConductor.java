@@ -58,6 +58,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     private final OffsetIndex.Entry indexEntry = new OffsetIndex.Entry();
     private final BrokerRegistration registration;
     private final IsrChangeForwarder isrChanges;
+    private final ControlledShutdown shutdown;
     private ControllerClient controller;
     private Supplier<ControllerClient> controllerReconnector;
     private long nextReconnectMs;
@@ -102,6 +103,18 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         worker.retentionListener(this);
         this.isrChanges = new IsrChangeForwarder(ctx.brokerId(), this::execute, cluster, registration::brokerEpoch,
             () -> controller, admin::nextCorrelationId, counters.isrProposalsRefused, produceAgent::onIsrChangeRefused);
+        this.shutdown = new ControlledShutdown(ctx.brokerId(), cluster, topics, registration, clock);
+    }
+
+    /**
+     * Begins a controlled shutdown on the conductor's thread (its leaderships move away while the broker runs on).
+     *
+     * @return what the closing thread waits for.
+     */
+    ControlledShutdown beginControlledShutdown()
+    {
+        commands.offer(shutdown::begin);
+        return shutdown;
     }
 
     /** @return where the produce agent's in-sync set proposals go: on to the controller. */
@@ -291,7 +304,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     {
         if (null != controller)
         {
-            registration.controlledShutdown(controller);
+            registration.controlledShutdown(controller); // once, unless a controlled shutdown already asked
         }
         credentials.close();
     }
@@ -300,7 +313,8 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     public int doWork()
     {
         nowMs = clock.time();
-        int work = runCommands() + controller.poll() + requests.poll(nowMs) + registration.doWork(nowMs, controller);
+        int work = runCommands() + controller.poll() + requests.poll(nowMs) + registration.doWork(nowMs, controller) +
+            shutdown.doWork();
         if (nowMs >= nextHousekeepingMs)
         {
             nextHousekeepingMs = nowMs + HOUSEKEEPING_INTERVAL_MS;

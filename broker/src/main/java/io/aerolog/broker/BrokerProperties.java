@@ -47,6 +47,8 @@ final class BrokerProperties
         r.integer("leader.imbalance.per.broker.percentage", ctx::leaderImbalancePerBrokerPercentage);
         r.integer("default.replication.factor", ctx::defaultReplicationFactor);
         r.integer("min.insync.replicas", ctx::minInsyncReplicas);
+        r.bool("controlled.shutdown.enable", ctx::controlledShutdownEnable);
+        r.longValue("controlled.shutdown.timeout.ms", ctx::controlledShutdownTimeoutMs);
         r.integer("max.client.sessions", ctx::maxClientSessions);
         r.string("profile", ctx::profile);
         r.string("process.roles", ctx::processRoles);

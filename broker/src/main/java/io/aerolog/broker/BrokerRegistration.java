@@ -9,7 +9,11 @@ import java.util.function.LongConsumer;
  * This broker's registration with the controller: registers on start, then heartbeats every
  * {@link #HEARTBEAT_INTERVAL_MS} with the epoch the registration was answered with, and registers again when a
  * heartbeat is refused {@code STALE_BROKER_EPOCH} (the controller fenced its registration or lost it) or a
- * registration goes unanswered; on a clean stop it sends a controlled shutdown. Its correlation ids are negative, apart from every other controller request's.
+ * registration goes unanswered. On a clean stop it sends a controlled shutdown: once
+ * ({@link #controlledShutdown}), or, when leaderships must move first, from {@link #beginControlledShutdown} on
+ * until the controller answers (again every {@link #REGISTER_RETRY_MS}), with no heartbeat or registration after
+ * it: the controller has fenced this broker, and registering again would make it a leader again. Its correlation
+ * ids are negative, apart from every other controller request's.
  * Allocates nothing once registered. <b>Not thread-safe:</b> the conductor's thread.
  */
 final class BrokerRegistration
@@ -21,6 +25,9 @@ final class BrokerRegistration
     static final long REGISTER_RETRY_MS = 1000;
 
     private static final long NO_REQUEST = 0;
+
+    /** {@link #shutdownCode()} until the controller answers the controlled shutdown. */
+    static final int NO_ANSWER = Integer.MIN_VALUE;
     private static final int NONE = ErrorCode.NONE.value();
     private static final int STALE_BROKER_EPOCH = ErrorCode.STALE_BROKER_EPOCH.value();
 
@@ -34,6 +41,9 @@ final class BrokerRegistration
     private long epochFirstCorrelationId = Long.MIN_VALUE;
     private long nextSendMs;
     private LongConsumer epochListener = (epoch) -> {};
+    private boolean shuttingDown;
+    private long shutdownFirstCorrelationId;
+    private int shutdownCode = NO_ANSWER;
 
     /**
      * @param brokerId this broker's id.
@@ -71,7 +81,21 @@ final class BrokerRegistration
 
         final long correlationId = nextCorrelationId;
         final boolean sent;
-        if (0 == brokerEpoch)
+        if (shuttingDown)
+        {
+            if (NO_ANSWER != shutdownCode)
+            {
+                nextSendMs = Long.MAX_VALUE; // answered: nothing more to send
+                return 0;
+            }
+            // Sent again until answered: a controller leader that changed may have lost it. Repeating is harmless.
+            sent = controller.controlledShutdown(correlationId, brokerId, brokerEpoch);
+            if (sent)
+            {
+                nextSendMs = nowMs + REGISTER_RETRY_MS;
+            }
+        }
+        else if (0 == brokerEpoch)
         {
             sent = controller.registerBroker(correlationId, brokerId, host, internalHost, portBase);
             if (sent)
@@ -112,6 +136,16 @@ final class BrokerRegistration
             return false; // another request's, or the controller's answer to a message it could not read (-1)
         }
 
+        if (shuttingDown)
+        {
+            // Only controlled shutdowns are sent from then on: any answer to one will do.
+            if (correlationId >= shutdownFirstCorrelationId && NO_ANSWER == shutdownCode)
+            {
+                shutdownCode = code;
+            }
+            return true; // a late answer to a heartbeat changes nothing now
+        }
+
         if (correlationId == registerCorrelationId)
         {
             registerCorrelationId = NO_REQUEST;
@@ -133,6 +167,43 @@ final class BrokerRegistration
     }
 
     /**
+     * A clean stop that waits for its leaderships to move: from now on {@link #doWork} sends a controlled shutdown
+     * (at once, then again every {@link #REGISTER_RETRY_MS} until answered) and no more heartbeats or registrations.
+     *
+     * @return false if there is nothing to ask (not registered): the stop need not wait for the controller.
+     */
+    boolean beginControlledShutdown()
+    {
+        if (shuttingDown)
+        {
+            return true;
+        }
+        if (0 == brokerEpoch)
+        {
+            return false;
+        }
+        shuttingDown = true;
+        shutdownFirstCorrelationId = nextCorrelationId;
+        registerCorrelationId = NO_REQUEST;
+        nextSendMs = 0;
+        return true;
+    }
+
+    /** @return whether {@link #beginControlledShutdown} started a controlled shutdown. */
+    boolean isShuttingDown()
+    {
+        return shuttingDown;
+    }
+
+    /**
+     * @return the controller's answer to the controlled shutdown ({@link ErrorCode} value), or {@link #NO_ANSWER}.
+     */
+    int shutdownCode()
+    {
+        return shutdownCode;
+    }
+
+    /**
      * A clean stop: tells the controller once, without waiting, so it marks this broker shut down rather than fencing
      * it a session later. Lost if the controller cannot take it now (the deadline then fences it).
      *
@@ -141,7 +212,7 @@ final class BrokerRegistration
      */
     boolean controlledShutdown(final ControllerClient controller)
     {
-        if (0 == brokerEpoch || controller.isClosed())
+        if (0 == brokerEpoch || shuttingDown || controller.isClosed())
         {
             return false;
         }
@@ -153,13 +224,13 @@ final class BrokerRegistration
         return sent;
     }
 
-    /** @return the epoch of the current registration, 0 while not registered. */
     /** @return whether the controller has accepted a registration (until it asks for a new one). */
     boolean isRegistered()
     {
         return 0 != brokerEpoch;
     }
 
+    /** @return the epoch of the current registration, 0 while not registered. */
     long brokerEpoch()
     {
         return brokerEpoch;

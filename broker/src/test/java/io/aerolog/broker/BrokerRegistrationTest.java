@@ -93,6 +93,8 @@ class BrokerRegistrationTest
         }
 
         assertThat(broker.errorCount()).isZero();
+        // A single broker leads nothing anyone else could take over: it told the controller without waiting.
+        assertThat(broker.controlledShutdownReport()).isEqualTo("controlled shutdown of broker 3: nothing to move");
 
         // The broker's own controller, alone on the broker's directories: the stop is in its state.
         try (ControllerNode node = ControllerNode.launch(new ControllerNode.Context()
@@ -130,6 +132,29 @@ class BrokerRegistrationTest
         assertThatThrownBy(() -> Broker.Context.fromProperties(p).conclude())
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("broker.session.timeout.ms");
+    }
+
+    @Test
+    void shouldReadTheControlledShutdownKeysAndRefuseANegativeTimeout()
+    {
+        final Properties p = new Properties();
+        p.setProperty("data.dir", dir.getPath());
+        final Broker.Context defaults = Broker.Context.fromProperties(p).conclude();
+        assertThat(defaults.controlledShutdownEnable()).isTrue();
+        assertThat(defaults.controlledShutdownTimeoutMs()).isEqualTo(5_000);
+        p.setProperty("controlled.shutdown.enable", "false");
+        p.setProperty("controlled.shutdown.timeout.ms", "250");
+        final Broker.Context set = Broker.Context.fromProperties(p).conclude();
+        assertThat(set.controlledShutdownEnable()).isFalse();
+        assertThat(set.controlledShutdownTimeoutMs()).isEqualTo(250);
+        p.setProperty("controlled.shutdown.timeout.ms", "-1");
+        assertThatThrownBy(() -> Broker.Context.fromProperties(p).conclude())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("controlled.shutdown.timeout.ms");
+        p.setProperty("controlled.shutdown.enable", "maybe");
+        assertThatThrownBy(() -> Broker.Context.fromProperties(p))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("controlled.shutdown.enable");
     }
 
     private static RegisteredBroker awaitBroker(

@@ -3,6 +3,7 @@ package io.aerolog.cluster;
 import io.aerolog.codecs.cluster.AllocateProducerIdCommandDecoder;
 import io.aerolog.codecs.cluster.BrokerEventType;
 import io.aerolog.codecs.cluster.CommandResultEncoder;
+import io.aerolog.codecs.cluster.ControlledShutdownCommandDecoder;
 import io.aerolog.codecs.cluster.CreateTopicCommandDecoder;
 import io.aerolog.codecs.cluster.DeleteTopicCommandDecoder;
 import io.aerolog.codecs.cluster.GroupRequestCommandDecoder;
@@ -741,7 +742,11 @@ public final class ControllerService implements ClusteredService
     {
         appliedCommands++;
         final int code = brokers.apply(buffer, headerDecoder, nowMs());
-        sendResult(session, brokers.lastCorrelationId(), code, 0, brokers.lastValue(), brokers.lastErrorMessage());
+        final boolean controlledShutdown = ControlledShutdownCommandDecoder.TEMPLATE_ID == headerDecoder.templateId();
+        if (!controlledShutdown)
+        {
+            sendResult(session, brokers.lastCorrelationId(), code, 0, brokers.lastValue(), brokers.lastErrorMessage());
+        }
         if (brokers.lastEventLength() > 0)
         {
             egress.broadcast(brokers.eventBuffer(), brokers.lastEventLength());
@@ -765,6 +770,12 @@ public final class ControllerService implements ClusteredService
                 }
                 replication.brokerUnfenced(broker.brokerId(), broadcastPartitionEventOfLength);
             }
+        }
+        if (controlledShutdown)
+        {
+            // Answered after the elections it caused: a stopping broker that has its answer has heard of every
+            // leadership it lost and every in-sync set it left.
+            sendResult(session, brokers.lastCorrelationId(), code, 0, brokers.lastValue(), brokers.lastErrorMessage());
         }
         armBrokerTimer();
     }

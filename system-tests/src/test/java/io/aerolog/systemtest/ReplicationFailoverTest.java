@@ -1,6 +1,8 @@
 package io.aerolog.systemtest;
 
 import io.aerolog.client.Producer;
+import io.aerolog.client.ProducerRecord;
+import io.aerolog.client.TopicInfo;
 import io.aerolog.codecs.wire.Acks;
 import io.aerolog.systemtest.history.CheckReport;
 import io.aerolog.systemtest.history.History;
@@ -14,9 +16,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -132,7 +140,9 @@ class ReplicationFailoverTest
     }
 
     @Test
-    @Disabled("needs replication data path")
+    @Disabled("fails today, not in the controlled shutdown (whose leader moves it reports) but in the producers: " +
+        "in a later round the workload's acks=all sends to one partition stay unanswered for a minute (about 100) " +
+        "while its leader, named by the controller, takes a fresh producer's send to it at once")
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldKeepEveryPartitionAvailableAndLoseNothingInARollingRestart() throws Exception
     {
@@ -144,19 +154,68 @@ class ReplicationFailoverTest
             {
                 // A clean stop first moves the node's leaderships away (controlled shutdown).
                 cluster.stop(node);
-                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+                awaitRollingProgress(workload, "node " + node + " stopped");
                 cluster.restart(node);
                 for (int p = 0; p < PARTITIONS; p++)
                 {
                     cluster.awaitFullyInSync(TOPIC, p, FAILOVER_TIMEOUT);
                 }
-                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+                awaitRollingProgress(workload, "node " + node + " restarted and in sync");
             }
             workload.stop();
             final CheckReport report = drainAndCheck(workload);
             // Controlled shutdown: the producers never had to give up on a record.
             assertThat(report.sends(Send.Outcome.FAILED)).as(report.toString()).isZero();
         }
+    }
+
+    // Progress, or a failure that says where the rolling restart was and what the cluster looked like.
+    private void awaitRollingProgress(final HistoryWorkload workload, final String phase)
+    {
+        try
+        {
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+        }
+        catch (final AssertionError ex)
+        {
+            final TopicInfo topic = cluster.describe(TOPIC);
+            throw new AssertionError(phase + ": " + ex.getMessage() + "; unanswered sends by partition " +
+                unansweredByPartition() + "; " + topic + "; a fresh acks=1 send to each leader: " + probe(topic), ex);
+        }
+    }
+
+    // What each partition's leader answers a new producer now (it needs no producer id from the controller).
+    private List<String> probe(final TopicInfo topic)
+    {
+        final List<String> answers = new ArrayList<>();
+        for (final TopicInfo.PartitionInfo partition : topic.partitions())
+        {
+            final int leader = partition.leader();
+            String answer;
+            try (Producer producer = Producer.connect(cluster.clientContext(leader < 0 ? 0 : leader),
+                new Producer.Config().acks(Acks.LEADER).deliveryTimeoutMs(5_000)))
+            {
+                answer = "offset " + producer.send(new ProducerRecord(TOPIC, partition.partition(), -1, null,
+                    "probe".getBytes(StandardCharsets.UTF_8), List.of())).get(10, TimeUnit.SECONDS).offset();
+            }
+            catch (final Exception ex)
+            {
+                answer = String.valueOf(ex);
+            }
+            answers.add(partition.partition() + "@" + leader + ": " + answer);
+        }
+        return answers;
+    }
+
+    // A workload value ends in its producer's sequence, which picks the partition (HistoryWorkload).
+    private Map<Integer, List<String>> unansweredByPartition()
+    {
+        return history.sends().stream().filter((send) -> Send.Outcome.INVOKED == send.outcome())
+            .map(Send::value)
+            .collect(Collectors.groupingBy(
+                (value) -> (int)(Long.parseLong(value.substring(value.lastIndexOf('-') + 1)) % PARTITIONS),
+                TreeMap::new, Collectors.collectingAndThen(Collectors.toList(), (values) -> values.size() > 3 ?
+                    List.of(values.size() + " from " + values.get(0)) : values)));
     }
 
     private void killAndRestartTheLeader(final int rounds) throws Exception
