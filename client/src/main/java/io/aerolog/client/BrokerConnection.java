@@ -281,6 +281,17 @@ final class BrokerConnection implements AutoCloseable
     private int dataStreamId;
 
     /** Opens (or re-opens) the session with the broker over the already connected streams. */
+    /**
+     * Opens a fresh session over the same channels, for a broker that restarted and drops the old session's
+     * requests unanswered.
+     *
+     * @throws AerologException if the broker does not take it.
+     */
+    void renewSession()
+    {
+        handshake(null);
+    }
+
     private void handshake(final FragmentHandler others)
     {
         final long correlationId = nextCorrelationId();

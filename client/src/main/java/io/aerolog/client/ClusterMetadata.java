@@ -218,8 +218,8 @@ final class ClusterMetadata implements AutoCloseable
     }
 
     /**
-     * Closes a connection that failed (its broker died or went away); the bootstrap one stays, as group requests
-     * go there and it re-opens its session on its own.
+     * Closes a connection that failed (its broker died, went away or restarted); the bootstrap one stays, as group
+     * requests go there, and opens a fresh session instead.
      *
      * @param connection that failed.
      */
@@ -227,6 +227,14 @@ final class ClusterMetadata implements AutoCloseable
     {
         if (connection == bootstrap)
         {
+            try
+            {
+                bootstrap.renewSession(); // group and admin requests stay on it: a new session instead
+            }
+            catch (final AerologException ex)
+            {
+                // not reachable now: the next failure tries again
+            }
             return;
         }
         if (connections.get(connection.brokerId()) == connection) // not a newer connection to the same broker

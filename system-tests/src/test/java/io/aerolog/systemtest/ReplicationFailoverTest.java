@@ -140,9 +140,6 @@ class ReplicationFailoverTest
     }
 
     @Test
-    @Disabled("fails today, not in the controlled shutdown (whose leader moves it reports) but in the producers: " +
-        "in a later round the workload's acks=all sends to one partition stay unanswered for a minute (about 100) " +
-        "while its leader, named by the controller, takes a fresh producer's send to it at once")
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldKeepEveryPartitionAvailableAndLoseNothingInARollingRestart() throws Exception
     {
