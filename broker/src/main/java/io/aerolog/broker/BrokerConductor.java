@@ -3,6 +3,7 @@ package io.aerolog.broker;
 import io.aerolog.archive.PartitionLog;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.ControllerListener;
+import io.aerolog.cluster.TopicEventCodec;
 import io.aerolog.cluster.TopicMetadata;
 import io.aerolog.cluster.registry.RegisteredBroker;
 import io.aerolog.cluster.security.AclBinding;
@@ -20,10 +21,12 @@ import io.aeron.Image;
 import io.aeron.Subscription;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -64,6 +67,10 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     private long nextReconnectMs;
     private long metadataCorrelationId = -1;
     private boolean metadataLoaded;
+    // Events broadcast while the controller changed leader, or while this broker had no session, never reach it:
+    // it asks for the whole metadata again, as it did at start, and applies it over what it has.
+    private boolean resyncDue;
+    private final IntHashSet resyncTopicIds = new IntHashSet();
     private long nowMs;
     private long nextHousekeepingMs;
 
@@ -191,6 +198,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         }
         this.controller = controller;
         groups.controller(controller);
+        resyncDue = metadataLoaded;
     }
 
     /**
@@ -314,7 +322,7 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     {
         nowMs = clock.time();
         int work = runCommands() + controller.poll() + requests.poll(nowMs) + registration.doWork(nowMs, controller) +
-            shutdown.doWork();
+            shutdown.doWork() + resyncMetadata();
         if (nowMs >= nextHousekeepingMs)
         {
             nextHousekeepingMs = nowMs + HOUSEKEEPING_INTERVAL_MS;
@@ -322,6 +330,23 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
                 groups.expire(nowMs) + roles.tick(nowMs) + reconnectController();
         }
         return work;
+    }
+
+    private int resyncMetadata()
+    {
+        if (!resyncDue || controller.isClosed())
+        {
+            return 0;
+        }
+        final long correlationId = admin.nextCorrelationId();
+        if (!controller.requestMetadata(correlationId))
+        {
+            return 0; // back pressured or between leaders: next cycle
+        }
+        resyncDue = false;
+        metadataCorrelationId = correlationId;
+        resyncTopicIds.clear();
+        return 1;
     }
 
     private int runCommands()
@@ -374,8 +399,18 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
     }
 
     @Override
+    public void onNewLeader(final long leadershipTermId, final int leaderMemberId)
+    {
+        resyncDue = metadataLoaded;
+    }
+
+    @Override
     public void onTopicEvent(final long correlationId, final TopicEventType type, final TopicMetadata topic)
     {
+        if (TopicEventType.SNAPSHOT == type && correlationId == metadataCorrelationId)
+        {
+            resyncTopicIds.add(topic.topicId());
+        }
         admin.onTopicEvent(type, topic);
         if (TopicEventType.DELETED == type)
         {
@@ -424,6 +459,17 @@ final class BrokerConductor implements Agent, ControllerListener, LogWorker.Rete
         if (correlationId == metadataCorrelationId)
         {
             access.onMetadataEnd(correlationId);
+            if (metadataLoaded)
+            {
+                // A topic the whole answer no longer holds was deleted while this broker missed the event.
+                for (final TopicRegistry.TopicState topic : new ArrayList<>(topics.all()))
+                {
+                    if (!resyncTopicIds.contains(topic.metadata.topicId()))
+                    {
+                        onTopicEvent(TopicEventCodec.NULL_CORRELATION_ID, TopicEventType.DELETED, topic.metadata);
+                    }
+                }
+            }
             metadataLoaded = true;
         }
     }

@@ -51,8 +51,8 @@ final class FetchService
         final PartitionLog log = topics.log(topicId, partition);
         if (null == log)
         {
-            answerFetchStart(session, correlationId, topicId, partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-                requestedOffset, -1, -1, 0, "unknown topic id " + topicId + " partition " + partition);
+            answerFetchStart(session, correlationId, topicId, partition, noLogCode(topicId, partition),
+                requestedOffset, -1, -1, 0, noLogMessage(topicId, partition));
             return;
         }
         final long logStart = log.logStartOffset();
@@ -228,8 +228,8 @@ final class FetchService
         }
         else if (null == log)
         {
-            answerListOffsets(session, correlationId, topicId, partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1,
-                "unknown topic or partition");
+            answerListOffsets(session, correlationId, topicId, partition, noLogCode(topicId, partition), -1, -1,
+                noLogMessage(topicId, partition));
         }
         else if (OffsetSpec.EARLIEST == spec)
         {
@@ -270,6 +270,22 @@ final class FetchService
         }
         return io.aerolog.sequencer.PartitionElection.NO_LEADER == view.state().leader() ?
             ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    }
+
+    // A partition the controller says this broker leads but whose log is still opening (just elected, or just
+    // created) is there in a moment: retriable, not unknown.
+    private ErrorCode noLogCode(final int topicId, final int partition)
+    {
+        return null == cluster.partition(topicId, partition) ?
+            ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.LEADER_NOT_AVAILABLE;
+    }
+
+    private String noLogMessage(final int topicId, final int partition)
+    {
+        return null == cluster.partition(topicId, partition) ?
+            "unknown topic id " + topicId + " partition " + partition :
+            "broker " + cluster.localBrokerId() + " is opening its log of partition " + partition + " of topic id " +
+            topicId + " as its new leader; retry";
     }
 
     // Control path only (allocates): the leader's id lets a client route without another metadata request.

@@ -196,6 +196,10 @@ public final class Consumer implements AutoCloseable
     }
 
     private static final long STREAM_APPEAR_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    // A leader killed without a word leaves its stream open until the image's liveness timeout (10 s by default):
+    // a stream silent this long asks the metadata, at most this often, whether its partition moved.
+    private static final long LEADER_RECHECK_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long LEADER_RECHECK_TIMEOUT_MS = 500;
     private static final long EARLIEST = -2;
     private static final long LATEST = -1;
 
@@ -204,6 +208,7 @@ public final class Consumer implements AutoCloseable
     private final Config config;
     private final Map<TopicPartition, PartitionFetch> assignment = new LinkedHashMap<>();
     private final Map<String, TopicInfo> topics = new HashMap<>();
+    private long leadersCheckedNs = System.nanoTime();
     private final Long2ObjectHashMap<PartitionFetch> fetchByCorrelationId = new Long2ObjectHashMap<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     // One instance: a method reference passed to every poll would allocate each time.
@@ -468,6 +473,7 @@ public final class Consumer implements AutoCloseable
         {
             work += fetch.doWork();
         }
+        work += recheckSilentLeaders();
         return work + (maxRecords - remaining);
     }
 
@@ -503,6 +509,71 @@ public final class Consumer implements AutoCloseable
         }
         while (System.nanoTime() < deadlineNs);
         return records;
+    }
+
+    /**
+     * Streams silent for a second: asks the metadata (at most once a second, each topic once) whether their
+     * partitions have another leader now, or their leader stopped answering, and fetches from the new one. Allocates,
+     * but only while a stream is idle.
+     */
+    private int recheckSilentLeaders()
+    {
+        final long nowNs = System.nanoTime();
+        if (nowNs - leadersCheckedNs < LEADER_RECHECK_NS)
+        {
+            return 0;
+        }
+        leadersCheckedNs = nowNs;
+        Map<String, TopicInfo> described = null;
+        List<BrokerConnection> probed = null;
+        int work = 0;
+        for (final PartitionFetch fetch : fetches)
+        {
+            final BrokerConnection leader = fetch.leader;
+            if (FetchState.STREAMING != fetch.state || null == leader || nowNs - fetch.lastDataNs < LEADER_RECHECK_NS)
+            {
+                continue;
+            }
+            if (null == described)
+            {
+                described = new HashMap<>();
+                probed = new ArrayList<>();
+            }
+            final String topic = fetch.tp.topic();
+            TopicInfo info = described.get(topic);
+            if (!described.containsKey(topic))
+            {
+                try
+                {
+                    info = metadata.refresh(topic, LEADER_RECHECK_TIMEOUT_MS);
+                    topics.put(topic, info);
+                }
+                catch (final AerologException ex)
+                {
+                    info = null; // no broker answered in time: look again next round
+                }
+                described.put(topic, info);
+                work++;
+            }
+            if (null == info || info.topicId() != fetch.topicId || fetch.tp.partition() >= info.partitions().size())
+            {
+                continue;
+            }
+            if (info.partitions().get(fetch.tp.partition()).leader() != leader.brokerId())
+            {
+                fetch.leaderLost();
+            }
+            else if (!probed.contains(leader))
+            {
+                probed.add(leader);
+                // The same leader, but it may have restarted and forgotten this session (its old stream never ends).
+                if (!metadata.probe(leader, topic, LEADER_RECHECK_TIMEOUT_MS))
+                {
+                    onConnectionLost(leader);
+                }
+            }
+        }
+        return work;
     }
 
     // Every partition streamed from a broker that is gone fetches again, from its position, from its leader.
@@ -1080,6 +1151,7 @@ public final class Consumer implements AutoCloseable
         long pendingCorrelationId = -1;
         int streamSessionId;
         long streamingSinceNs;
+        long lastDataNs;
         boolean imageSeen;
         Image image;
         FetchState state = FetchState.NEEDS_START;
@@ -1179,6 +1251,7 @@ public final class Consumer implements AutoCloseable
             nextOffset = fetchOffset;
             state = FetchState.STREAMING;
             streamingSinceNs = System.nanoTime();
+            lastDataNs = streamingSinceNs;
         }
 
         int doWork()
@@ -1278,7 +1351,12 @@ public final class Consumer implements AutoCloseable
                 return 0;
             }
             current = this;
-            return image.controlledPoll(assembler, config.fragmentLimit);
+            final int fragments = image.controlledPoll(assembler, config.fragmentLimit);
+            if (fragments > 0)
+            {
+                lastDataNs = System.nanoTime();
+            }
+            return fragments;
         }
     }
 }

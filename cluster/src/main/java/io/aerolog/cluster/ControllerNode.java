@@ -1478,13 +1478,16 @@ public final class ControllerNode implements AutoCloseable
         }
 
         /**
-         * Replication channel of this member's archive.
+         * Replication channel of this member's archive: an ephemeral port, a new one for each replication. A fixed
+         * port clashes when a follower restarts and asks again at once: the leader's archive still holds the replay
+         * of the follower's previous life to the same endpoint with the same session id (it lingers), and refuses
+         * the new one as a clashing publication.
          *
-         * @return {@code aeron:udp?endpoint=host:(portBase + 2)}.
+         * @return {@code aeron:udp?endpoint=host:0}.
          */
         public String archiveReplicationChannel()
         {
-            return "aeron:udp?endpoint=" + NodePorts.endpoint(host, portBase, NodePorts.ARCHIVE_REPLICATION_PORT_OFFSET);
+            return "aeron:udp?endpoint=" + host + ":0";
         }
 
         private void checkThisMember()

@@ -157,6 +157,7 @@ public final class ControllerService implements ClusteredService
     private final int leaderImbalancePercentage;
     private long balanceDeadlineMs = NO_DEADLINE;
     private volatile long balancedLeaders;
+    private volatile long balanceChecks;
     private final ControllerEgress egress = new ControllerEgress(MAX_OFFER_ATTEMPTS);
 
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
@@ -349,6 +350,7 @@ public final class ControllerService implements ClusteredService
         else if (BALANCE_TIMER_ID == correlationId)
         {
             balanceTimer.fired();
+            balanceChecks++;
             // Every replica and replay runs this at the same log position, on the same replicated state.
             balancedLeaders += replication.balanceLeaders(leaderImbalancePercentage, broadcastPartitionEventOfLength);
             balanceDeadlineMs = nowMs() + leaderImbalanceCheckIntervalMs;
@@ -378,6 +380,17 @@ public final class ControllerService implements ClusteredService
     public long balancedLeaders()
     {
         return balancedLeaders;
+    }
+
+    /**
+     * Number of times the leader balancing timer has run, whether it moved any leader or not; readable from any
+     * thread (tests wait on it to see that a run left leaders where they were).
+     *
+     * @return number of balancing runs.
+     */
+    public long balanceChecks()
+    {
+        return balanceChecks;
     }
 
     /**

@@ -85,7 +85,7 @@ class ControllerLeaderBalancingTest
         assertThat(node.service().balancedLeaders()).isZero();
 
         // The balance timer runs on after the snapshot load, and still leaves an out-of-sync preferred replica out.
-        Thread.sleep(3 * BALANCE_INTERVAL_MS);
+        awaitBalanceChecks(2);
         assertThat(leaderIn(metadata(), topicId, 0)).isEqualTo(other);
         assertThat(node.service().balancedLeaders()).isZero();
 
@@ -137,8 +137,7 @@ class ControllerLeaderBalancingTest
 
         // 1 of 2 led elsewhere (50 %, not above it): balancing leaves the other one where it is, in sync or not.
         rejoin(topicId, second, epochs);
-        Thread.sleep(3 * BALANCE_INTERVAL_MS);
-        awaitUntil(() -> true);
+        awaitBalanceChecks(2);
         assertThat(listener.latest(topicId, second).leader()).isEqualTo(2);
         assertThat(node.service().balancedLeaders()).isEqualTo(1);
 
@@ -221,6 +220,13 @@ class ControllerLeaderBalancingTest
     {
         awaitUntil(() -> listener.results.containsKey(correlationId));
         return listener.results.get(correlationId);
+    }
+
+    // Runs of the balancing timer after now: what they left alone, they chose to leave.
+    private void awaitBalanceChecks(final int runs)
+    {
+        final long checks = node.service().balanceChecks();
+        awaitUntil(() -> node.service().balanceChecks() >= checks + runs);
     }
 
     private void awaitUntil(final Callable<Boolean> condition)

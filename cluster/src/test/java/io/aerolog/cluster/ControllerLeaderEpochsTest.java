@@ -194,8 +194,8 @@ class ControllerLeaderEpochsTest
         assertThat(awaitResult(send((c) -> client.controlledShutdown(c, preferred, preferred))).code).isEqualTo(NONE);
         awaitUntil(() -> listener.latest(topicId, 0).leader() == other);
         final long epoch = awaitResult(send((c) -> client.registerBroker(c, preferred, "host", 9000))).value;
-        Thread.sleep(3 * balanceIntervalMs);
-        awaitUntil(() -> true);
+        final long checks = node.service().balanceChecks();
+        awaitUntil(() -> node.service().balanceChecks() >= checks + 2); // runs that chose to leave it
         assertThat(listener.latest(topicId, 0).leader()).isEqualTo(other);
         assertThat(node.service().balancedLeaders()).isZero();
 

@@ -2,7 +2,7 @@ package io.aerolog.node;
 
 /**
  * The port scheme of a node: every port it opens is an offset from one port base, all on the node's internal host.
- * Archive control +1, archive replication +2, cluster ingress +3, consensus +4, log +5, catch-up +6, replica
+ * Archive control +1, +2 reserved (archive replication receives on ephemeral ports), cluster ingress +3, consensus +4, log +5, catch-up +6, replica
  * channel +7 (brokers' positions and high watermarks to each other). Clients use
  * only the base port itself (the broker's control and produce channel); a firewall closes the others to everyone
  * but the cluster's own nodes.
@@ -15,7 +15,8 @@ public final class NodePorts
     public static final int ARCHIVE_CONTROL_PORT_OFFSET = 1;
 
     /**
-     * Offset from the port base of the archive replication channel.
+     * Offset from the port base once used by the archive replication channel, kept free: replication now receives on
+     * an ephemeral port per copy.
      */
     public static final int ARCHIVE_REPLICATION_PORT_OFFSET = 2;
 

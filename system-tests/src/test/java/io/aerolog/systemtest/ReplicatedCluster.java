@@ -327,7 +327,8 @@ final class ReplicatedCluster implements AutoCloseable
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
-        throw new AssertionError(topic + "-" + partition + " not fully in sync after " + timeout + ": " + last);
+        throw new AssertionError(topic + "-" + partition + " not fully in sync after " + timeout + ": " + last +
+            "\n" + counters());
     }
 
     /**
@@ -358,7 +359,8 @@ final class ReplicatedCluster implements AutoCloseable
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
-        throw new AssertionError("running nodes not all alive brokers after " + timeout + ": " + last);
+        throw new AssertionError("running nodes not all alive brokers after " + timeout + ": " + last + "\n" +
+            counters());
     }
 
     /**
@@ -658,7 +660,16 @@ final class ReplicatedCluster implements AutoCloseable
                         out.append("  ").append(label).append(" = ").append(value).append('\n');
                     }
                 });
-                return out.toString();
+                try
+                {
+                    checkErrorLog();
+                }
+                catch (final AssertionError ex)
+                {
+                    out.append("  ").append(ex.getMessage()).append('\n');
+                }
+                return out.append("  its output:\n").append(process.tail(ChildProcess.QUOTED_LINES)).append('\n')
+                    .toString();
             }
             finally
             {
