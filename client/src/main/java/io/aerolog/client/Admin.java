@@ -33,6 +33,8 @@ public final class Admin implements AutoCloseable
     public static final long EARLIEST = -2;
     /** Offset spec meaning "the next offset to be written" in {@link #listOffset}. */
     public static final long LATEST = -1;
+    /** How long {@link #describeTopic} waits for a partition leader's offsets. */
+    public static final long LEADER_OFFSETS_TIMEOUT_MS = 1000;
 
     private final ClusterMetadata metadata;
     private final BrokerConnection connection;
@@ -251,7 +253,9 @@ public final class Admin implements AutoCloseable
     }
 
     /**
-     * Describes a topic: its config and each partition's leader and offsets.
+     * Describes a topic: its config and each partition's leader and offsets. The offsets come from each partition's
+     * leader; one that does not answer within {@link #LEADER_OFFSETS_TIMEOUT_MS} (it may be gone, or paused) leaves
+     * its partitions' offsets at -1.
      *
      * @param topic name.
      * @return the description.
@@ -275,7 +279,8 @@ public final class Admin implements AutoCloseable
                 final BrokerConnection leaderConnection = metadata.connection(leader);
                 try
                 {
-                    return null == leaderConnection ? null : describe(leaderConnection, headerDecoder, topic);
+                    return null == leaderConnection ? null : describe(leaderConnection, headerDecoder, topic,
+                        Math.min(LEADER_OFFSETS_TIMEOUT_MS, leaderConnection.context().requestTimeoutMs()));
                 }
                 catch (final AerologException ex)
                 {
@@ -289,6 +294,20 @@ public final class Admin implements AutoCloseable
         }
         return new TopicInfo(info.name(), info.topicId(), info.retentionMs(), info.retentionBytes(),
             info.logAppendTime(), info.maxBatchBytes(), partitions);
+    }
+
+    /**
+     * Describes a topic as the broker asked knows it, in one request: its config and each partition's leader, leader
+     * epoch, replicas and in-sync replicas (the controller's state); offsets only of the partitions that broker leads,
+     * -1 for the others. Never waits on another broker, so it answers while a leader is gone.
+     *
+     * @param topic name.
+     * @return the description.
+     * @throws AerologException if there is no such topic.
+     */
+    public TopicInfo describeTopicMetadata(final String topic)
+    {
+        return describe(connection, headerDecoder, topic);
     }
 
     static TopicInfo describe(

@@ -238,7 +238,7 @@ final class ReplicatedCluster implements AutoCloseable
      */
     int leaderOf(final String topic, final int partition)
     {
-        return describe(topic).partitions().get(partition).leader();
+        return describeMetadata(topic).partitions().get(partition).leader();
     }
 
     /**
@@ -268,6 +268,19 @@ final class ReplicatedCluster implements AutoCloseable
     }
 
     /**
+     * @param topic name.
+     * @return what a running node's controller view says of the topic (leaders, epochs, replicas, in-sync replicas),
+     *     in one request that never waits on another broker: offsets only where that node leads.
+     */
+    TopicInfo describeMetadata(final String topic)
+    {
+        try (Admin admin = Admin.connect(clientContext(anyRunningNode())))
+        {
+            return admin.describeTopicMetadata(topic);
+        }
+    }
+
+    /**
      * Waits until a running broker other than {@code formerLeader} leads the partition (a failover happened).
      *
      * @param topic        name.
@@ -280,6 +293,7 @@ final class ReplicatedCluster implements AutoCloseable
     {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
         int leader = -1;
+        RuntimeException failure = null;
         while (System.nanoTime() - deadlineNs < 0)
         {
             try
@@ -292,12 +306,13 @@ final class ReplicatedCluster implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                // the node asked may be the one that just died: ask again
+                failure = ex; // the node asked may be the one that just died: ask again
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
         throw new AssertionError(topic + "-" + partition + " still led by " + leader + " (former leader " +
-            formerLeader + ") after " + timeout);
+            formerLeader + ") after " + timeout + (null == failure ? "" : "; the last describe failed: " + failure) +
+            "\n" + counters());
     }
 
     /**
@@ -315,7 +330,7 @@ final class ReplicatedCluster implements AutoCloseable
         {
             try
             {
-                last = describe(topic).partitions().get(partition);
+                last = describeMetadata(topic).partitions().get(partition);
                 if (last.leader() >= 0 && last.isr().containsAll(last.replicas()))
                 {
                     return;
