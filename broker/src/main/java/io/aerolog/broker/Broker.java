@@ -25,6 +25,9 @@ import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.client.ClusterException;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.ClientTimeoutException;
+import io.aeron.exceptions.ConductorServiceTimeoutException;
+import io.aeron.exceptions.DriverTimeoutException;
 import io.aeron.exceptions.TimeoutException;
 import io.aeron.logbuffer.FrameDescriptor;
 import org.agrona.CloseHelper;
@@ -72,6 +75,7 @@ public final class Broker implements AutoCloseable
     private PartitionLogStore store;
     private final AtomicLong errorCount = new AtomicLong();
     private volatile Throwable firstError;
+    private volatile Throwable fatalError;
     private volatile NodeErrorLog errorLog;
     private volatile String controlledShutdownReport;
 
@@ -288,6 +292,20 @@ public final class Broker implements AutoCloseable
         {
             System.err.println("aerolog broker " + ctx.brokerId() + " error: " + throwable);
         }
+        if (null == fatalError && isFatal(throwable))
+        {
+            fatalError = throwable;
+            ctx.terminationHook().run();
+        }
+    }
+
+    // The broker's Aeron client closed itself: the process was paused or stalled past the client liveness timeout
+    // (the driver dropped it), or its driver is gone. Its publications, images and counters went with it, so the
+    // broker cannot go on: it stops, and a supervisor starts it afresh (it re-registers and catches up as a follower).
+    private static boolean isFatal(final Throwable throwable)
+    {
+        return throwable instanceof ClientTimeoutException || throwable instanceof ConductorServiceTimeoutException ||
+            throwable instanceof DriverTimeoutException;
     }
 
     /** @return the settings the broker runs with. */
@@ -371,6 +389,15 @@ public final class Broker implements AutoCloseable
     public Throwable firstError()
     {
         return firstError;
+    }
+
+    /**
+     * @return the error that closed the broker's Aeron client (then {@link Context#terminationHook()} has run and the
+     * broker must be closed), or null.
+     */
+    public Throwable fatalError()
+    {
+        return fatalError;
     }
 
     /** @return frames refused because they were malformed or of an unknown schema or version. */
@@ -534,6 +561,7 @@ public final class Broker implements AutoCloseable
         private int maxClientSessions = 1024;
         private int maxBatchBytes;
         private boolean printErrors = true;
+        private Runnable terminationHook = () -> {};
         private ThreadingProfile threadingProfile;
         private String processRoles = "broker,controller";
         private boolean isBroker = true;
@@ -1237,6 +1265,25 @@ public final class Broker implements AutoCloseable
         {
             this.printErrors = printErrors;
             return this;
+        }
+
+        /**
+         * Run once when the broker can no longer go on ({@link Broker#fatalError()}): its Aeron client closed itself.
+         * The command line stops the broker then, as on SIGTERM, and exits with an error.
+         *
+         * @param terminationHook called from the thread that met the error; must not block.
+         * @return this.
+         */
+        public Context terminationHook(final Runnable terminationHook)
+        {
+            this.terminationHook = java.util.Objects.requireNonNull(terminationHook, "terminationHook");
+            return this;
+        }
+
+        /** @return what runs when the broker can no longer go on. */
+        public Runnable terminationHook()
+        {
+            return terminationHook;
         }
 
         /** @return whether agent errors are printed to stderr. */

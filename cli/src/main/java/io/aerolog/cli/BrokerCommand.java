@@ -80,6 +80,7 @@ final class BrokerCommand extends CliCommand
         out.flush();
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
+            ctx.terminationHook(barrier::signal);
             final long startNs = System.nanoTime();
             final Broker broker;
             try
@@ -111,6 +112,12 @@ final class BrokerCommand extends CliCommand
             finally
             {
                 broker.close();
+            }
+            if (null != broker.fatalError())
+            {
+                return error("broker " + ctx.brokerId() + " stopped: its Aeron client was closed (" +
+                    Errors.describe(broker.fatalError()) + "); the process was paused or stalled past the driver's " +
+                    "client liveness timeout, or its media driver is gone. Start it again: it rejoins as a follower");
             }
             out.println("stopped");
             out.flush();

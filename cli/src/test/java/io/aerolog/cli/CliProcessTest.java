@@ -3,6 +3,7 @@ package io.aerolog.cli;
 import io.aerolog.client.partition.Murmur2;
 import io.aerolog.node.PortBases;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -159,6 +160,34 @@ class CliProcessTest
             builder.append("key-").append(i).append(":value-").append(i).append('\n');
         }
         return builder.toString();
+    }
+
+    @Test
+    @Tag("slow")
+    @Timeout(180)
+    void shouldStopWithAnErrorWhenPausedPastTheAeronClientLiveness() throws Exception
+    {
+        assertThat(dir.mkdirs()).isTrue();
+        aeronDir = (new File("/dev/shm").isDirectory() ? "/dev/shm" : dir.getAbsolutePath()) +
+            "/aerolog-cli-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        config = new File(dir, "broker.properties");
+        Files.writeString(config.toPath(), "port.base=" + PortBases.find("localhost") + "\naeron.dir=" + aeronDir + "\n");
+        startBroker();
+
+        // Past Aeron's 10 s client liveness: its clients close themselves, and the broker cannot go on without them.
+        signal("STOP", broker.pid());
+        Thread.sleep(12_000); // the pause itself is what is tested
+        signal("CONT", broker.pid());
+
+        assertThat(broker.waitFor(60, TimeUnit.SECONDS)).as("the broker stopped by itself").isTrue();
+        final String output = Files.readString(new File(dir, "broker-1.log").toPath());
+        assertThat(broker.exitValue()).as(output).isEqualTo(1);
+        assertThat(output).contains("its Aeron client was closed", "Start it again");
+    }
+
+    private static void signal(final String name, final long pid) throws IOException, InterruptedException
+    {
+        assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor()).isZero();
     }
 
     private void startBroker() throws IOException, InterruptedException

@@ -6,8 +6,9 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Finds a port base for the measured broker: a run of UDP ports, from the base up, that are free on a host. Starts
- * from random bases so that runs in parallel (tests, other tools) rarely pick the same one.
+ * Finds a port base for the measured broker: a run of UDP ports, from the base up, that are free on a host, below the
+ * kernel's ephemeral port range. Starts from random bases so that runs in parallel (tests, other tools) rarely pick
+ * the same one.
  */
 public final class PortBases
 {
@@ -15,8 +16,11 @@ public final class PortBases
     static final int PORTS_PER_BROKER = NodePorts.PORTS_PER_NODE;
 
     private static final int CANDIDATES = 200;
-    private static final int LOWEST = 21000;
-    private static final int HIGHEST = 41000;
+    private static final int LOWEST = 20000;
+    // Below the kernel's ephemeral range (Linux: 32768 up by default): nodes bind ephemeral ports of their own
+    // (archive replies, each replication), and one of those taking a port of a node that is restarting would stop
+    // it from binding its fixed ports. Up to 30000: the system tests' own sequential bases start there.
+    private static final int HIGHEST = Math.min(30000, ephemeralLow());
 
     private PortBases()
     {
@@ -38,6 +42,21 @@ public final class PortBases
             }
         }
         throw new IllegalStateException("no free run of " + PORTS_PER_BROKER + " UDP ports found on " + host);
+    }
+
+    private static int ephemeralLow()
+    {
+        try
+        {
+            final String range = java.nio.file.Files.readString(
+                java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            final int low = Integer.parseInt(range.split("\\s+")[0]);
+            return low > LOWEST + 1000 ? low : Integer.MAX_VALUE;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return Integer.MAX_VALUE; // not Linux: the fixed range above
+        }
     }
 
     private static boolean isFree(final String host, final int base)
