@@ -242,6 +242,42 @@ final class ReplicatedCluster implements AutoCloseable
     }
 
     /**
+     * @param node  id of a running node.
+     * @param label of one of its driver's counters, e.g. {@code "NAKs sent"}.
+     * @return the counter's value, read through the node's CnC file.
+     * @throws IllegalStateException if the node has no such counter.
+     */
+    long counter(final int node, final String label)
+    {
+        final File cnc = new File(nodes.get(node).settings.getProperty("aeron.dir"), io.aeron.CncFileDescriptor.CNC_FILE);
+        final java.nio.MappedByteBuffer mapped = org.agrona.IoUtil.mapExistingFile(cnc, "cnc");
+        try
+        {
+            final org.agrona.concurrent.UnsafeBuffer meta = new org.agrona.concurrent.UnsafeBuffer(mapped);
+            final org.agrona.concurrent.status.CountersReader reader = new org.agrona.concurrent.status.CountersReader(
+                io.aeron.CncFileDescriptor.createCountersMetaDataBuffer(mapped, meta),
+                io.aeron.CncFileDescriptor.createCountersValuesBuffer(mapped, meta));
+            final long[] found = {Long.MIN_VALUE};
+            reader.forEach((value, counterId, counterLabel) ->
+            {
+                if (counterLabel.equals(label))
+                {
+                    found[0] = value;
+                }
+            });
+            if (Long.MIN_VALUE == found[0])
+            {
+                throw new IllegalStateException("node " + node + " has no counter " + label);
+            }
+            return found[0];
+        }
+        finally
+        {
+            org.agrona.IoUtil.unmap(mapped);
+        }
+    }
+
+    /**
      * @return every running node's Aerolog and archive recording counters, for a failure message.
      */
     String counters()
@@ -447,6 +483,25 @@ final class ReplicatedCluster implements AutoCloseable
     }
 
     /**
+     * Restarts a node (stopping it cleanly first if it runs) with Aeron's random loss generator on every UDP
+     * endpoint its driver receives on: that share of data frames (replication copies, positions, client and
+     * controller traffic alike) is dropped on arrival, and Aeron's NAKs and retransmissions must make up for it.
+     *
+     * @param node id.
+     * @param rate share of data frames lost, 0 to 1.
+     * @param seed of the loss generator, for a repeatable run.
+     */
+    void restartWithReceiveLoss(final int node, final double rate, final long seed)
+    {
+        final Node n = nodes.get(node);
+        n.extraJvmArgs = List.of(
+            "-Daeron.ReceiveChannelEndpoint.supplier=io.aeron.driver.ext.DebugReceiveChannelEndpointSupplier",
+            "-Daeron.debug.receive.data.loss.rate=" + rate,
+            "-Daeron.debug.receive.data.loss.seed=" + seed);
+        restart(node);
+    }
+
+    /**
      * Freezes the node ({@code kill -STOP}): as a long GC pause or a stalled host.
      *
      * @param node id.
@@ -569,6 +624,7 @@ final class ReplicatedCluster implements AutoCloseable
         ChildProcess process;
         State state = State.STOPPED;
         int runs;
+        List<String> extraJvmArgs = List.of();
 
         Node(final int id, final int portBase, final File dir, final Properties settings)
         {
@@ -580,7 +636,9 @@ final class ReplicatedCluster implements AutoCloseable
 
         ChildProcess.Builder child()
         {
-            return BrokerProcess.child(settings).name("node" + id)
+            final List<String> jvmArgs = new ArrayList<>(ChildProcess.aeronJvmArgs("512m"));
+            jvmArgs.addAll(extraJvmArgs);
+            return BrokerProcess.child(settings).name("node" + id).jvmArgs(jvmArgs)
                 .outputFile(new File(dir, "node" + id + "-run" + (++runs) + ".log"))
                 .stopTimeout(Duration.ofSeconds(20))
                 .killOnClose();

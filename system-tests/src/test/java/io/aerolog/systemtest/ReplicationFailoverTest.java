@@ -78,6 +78,34 @@ class ReplicationFailoverTest
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void shouldLoseNothingAcknowledgedWhileAFollowerLosesATenthOfWhatItReceives() throws Exception
+    {
+        startCluster();
+        final int leader = cluster.leaderOf(TOPIC, 0);
+        final int lossy = (leader + 1) % cluster.size();
+        // A clean stop moves the node's leaderships away; it comes back a follower whose every inbound UDP link, the
+        // replication of the leader's log among them, loses 10 % of its data frames.
+        cluster.restartWithReceiveLoss(lossy, 0.1, 42);
+        try (HistoryWorkload workload = workload("lossy").start(2))
+        {
+            for (int phase = 0; phase < 3; phase++)
+            {
+                workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            }
+            // Retransmission keeps the lossy copy caught up: it is in every in-sync set it belongs to.
+            for (int p = 0; p < PARTITIONS; p++)
+            {
+                cluster.awaitFullyInSync(TOPIC, p, FAILOVER_TIMEOUT);
+            }
+            workload.awaitAcks(ACKS_PER_PHASE, PROGRESS_TIMEOUT);
+            assertThat(cluster.counter(lossy, "NAKs sent")).as("the lossy node asked for what it lost").isPositive();
+            workload.stop();
+            drainAndCheck(workload);
+        }
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void shouldLoseNothingAcknowledgedWhenAFollowerIsKilled() throws Exception
     {
         startCluster();
