@@ -24,6 +24,7 @@ final class ClusterMetadata implements AutoCloseable
     private final Int2ObjectHashMap<BrokerInfo> brokers = new Int2ObjectHashMap<>();
     private final Map<String, TopicInfo> topics = new HashMap<>();
     private BrokerConnection[] all;
+    private FragmentHandler unsolicited;
 
     private ClusterMetadata(final BrokerConnection bootstrap)
     {
@@ -41,6 +42,21 @@ final class ClusterMetadata implements AutoCloseable
     static ClusterMetadata connect(final ClientContext ctx)
     {
         return new ClusterMetadata(BrokerConnection.connect(ctx));
+    }
+
+    /**
+     * Where every connection, open now or later, passes answers that arrive while one of its requests waits for
+     * another: the owner's usual handler, so that a produce or fetch answer is not dropped during a metadata request.
+     *
+     * @param handler for those answers.
+     */
+    void unsolicitedHandler(final FragmentHandler handler)
+    {
+        unsolicited = handler;
+        for (final BrokerConnection connection : all)
+        {
+            connection.unsolicitedHandler(handler);
+        }
     }
 
     /** @return the connection the client bootstrapped through; group and admin requests go there. */
@@ -212,6 +228,7 @@ final class ClusterMetadata implements AutoCloseable
         {
             return null;
         }
+        connection.unsolicitedHandler(unsolicited);
         connections.put(brokerId, connection);
         rebuild();
         return connection;

@@ -242,7 +242,7 @@ public final class Consumer implements AutoCloseable
         this.connection = metadata.bootstrap();
         this.idleStrategy = connection.context().newIdleStrategy();
         this.config = config;
-        connection.unsolicitedHandler(responseHandler);
+        metadata.unsolicitedHandler(responseHandler);
     }
 
     /**

@@ -164,6 +164,8 @@ public final class Producer implements AutoCloseable
         this.metadata = metadata;
         this.connection = metadata.bootstrap();
         this.config = config;
+        // Produce answers that arrive while a metadata request waits on the same connection are still acknowledged.
+        metadata.unsolicitedHandler(responseHandler);
         this.partitioner = null == config.partitioner ? new DefaultPartitioner() : config.partitioner;
         this.maxBatchBytes = connection.maxBatchBytes();
         if (config.idempotent)
