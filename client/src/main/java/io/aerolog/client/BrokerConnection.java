@@ -280,19 +280,25 @@ final class BrokerConnection implements AutoCloseable
     private int responseStreamId;
     private int dataStreamId;
 
-    /** Opens (or re-opens) the session with the broker over the already connected streams. */
     /**
      * Opens a fresh session over the same channels, for a broker that restarted and drops the old session's
      * requests unanswered.
      *
-     * @throws AerologException if the broker does not take it.
+     * @param timeoutMs most to wait for the broker's answer.
+     * @throws AerologException if the broker does not take it in time.
      */
-    void renewSession()
+    void renewSession(final long timeoutMs)
     {
-        handshake(null);
+        handshake(null, timeoutMs);
     }
 
+    // Opens (or re-opens) the session with the broker over the already connected streams.
     private void handshake(final FragmentHandler others)
+    {
+        handshake(others, ctx.connectTimeoutMs());
+    }
+
+    private void handshake(final FragmentHandler others, final long timeoutMs)
     {
         final long correlationId = nextCorrelationId();
         final ConnectEncoder encoder = new ConnectEncoder().wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
@@ -307,7 +313,7 @@ final class BrokerConnection implements AutoCloseable
             .userName(ctx.userName())
             .password(ctx.password());
         final DirectBuffer response = request(
-            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId, ctx.connectTimeoutMs(), others);
+            MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId, timeoutMs, others);
         final ConnectResponseDecoder decoder = new ConnectResponseDecoder();
         decoder.wrapAndApplyHeader(response, 0, headerDecoder);
         if (ErrorCode.NONE != decoder.code())

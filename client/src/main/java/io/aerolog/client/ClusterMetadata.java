@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class ClusterMetadata implements AutoCloseable
 {
+    private static final long RENEW_TIMEOUT_MS = 1000;
+
     private final BrokerConnection bootstrap;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final Int2ObjectHashMap<BrokerConnection> connections = new Int2ObjectHashMap<>();
@@ -246,7 +248,9 @@ final class ClusterMetadata implements AutoCloseable
         {
             try
             {
-                bootstrap.renewSession(); // group and admin requests stay on it: a new session instead
+                // Group and admin requests stay on it: a new session instead. Bounded: a live broker answers a
+                // handshake in milliseconds, and a dead one must not hold the owner's thread for the connect timeout.
+                bootstrap.renewSession(Math.min(RENEW_TIMEOUT_MS, bootstrap.context().connectTimeoutMs()));
             }
             catch (final AerologException ex)
             {
