@@ -32,8 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Replication under faults, judged by the history checker: producers (acks=all, idempotent) and a consumer run
  * against a topic of replication factor 3 on three broker processes while a broker is killed, paused or restarted,
  * round after round; then the whole topic is read again and no acknowledged record may be lost, duplicated, moved
- * or skipped, offsets stay dense, and no consumer goes backwards. {@code -Dreplication.rounds=N} sets the rounds of
- * the long run (tagged slow) for a soak by hand.
+ * or skipped, offsets stay dense, and no consumer goes backwards. The many-round soak runs only under the soak
+ * profile ({@code -Psoak}, {@code -Dsoak.rounds=N}, 200 by default), which sets {@code replication.rounds}.
  */
 class ReplicationFailoverTest
 {
