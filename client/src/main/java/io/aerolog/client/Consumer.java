@@ -196,10 +196,6 @@ public final class Consumer implements AutoCloseable
     }
 
     private static final long STREAM_APPEAR_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
-    // A leader killed without a word leaves its stream open until the image's liveness timeout (10 s by default):
-    // a stream silent this long asks the metadata, at most this often, whether its partition moved.
-    private static final long LEADER_RECHECK_NS = TimeUnit.SECONDS.toNanos(1);
-    private static final long LEADER_RECHECK_TIMEOUT_MS = 500;
     private static final long EARLIEST = -2;
     private static final long LATEST = -1;
 
@@ -208,7 +204,7 @@ public final class Consumer implements AutoCloseable
     private final Config config;
     private final Map<TopicPartition, PartitionFetch> assignment = new LinkedHashMap<>();
     private final Map<String, TopicInfo> topics = new HashMap<>();
-    private long leadersCheckedNs = System.nanoTime();
+    private final SilentLeaderCheck silentLeaders;
     private final Long2ObjectHashMap<PartitionFetch> fetchByCorrelationId = new Long2ObjectHashMap<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     // One instance: a method reference passed to every poll would allocate each time.
@@ -239,6 +235,7 @@ public final class Consumer implements AutoCloseable
     private Consumer(final ClusterMetadata metadata, final Config config)
     {
         this.metadata = metadata;
+        this.silentLeaders = new SilentLeaderCheck(metadata, topics, this::onConnectionLost);
         this.connection = metadata.bootstrap();
         this.idleStrategy = connection.context().newIdleStrategy();
         this.config = config;
@@ -473,7 +470,7 @@ public final class Consumer implements AutoCloseable
         {
             work += fetch.doWork();
         }
-        work += recheckSilentLeaders();
+        work += silentLeaders.check(fetches, System.nanoTime());
         return work + (maxRecords - remaining);
     }
 
@@ -509,71 +506,6 @@ public final class Consumer implements AutoCloseable
         }
         while (System.nanoTime() < deadlineNs);
         return records;
-    }
-
-    /**
-     * Streams silent for a second: asks the metadata (at most once a second, each topic once) whether their
-     * partitions have another leader now, or their leader stopped answering, and fetches from the new one. Allocates,
-     * but only while a stream is idle.
-     */
-    private int recheckSilentLeaders()
-    {
-        final long nowNs = System.nanoTime();
-        if (nowNs - leadersCheckedNs < LEADER_RECHECK_NS)
-        {
-            return 0;
-        }
-        leadersCheckedNs = nowNs;
-        Map<String, TopicInfo> described = null;
-        List<BrokerConnection> probed = null;
-        int work = 0;
-        for (final PartitionFetch fetch : fetches)
-        {
-            final BrokerConnection leader = fetch.leader;
-            if (FetchState.STREAMING != fetch.state || null == leader || nowNs - fetch.lastDataNs < LEADER_RECHECK_NS)
-            {
-                continue;
-            }
-            if (null == described)
-            {
-                described = new HashMap<>();
-                probed = new ArrayList<>();
-            }
-            final String topic = fetch.tp.topic();
-            TopicInfo info = described.get(topic);
-            if (!described.containsKey(topic))
-            {
-                try
-                {
-                    info = metadata.refresh(topic, LEADER_RECHECK_TIMEOUT_MS);
-                    topics.put(topic, info);
-                }
-                catch (final AerologException ex)
-                {
-                    info = null; // no broker answered in time: look again next round
-                }
-                described.put(topic, info);
-                work++;
-            }
-            if (null == info || info.topicId() != fetch.topicId || fetch.tp.partition() >= info.partitions().size())
-            {
-                continue;
-            }
-            if (info.partitions().get(fetch.tp.partition()).leader() != leader.brokerId())
-            {
-                fetch.leaderLost();
-            }
-            else if (!probed.contains(leader))
-            {
-                probed.add(leader);
-                // The same leader, but it may have restarted and forgotten this session (its old stream never ends).
-                if (!metadata.probe(leader, topic, LEADER_RECHECK_TIMEOUT_MS))
-                {
-                    onConnectionLost(leader);
-                }
-            }
-        }
-        return work;
     }
 
     // Every partition streamed from a broker that is gone fetches again, from its position, from its leader.
@@ -1143,7 +1075,7 @@ public final class Consumer implements AutoCloseable
         NEEDS_START, STARTING, STREAMING, FAILED
     }
 
-    private final class PartitionFetch
+    private final class PartitionFetch implements SilentLeaderCheck.Stream
     {
         final TopicPartition tp;
         final int topicId;
@@ -1176,7 +1108,22 @@ public final class Consumer implements AutoCloseable
             state = FetchState.NEEDS_START;
         }
 
-        void leaderLost()
+        public BrokerConnection silentLeader(final long nowNs)
+        {
+            return FetchState.STREAMING == state && nowNs - lastDataNs >= SilentLeaderCheck.SILENCE_NS ? leader : null;
+        }
+
+        public TopicPartition topicPartition()
+        {
+            return tp;
+        }
+
+        public int streamedTopicId()
+        {
+            return topicId;
+        }
+
+        public void leaderLost()
         {
             final long nowNs = System.nanoTime();
             leader = null;

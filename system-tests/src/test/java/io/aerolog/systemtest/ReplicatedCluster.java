@@ -249,27 +249,32 @@ final class ReplicatedCluster implements AutoCloseable
      */
     long counter(final int node, final String label)
     {
-        final File cnc = new File(nodes.get(node).settings.getProperty("aeron.dir"), io.aeron.CncFileDescriptor.CNC_FILE);
+        final long[] found = {Long.MIN_VALUE};
+        forEachCounter(nodes.get(node).cncFile(), (value, counterId, counterLabel) ->
+        {
+            if (counterLabel.equals(label))
+            {
+                found[0] = value;
+            }
+        });
+        if (Long.MIN_VALUE == found[0])
+        {
+            throw new IllegalStateException("node " + node + " has no counter " + label);
+        }
+        return found[0];
+    }
+
+    // Every counter of a node's driver, read through its CnC file (mapped for the call only).
+    private static void forEachCounter(
+        final File cnc, final org.agrona.concurrent.status.CountersReader.CounterConsumer visitor)
+    {
         final java.nio.MappedByteBuffer mapped = org.agrona.IoUtil.mapExistingFile(cnc, "cnc");
         try
         {
             final org.agrona.concurrent.UnsafeBuffer meta = new org.agrona.concurrent.UnsafeBuffer(mapped);
-            final org.agrona.concurrent.status.CountersReader reader = new org.agrona.concurrent.status.CountersReader(
+            new org.agrona.concurrent.status.CountersReader(
                 io.aeron.CncFileDescriptor.createCountersMetaDataBuffer(mapped, meta),
-                io.aeron.CncFileDescriptor.createCountersValuesBuffer(mapped, meta));
-            final long[] found = {Long.MIN_VALUE};
-            reader.forEach((value, counterId, counterLabel) ->
-            {
-                if (counterLabel.equals(label))
-                {
-                    found[0] = value;
-                }
-            });
-            if (Long.MIN_VALUE == found[0])
-            {
-                throw new IllegalStateException("node " + node + " has no counter " + label);
-            }
-            return found[0];
+                io.aeron.CncFileDescriptor.createCountersValuesBuffer(mapped, meta)).forEach(visitor);
         }
         finally
         {
@@ -711,43 +716,35 @@ final class ReplicatedCluster implements AutoCloseable
         // The node's Aerolog and archive recording counters, read through its driver's CnC file, for failure messages.
         String counters()
         {
-            final File cnc = new File(settings.getProperty("aeron.dir"), io.aeron.CncFileDescriptor.CNC_FILE);
+            final File cnc = cncFile();
             if (null == process || !process.isAlive() || !cnc.exists())
             {
                 return "node " + id + ": not running" + (null == process ? "" : "; its output:\n" +
                     process.tail(ChildProcess.QUOTED_LINES)) + "\n";
             }
-            final java.nio.MappedByteBuffer mapped = org.agrona.IoUtil.mapExistingFile(cnc, "cnc");
+            final StringBuilder out = new StringBuilder("node " + id + ":\n");
+            forEachCounter(cnc, (value, counterId, label) ->
+            {
+                if (label.startsWith("aerolog") || label.startsWith("rec-pos") || label.contains("replica"))
+                {
+                    out.append("  ").append(label).append(" = ").append(value).append('\n');
+                }
+            });
             try
             {
-                final org.agrona.concurrent.UnsafeBuffer meta = new org.agrona.concurrent.UnsafeBuffer(mapped);
-                final int version = meta.getInt(io.aeron.CncFileDescriptor.cncVersionOffset(0));
-                final org.agrona.concurrent.status.CountersReader reader = new org.agrona.concurrent.status.CountersReader(
-                    io.aeron.CncFileDescriptor.createCountersMetaDataBuffer(mapped, meta),
-                    io.aeron.CncFileDescriptor.createCountersValuesBuffer(mapped, meta));
-                final StringBuilder out = new StringBuilder("node " + id + " (cnc v" + version + "):\n");
-                reader.forEach((value, counterId, label) ->
-                {
-                    if (label.startsWith("aerolog") || label.startsWith("rec-pos") || label.contains("replica"))
-                    {
-                        out.append("  ").append(label).append(" = ").append(value).append('\n');
-                    }
-                });
-                try
-                {
-                    checkErrorLog();
-                }
-                catch (final AssertionError ex)
-                {
-                    out.append("  ").append(ex.getMessage()).append('\n');
-                }
-                return out.append("  its output:\n").append(process.tail(ChildProcess.QUOTED_LINES)).append('\n')
-                    .toString();
+                checkErrorLog();
             }
-            finally
+            catch (final AssertionError ex)
             {
-                org.agrona.IoUtil.unmap(mapped);
+                out.append("  ").append(ex.getMessage()).append('\n');
             }
+            return out.append("  its output:\n").append(process.tail(ChildProcess.QUOTED_LINES)).append('\n')
+                .toString();
+        }
+
+        File cncFile()
+        {
+            return new File(settings.getProperty("aeron.dir"), io.aeron.CncFileDescriptor.CNC_FILE);
         }
 
         void deleteAeronDir()
