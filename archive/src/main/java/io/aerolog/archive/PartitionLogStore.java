@@ -339,6 +339,55 @@ public final class PartitionLogStore
         return deleted;
     }
 
+    /**
+     * Retention on a follower: purges its copy of a partition up to where the leader's recording now starts, so that
+     * every replica keeps the same segments (a copy has its leader's positions and segment length). A copy that lags
+     * keeps its segment being written, and is purged further on a later call.
+     *
+     * @param copy a running copy whose leader said where it starts ({@link PartitionReplicator#leaderStartPosition()}).
+     * @return number of segment files deleted.
+     * @throws ArchiveException when the archive refuses.
+     */
+    public long purgeCopy(final PartitionReplicator copy)
+    {
+        final long target = copy.leaderStartPosition();
+        final long recordingId = copy.recordingId();
+        if (AeronArchive.NULL_POSITION == target || Aeron.NULL_VALUE == recordingId ||
+            (AeronArchive.NULL_POSITION != copy.startPosition() && target <= copy.startPosition()))
+        {
+            return 0;
+        }
+        final RecordingDescriptor recording = describe(recordingId);
+        if (null == recording)
+        {
+            return 0;
+        }
+        final long start = recording.startPosition;
+        final long end = AeronArchive.NULL_POSITION == recording.stopPosition ?
+            archive.getRecordingPosition(recordingId) : recording.stopPosition;
+        final long purgeTo = AeronArchive.segmentFileBasePosition(
+            start, Math.min(target, end), recording.termLength, recording.segmentLength);
+        copy.startPosition(start);
+        if (purgeTo < start + recording.segmentLength)
+        {
+            return 0; // the whole first segment is not yet behind the leader's start (or still being written)
+        }
+        final long deleted = archive.purgeSegments(recordingId, purgeTo);
+        copy.startPosition(purgeTo);
+        return deleted;
+    }
+
+    private RecordingDescriptor describe(final long recordingId)
+    {
+        final RecordingDescriptor[] found = new RecordingDescriptor[1];
+        archive.listRecording(recordingId,
+            (controlSessionId, correlationId, id, startTimestamp, stopTimestamp, startPosition,
+            stopPosition, initialTermId, segmentFileLength, termBufferLength, mtuLength, sessionId, streamId,
+            strippedChannel, originalChannel, sourceIdentity) -> found[0] = new RecordingDescriptor(id,
+                startPosition, stopPosition, initialTermId, termBufferLength, mtuLength, segmentFileLength));
+        return found[0];
+    }
+
     private Counter counter(final int typeId, final String what, final String name, final long initialValue)
     {
         final Counter counter = aeron.addCounter(typeId, "aerolog " + what + ": " + name);
@@ -377,14 +426,20 @@ public final class PartitionLogStore
                 if (recStreamId == streamId && (null == found[0] || recordingId > found[0].recordingId))
                 {
                     found[0] = new RecordingDescriptor(recordingId, startPosition, stopPosition, initialTermId,
-                        termBufferLength, mtuLength);
+                        termBufferLength, mtuLength, segmentFileLength);
                 }
             });
         return found[0];
     }
 
     private record RecordingDescriptor(
-        long recordingId, long startPosition, long stopPosition, int initialTermId, int termLength, int mtuLength)
+        long recordingId,
+        long startPosition,
+        long stopPosition,
+        int initialTermId,
+        int termLength,
+        int mtuLength,
+        int segmentLength)
     {
     }
 }

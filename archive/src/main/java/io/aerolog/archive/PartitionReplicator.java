@@ -43,6 +43,8 @@ public final class PartitionReplicator implements AutoCloseable
     private boolean isEnded;
     private boolean isClosed;
     private String failure;
+    private volatile long leaderStartPosition = AeronArchive.NULL_POSITION;
+    private long startPosition = AeronArchive.NULL_POSITION;
 
     private PartitionReplicator(
         final ReplicationSignals signals,
@@ -147,6 +149,40 @@ public final class PartitionReplicator implements AutoCloseable
         final long position = counters.getCounterValue(counterId);
         // The counter may have been freed and reused since the recording stopped.
         return RecordingPos.getRecordingId(counters, counterId) == recordingId ? position : AeronArchive.NULL_POSITION;
+    }
+
+    /**
+     * Where the leader's recording starts now (its retention purged the segments before it): the copy keeps no more.
+     * Written by one thread (the one that hears the leader), read by the one that purges.
+     *
+     * @param position the first position the leader still holds; ignored unless beyond the last one given.
+     */
+    public void leaderStartPosition(final long position)
+    {
+        if (position > leaderStartPosition)
+        {
+            leaderStartPosition = position;
+        }
+    }
+
+    /** @return the first position the leader still holds, as it last said, or {@link AeronArchive#NULL_POSITION}. */
+    public long leaderStartPosition()
+    {
+        return leaderStartPosition;
+    }
+
+    /**
+     * @return the first position of the local copy as last found or purged to, or {@link AeronArchive#NULL_POSITION}
+     * before it was looked up. Thread that purges.
+     */
+    long startPosition()
+    {
+        return startPosition;
+    }
+
+    void startPosition(final long position)
+    {
+        startPosition = position;
     }
 
     /** @return whether the replication has ended, stopped or failed: the archive runs it no more. */

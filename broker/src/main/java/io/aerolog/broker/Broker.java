@@ -181,7 +181,7 @@ public final class Broker implements AutoCloseable
         replicaCounters = new ReplicaCounters(aeron, ctx.brokerId());
         replicaChannel = new ReplicaChannel(aeron, ctx.brokerId(), ctx.internalHost(), ctx.portBase(),
             ctx.nodeSecret(), replicaCounters, produceAgent::onReplicaPosition,
-            (leaderId, topicId, partition, leaderEpoch, hwPosition, hwOffset, logStartOffset) -> {});
+            (leaderId, topicId, partition, leaderEpoch, hwPosition, hwOffset, logStartOffset, logStartPosition) -> {});
         produceAgent.replicaChannel(replicaChannel);
         produceIngress[0] = aeron.addSubscription(
             Channels.ipcIngress(), Wire.PRODUCE_STREAM_ID, null, produceAgent::onImageUnavailable);

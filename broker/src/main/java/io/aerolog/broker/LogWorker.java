@@ -122,7 +122,7 @@ final class LogWorker implements Agent
         if (nowMs >= nextRetentionMs)
         {
             nextRetentionMs = nowMs + retentionCheckIntervalMs;
-            work += enforceRetention(nowMs);
+            work += enforceRetention(nowMs) + (null == copies ? 0 : copies.enforceRetention());
         }
         return work;
     }

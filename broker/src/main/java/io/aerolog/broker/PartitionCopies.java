@@ -9,6 +9,7 @@ import io.aerolog.sequencer.LeaderEpochHistory;
 import io.aerolog.transport.StreamIds;
 import io.aeron.Aeron;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -26,6 +27,9 @@ import java.util.function.Consumer;
 final class PartitionCopies
 {
     private static final long COPY_START_TIMEOUT_MS = 10_000;
+    // How the leader's archive refuses to extend a copy from below where its recording now starts (Aeron's
+    // ArchiveException.buildReplayBeforeStartErrorMsg).
+    private static final String REPLAY_BEFORE_START = "is less than recording start position";
 
     /** Where a follower's copy stands, for the conductor. */
     interface FollowListener
@@ -44,7 +48,7 @@ final class PartitionCopies
     }
 
     private record StartingCopy(
-        PartitionReplicator replicator, FollowListener listener, long deadlineMs, String name)
+        PartitionReplicator replicator, FollowListener listener, long deadlineMs, String name, int streamId)
     {
     }
 
@@ -58,6 +62,8 @@ final class PartitionCopies
     private final Consumer<Runnable> toConductor;
     private final List<PartitionReplicator> copies = new ArrayList<>();
     private final List<StartingCopy> starting = new ArrayList<>();
+    // Streams whose local copy ends before the leader's log now starts (the leader purged what it would extend from).
+    private final IntHashSet copiesBehindLeaderStart = new IntHashSet();
 
     /**
      * @param signals      routes the archive client's replication signals (made over the worker's archive client).
@@ -102,9 +108,20 @@ final class PartitionCopies
         PartitionReplicator replicator = null;
         try
         {
-            final LogScan local = store.scan(topic.streamId(partition));
+            final int streamId = topic.streamId(partition);
+            final LogScan local = store.scan(streamId);
             long localRecordingId = Aeron.NULL_VALUE;
-            if (null != local)
+            final boolean behindLeaderStart = copiesBehindLeaderStart.remove(streamId);
+            if (null != local && local.stopPosition() > local.startPosition() &&
+                (behindLeaderStart || local.nextOffset() <= topic.logStartOffset(partition)))
+            {
+                // Retention on the leader passed the end of this copy while the broker was away, so nothing of it
+                // can be extended (and the leader's archive would refuse, logging an error): empty it, and the copy
+                // starts again where the leader's log starts.
+                localRecordingId = local.recordingId();
+                store.truncate(localRecordingId, local.startPosition());
+            }
+            else if (null != local)
             {
                 localRecordingId = local.recordingId();
                 final long agreeTo = LeaderEpochHistory.truncationPoint(
@@ -116,7 +133,7 @@ final class PartitionCopies
             }
             replicator = PartitionReplicator.start(signals, counters, localRecordingId, leaderRecordingId,
                 StreamIds.ARCHIVE_CONTROL, leaderArchiveControlChannel, credentials);
-            starting.add(new StartingCopy(replicator, listener, clock.time() + COPY_START_TIMEOUT_MS, name));
+            starting.add(new StartingCopy(replicator, listener, clock.time() + COPY_START_TIMEOUT_MS, name, streamId));
         }
         catch (final RuntimeException ex)
         {
@@ -162,6 +179,10 @@ final class PartitionCopies
                 }
                 else
                 {
+                    if (null != replicator.failure() && replicator.failure().contains(REPLAY_BEFORE_START))
+                    {
+                        copiesBehindLeaderStart.add(start.streamId()); // emptied on the next try
+                    }
                     final String failure = start.name() + ": " +
                         (replicator.isEnded() ? replicator.failure() : "the copy did not start recording in time");
                     stopQuietly(replicator);
@@ -177,6 +198,33 @@ final class PartitionCopies
                 copies.remove(i);
                 toConductor.accept(() -> onEnded.onCopyEnded(replicator));
                 work++;
+            }
+        }
+        return work;
+    }
+
+    /**
+     * Retention on a follower: purges each running copy up to where its leader's recording starts. Worker thread, on
+     * the retention tick.
+     *
+     * @return work done.
+     */
+    int enforceRetention()
+    {
+        int work = 0;
+        for (int i = 0, size = copies.size(); i < size; i++)
+        {
+            final PartitionReplicator copy = copies.get(i);
+            try
+            {
+                work += store.purgeCopy(copy) > 0 ? 1 : 0;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!copy.isEnded())
+                {
+                    errorHandler.onError(ex);
+                }
             }
         }
         return work;

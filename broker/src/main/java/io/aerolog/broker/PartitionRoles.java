@@ -527,7 +527,7 @@ final class PartitionRoles
                 role.copyLeader = leaderId;
                 role.copyEpoch = leaderEpoch;
                 replicaChannel.follow(topic.metadata.topicId(), partition, leaderId, leaderHost, leaderPortBase,
-                    leaderEpoch, copy.recordingPositionCounterId());
+                    leaderEpoch, copy.recordingPositionCounterId(), copy::leaderStartPosition);
                 reconcile(topic, partition);
             });
         if (!submitted)

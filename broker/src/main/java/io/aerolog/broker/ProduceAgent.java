@@ -751,7 +751,8 @@ final class ProduceAgent implements Agent
             if (replica != brokerId)
             {
                 channel.leaderState(replica, log.topicId(), log.partition(), leader.leaderEpoch,
-                    log.highWatermarkPosition(), log.highWatermark(), log.logStartOffset());
+                    log.highWatermarkPosition(), log.highWatermark(), log.logStartOffset(),
+                    log.recordingStartPosition());
             }
         }
         return 1;

@@ -31,7 +31,7 @@ import org.agrona.concurrent.status.CountersReader;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * The broker-to-broker replica channel: one subscription per broker at {@code internal.host:port.base+7} and one
@@ -97,10 +97,13 @@ final class ReplicaChannel implements AutoCloseable
          * @param hwPosition     stream position of the high watermark.
          * @param hwOffset       the high watermark offset.
          * @param logStartOffset the first offset retained.
+         * @param logStartPosition the first position still in the leader's recording (a segment boundary), or
+         *                         {@link LeaderStateDecoder.PartitionsDecoder#logStartPositionNullValue()} from a
+         *                         leader that does not say.
          */
         void onLeaderState(
             int leaderId, int topicId, int partition, int leaderEpoch, long hwPosition, long hwOffset,
-            long logStartOffset);
+            long logStartOffset, long logStartPosition);
     }
 
     private final Aeron aeron;
@@ -200,8 +203,36 @@ final class ReplicaChannel implements AutoCloseable
         final int leaderEpoch,
         final int recordingPositionCounterId)
     {
-        enqueue(() -> onFollow(
-            topicId, partition, leaderBrokerId, leaderHost, leaderPortBase, leaderEpoch, recordingPositionCounterId));
+        follow(topicId, partition, leaderBrokerId, leaderHost, leaderPortBase, leaderEpoch, recordingPositionCounterId,
+            (position) -> {});
+    }
+
+    /**
+     * Start reporting a partition's local copy to its leader, and hear where the leader's log starts. Any thread
+     * (queued).
+     *
+     * @param topicId                   of the partition.
+     * @param partition                 number.
+     * @param leaderBrokerId            the leader.
+     * @param leaderHost                its internal host.
+     * @param leaderPortBase            its port base.
+     * @param leaderEpoch               the epoch followed; reports carry it.
+     * @param recordingPositionCounterId the Aeron {@code RecordingPos} counter of the local copy.
+     * @param leaderStartPositions      told, on the channel thread, each first position the leader's recording
+     *                                  holds as its states say it (for the copy's retention).
+     */
+    void follow(
+        final int topicId,
+        final int partition,
+        final int leaderBrokerId,
+        final String leaderHost,
+        final int leaderPortBase,
+        final int leaderEpoch,
+        final int recordingPositionCounterId,
+        final LongConsumer leaderStartPositions)
+    {
+        enqueue(() -> onFollow(topicId, partition, leaderBrokerId, leaderHost, leaderPortBase, leaderEpoch,
+            recordingPositionCounterId, leaderStartPositions));
     }
 
     /**
@@ -266,6 +297,7 @@ final class ReplicaChannel implements AutoCloseable
      * @param hwPosition     stream position of the high watermark.
      * @param hwOffset       high watermark offset.
      * @param logStartOffset first offset retained.
+     * @param logStartPosition first position still in this broker's recording of the partition.
      * @return false when the follower cannot be reached yet (no publication: its hello has not arrived).
      */
     boolean leaderState(
@@ -275,14 +307,15 @@ final class ReplicaChannel implements AutoCloseable
         final int leaderEpoch,
         final long hwPosition,
         final long hwOffset,
-        final long logStartOffset)
+        final long logStartOffset,
+        final long logStartPosition)
     {
         final Peer peer = peers.get(followerId);
         if (null == peer || null == peer.publication)
         {
             return false;
         }
-        peer.queueState(topicId, partition, leaderEpoch, hwPosition, hwOffset, logStartOffset);
+        peer.states.put(topicId, partition, leaderEpoch, hwPosition, hwOffset, logStartOffset, logStartPosition);
         return true;
     }
 
@@ -332,13 +365,13 @@ final class ReplicaChannel implements AutoCloseable
             final ExclusivePublication publication = peer.publication;
             if (null == publication)
             {
-                peer.stateCount = 0;
+                peer.states.clear();
                 continue;
             }
             if (!publication.isConnected())
             {
                 peer.wasConnected = false;
-                peer.stateCount = 0; // a leader state is current only when it goes: the next one replaces it
+                peer.states.clear(); // a leader state is current only when it goes: the next one replaces it
                 continue;
             }
             final boolean heartbeat = nowMs >= peer.nextHeartbeatMs;
@@ -391,7 +424,8 @@ final class ReplicaChannel implements AutoCloseable
         final String leaderHost,
         final int leaderPortBase,
         final int leaderEpoch,
-        final int counterId)
+        final int counterId,
+        final LongConsumer leaderStartPositions)
     {
         onUnfollow(topicId, partition);
         final Peer peer = peer(leaderBrokerId);
@@ -399,7 +433,7 @@ final class ReplicaChannel implements AutoCloseable
         {
             peer.address(leaderHost, leaderPortBase);
         }
-        final Followed f = new Followed(topicId, partition, leaderEpoch, counterId, peer);
+        final Followed f = new Followed(topicId, partition, leaderEpoch, counterId, peer, leaderStartPositions);
         followed.put(PartitionLog.key(topicId, partition), f);
         peer.followed.add(f);
         peer.refs++;
@@ -499,7 +533,7 @@ final class ReplicaChannel implements AutoCloseable
         peer.publication = null;
         peer.helloLength = 0;
         peer.wasConnected = false;
-        peer.stateCount = 0;
+        peer.states.clear();
     }
 
     private boolean offered(final Peer peer, final long result)
@@ -599,7 +633,7 @@ final class ReplicaChannel implements AutoCloseable
 
     private int sendStates(final Peer peer)
     {
-        final int total = peer.stateCount;
+        final int total = peer.states.size();
         if (0 == total)
         {
             return 0;
@@ -613,13 +647,7 @@ final class ReplicaChannel implements AutoCloseable
                 .partitionsCount(end - start);
             for (int i = start; i < end; i++)
             {
-                entries.next()
-                    .topicId(peer.stateTopicIds[i])
-                    .partition(peer.statePartitions[i])
-                    .leaderEpoch(peer.stateEpochs[i])
-                    .hwPosition(peer.stateHwPositions[i])
-                    .hwOffset(peer.stateHwOffsets[i])
-                    .logStartOffset(peer.stateLogStartOffsets[i]);
+                peer.states.encode(i, entries.next());
             }
             final long result = peer.publication.offer(
                 sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + stateEncoder.encodedLength());
@@ -628,7 +656,7 @@ final class ReplicaChannel implements AutoCloseable
                 return 0; // kept (back-pressure) for the next cycle; the leader queues newer values over them
             }
         }
-        peer.stateCount = 0;
+        peer.states.clear();
         return 1;
     }
 
@@ -730,8 +758,13 @@ final class ReplicaChannel implements AutoCloseable
             final Followed f = followed.get(PartitionLog.key(entry.topicId(), entry.partition()));
             if (null != f && f.peer.brokerId == leaderId && f.leaderEpoch == entry.leaderEpoch())
             {
+                final long logStartPosition = entry.logStartPosition();
+                if (LeaderStateDecoder.PartitionsDecoder.logStartPositionNullValue() != logStartPosition)
+                {
+                    f.leaderStartPositions.accept(logStartPosition);
+                }
                 leaderStates.onLeaderState(leaderId, entry.topicId(), entry.partition(), entry.leaderEpoch(),
-                    entry.hwPosition(), entry.hwOffset(), entry.logStartOffset());
+                    entry.hwPosition(), entry.hwOffset(), entry.logStartOffset(), entry.logStartPosition());
             }
         }
     }
@@ -744,16 +777,24 @@ final class ReplicaChannel implements AutoCloseable
         final int leaderEpoch;
         final int counterId;
         final Peer peer;
+        final LongConsumer leaderStartPositions;
         long current = -1;
         long lastSent = -1;
 
-        Followed(final int topicId, final int partition, final int leaderEpoch, final int counterId, final Peer peer)
+        Followed(
+            final int topicId,
+            final int partition,
+            final int leaderEpoch,
+            final int counterId,
+            final Peer peer,
+            final LongConsumer leaderStartPositions)
         {
             this.topicId = topicId;
             this.partition = partition;
             this.leaderEpoch = leaderEpoch;
             this.counterId = counterId;
             this.peer = peer;
+            this.leaderStartPositions = leaderStartPositions;
         }
     }
 
@@ -799,13 +840,7 @@ final class ReplicaChannel implements AutoCloseable
         final UnsafeBuffer hello = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
         int helloLength;
         final ArrayList<Followed> followed = new ArrayList<>();
-        int stateCount;
-        int[] stateTopicIds = new int[16];
-        int[] statePartitions = new int[16];
-        int[] stateEpochs = new int[16];
-        long[] stateHwPositions = new long[16];
-        long[] stateHwOffsets = new long[16];
-        long[] stateLogStartOffsets = new long[16];
+        final LeaderStateQueue states = new LeaderStateQueue();
 
         Peer(final int brokerId)
         {
@@ -840,41 +875,6 @@ final class ReplicaChannel implements AutoCloseable
                 }
             }
             return true;
-        }
-
-        void queueState(
-            final int topicId,
-            final int partition,
-            final int leaderEpoch,
-            final long hwPosition,
-            final long hwOffset,
-            final long logStartOffset)
-        {
-            int i = 0;
-            while (i < stateCount && (stateTopicIds[i] != topicId || statePartitions[i] != partition))
-            {
-                i++;
-            }
-            if (i == stateCount)
-            {
-                if (stateCount == stateTopicIds.length)
-                {
-                    final int capacity = stateCount * 2;
-                    stateTopicIds = Arrays.copyOf(stateTopicIds, capacity);
-                    statePartitions = Arrays.copyOf(statePartitions, capacity);
-                    stateEpochs = Arrays.copyOf(stateEpochs, capacity);
-                    stateHwPositions = Arrays.copyOf(stateHwPositions, capacity);
-                    stateHwOffsets = Arrays.copyOf(stateHwOffsets, capacity);
-                    stateLogStartOffsets = Arrays.copyOf(stateLogStartOffsets, capacity);
-                }
-                stateCount++;
-            }
-            stateTopicIds[i] = topicId;
-            statePartitions[i] = partition;
-            stateEpochs[i] = leaderEpoch;
-            stateHwPositions[i] = hwPosition;
-            stateHwOffsets[i] = hwOffset;
-            stateLogStartOffsets[i] = logStartOffset;
         }
     }
 }

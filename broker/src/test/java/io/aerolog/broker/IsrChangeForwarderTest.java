@@ -232,7 +232,7 @@ class IsrChangeForwarderTest
     {
         final ReplicaChannel channel = new ReplicaChannel(aeron, FOLLOWER_ID, LOCALHOST, base, NodeSecret.of(SECRET),
             followerCounters, (followerId, topicId, partition, leaderEpoch, position) -> {},
-            (leader, topicId, partition, leaderEpoch, hwPosition, hwOffset, logStartOffset) -> {});
+            (leader, topicId, partition, leaderEpoch, hwPosition, hwOffset, logStartOffset, logStartPosition) -> {});
         followerRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null,
             new Agent()
             {

@@ -276,7 +276,7 @@ class ReplicatedAcksTest
     {
         final ReplicaChannel channel = new ReplicaChannel(followerAeron, brokerId, "127.0.0.1", base, secret, counters,
             (followerId, topicId, partition, leaderEpoch, position) -> {},
-            (leader, topicId, partition, leaderEpoch, hwPosition, hwOffset, logStartOffset) ->
+            (leader, topicId, partition, leaderEpoch, hwPosition, hwOffset, logStartOffset, logStartPosition) ->
                 followerSeenHighWatermark.set(hwOffset));
         followerRunners[slot] = new AgentRunner(new SleepingMillisIdleStrategy(1), Throwable::printStackTrace, null,
             new Agent()

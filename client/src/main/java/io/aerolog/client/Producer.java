@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Sends records to partitions, like Kafka's {@code KafkaProducer}: it batches records per partition (with linger),
@@ -45,6 +46,7 @@ public final class Producer implements AutoCloseable
         private boolean idempotent = true;
         private int maxInFlight = 5;
         private long deliveryTimeoutMs = 120_000;
+        private long maxBlockMs = 60_000;
         private int maxQueuedBatches = 1024;
         private Partitioner partitioner;
 
@@ -109,6 +111,23 @@ public final class Producer implements AutoCloseable
         }
 
         /**
+         * As Kafka's {@code max.block.ms}: how long {@link Producer#connect} waits for an idempotent producer's id
+         * while the controller is unavailable (electing a leader), asking again after each timed-out answer.
+         *
+         * @param maxBlockMs the bound, default 60 000.
+         * @return this.
+         */
+        public Config maxBlockMs(final long maxBlockMs)
+        {
+            if (maxBlockMs <= 0)
+            {
+                throw new IllegalArgumentException("maxBlockMs must be positive: " + maxBlockMs);
+            }
+            this.maxBlockMs = maxBlockMs;
+            return this;
+        }
+
+        /**
          * @param partitioner chooses partitions for records sent without one; default is Kafka's (murmur2, sticky).
          * @return this.
          */
@@ -126,6 +145,7 @@ public final class Producer implements AutoCloseable
     }
 
     private static final long TIMEOUT_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long INIT_RETRY_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
     // A batch unanswered this long makes the producer ask (at most this often per topic) whether the partition's
     // leader moved: a leader killed outright sends no answer, and waiting for the request timeout would stall the
     // partition for that long after its successor was elected.
@@ -170,21 +190,7 @@ public final class Producer implements AutoCloseable
         this.maxBatchBytes = connection.maxBatchBytes();
         if (config.idempotent)
         {
-            final long correlationId = connection.nextCorrelationId();
-            final InitProducerIdEncoder encoder = new InitProducerIdEncoder()
-                .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
-                .correlationId(correlationId)
-                .clientSessionId(connection.clientSessionId());
-            final DirectBuffer response = connection.request(
-                MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId,
-                connection.context().requestTimeoutMs(), null);
-            connection.throwIfErrorResponse(response);
-            final InitProducerIdResponseDecoder decoder = new InitProducerIdResponseDecoder()
-                .wrapAndApplyHeader(response, 0, headerDecoder);
-            if (ErrorCode.NONE != decoder.code())
-            {
-                throw new AerologException(decoder.code(), "could not get a producer id");
-            }
+            final InitProducerIdResponseDecoder decoder = initProducerId(config.maxBlockMs);
             producerId = decoder.producerId();
             producerEpoch = decoder.producerEpoch();
         }
@@ -192,6 +198,51 @@ public final class Producer implements AutoCloseable
         {
             producerId = -1;
             producerEpoch = 0;
+        }
+    }
+
+    // Kafka's producer waits up to max.block.ms for its id: the broker asks the controller, which may be electing a
+    // leader (a controller node died), so a timed-out or not-yet-available answer is asked again until the bound.
+    private InitProducerIdResponseDecoder initProducerId(final long maxBlockMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxBlockMs);
+        while (true)
+        {
+            ErrorCode code;
+            String failure;
+            try
+            {
+                final long correlationId = connection.nextCorrelationId();
+                final InitProducerIdEncoder encoder = new InitProducerIdEncoder()
+                    .wrapAndApplyHeader(connection.sendBuffer(), 0, connection.headerEncoder())
+                    .correlationId(correlationId)
+                    .clientSessionId(connection.clientSessionId());
+                final long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime()));
+                final DirectBuffer response = connection.request(
+                    MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), correlationId,
+                    Math.min(connection.context().requestTimeoutMs(), remainingMs), null);
+                connection.throwIfErrorResponse(response);
+                final InitProducerIdResponseDecoder decoder = new InitProducerIdResponseDecoder()
+                    .wrapAndApplyHeader(response, 0, headerDecoder);
+                if (ErrorCode.NONE == decoder.code())
+                {
+                    return decoder;
+                }
+                code = decoder.code();
+                failure = "could not get a producer id";
+            }
+            catch (final AerologException ex)
+            {
+                code = ex.code();
+                failure = ex.getMessage();
+            }
+            final boolean retriable = ErrorCode.REQUEST_TIMED_OUT == code || ErrorCode.NOT_READY == code ||
+                ErrorCode.LEADER_NOT_AVAILABLE == code;
+            if (!retriable || System.nanoTime() - deadlineNs >= 0)
+            {
+                throw new AerologException(code, failure + (retriable ? " within max.block.ms " + maxBlockMs : ""));
+            }
+            LockSupport.parkNanos(INIT_RETRY_BACKOFF_NS);
         }
     }
 

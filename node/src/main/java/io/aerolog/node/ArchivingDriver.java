@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * A media driver and an archive launched together, as {@link io.aeron.archive.ArchivingMediaDriver} does, except
  * that an archive in {@link ArchiveThreadingMode#INVOKER} mode (with the driver, when that is an invoker too) gets a
- * {@link DataPathThread} to run on, which the broker may add its data-path agents to.
+ * {@link DataPathThread} to run on, which the broker may add its data-path agents to, and that an archive a crash
+ * left unable to start is repaired first ({@link CrashedRecordingRepair}).
  */
 public final class ArchivingDriver implements AutoCloseable
 {
@@ -52,11 +53,11 @@ public final class ArchivingDriver implements AutoCloseable
                 new AtomicCounter(driverCtx.countersValuesBuffer(), SystemCounterDescriptor.ERRORS.id());
             final ErrorHandler errorHandler = null != archiveCtx.errorHandler() ?
                 archiveCtx.errorHandler() : driverCtx.errorHandler();
-            archive = Archive.launch(archiveCtx
+            archive = CrashedRecordingRepair.launch(archiveCtx
                 .mediaDriverAgentInvoker(driver.sharedAgentInvoker())
                 .aeronDirectoryName(driver.aeronDirectoryName())
                 .errorHandler(errorHandler)
-                .errorCounter(errorCounter));
+                .errorCounter(errorCounter), System.err);
             if (ArchiveThreadingMode.INVOKER == archiveCtx.threadingMode())
             {
                 dataPathThread = DataPathThread.start(

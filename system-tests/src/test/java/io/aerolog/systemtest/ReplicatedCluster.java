@@ -242,6 +242,33 @@ final class ReplicatedCluster implements AutoCloseable
     }
 
     /**
+     * Where a node's recording of a partition log starts, read from its archive's catalog file (what retention
+     * left of it: a follower's copy has its leader's positions).
+     *
+     * @param node     id.
+     * @param streamId of the partition's log (the first topic of a new cluster has
+     *                 {@link io.aerolog.cluster.ControllerState#FIRST_STREAM_ID} for its partition 0).
+     * @return the start position of the newest recording of the stream, or -1 when the node's archive has none.
+     */
+    long recordingStartPosition(final int node, final int streamId)
+    {
+        final long[] found = {-1, -1}; // recording id, start position
+        io.aeron.archive.CatalogView.listRecordings(
+            new File(nodes.get(node).dir, "data/" + io.aerolog.cluster.ControllerNode.ARCHIVE_DIR_NAME),
+            (controlSessionId, correlationId, recordingId, startTimestamp, stopTimestamp, startPosition,
+            stopPosition, initialTermId, segmentFileLength, termBufferLength, mtuLength, sessionId, recordedStreamId,
+            strippedChannel, originalChannel, sourceIdentity) ->
+            {
+                if (recordedStreamId == streamId && recordingId > found[0])
+                {
+                    found[0] = recordingId;
+                    found[1] = startPosition;
+                }
+            });
+        return found[1];
+    }
+
+    /**
      * @param node  id of a running node.
      * @param label of one of its driver's counters, e.g. {@code "NAKs sent"}.
      * @return the counter's value, read through the node's CnC file.
