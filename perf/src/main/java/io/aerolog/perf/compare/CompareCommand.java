@@ -23,6 +23,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.File;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -33,7 +35,8 @@ import java.util.concurrent.Callable;
  * <ol>
  *     <li>Aerolog: a fresh broker and the {@code perf latency} run ({@link LatencyRun});</li>
  *     <li>raw Aeron: a bare publication and subscription on the same transport ({@link RawAeronLatency}), the floor
- *     Aerolog is built on;</li>
+ *     Aerolog is built on, once per idle strategy asked for (by default backing off as Aerolog's clients do, then
+ *     yielding as an Aeron user tunes a small machine); ratios are taken against the best of them;</li>
  *     <li>Apache Kafka, if the {@code -Pkafka} build left its jars ({@link KafkaSide}): a single-node KRaft broker
  *     and kafka-clients, acks as given, linger 0.</li>
  * </ol>
@@ -92,6 +95,11 @@ public final class CompareCommand implements Callable<Integer>
             "its jars are there).")
     Set<String> systems;
 
+    @Option(names = "--aeron-idle", paramLabel = "LIST", defaultValue = "backoff,yielding", split = ",",
+        description = "Idle strategies of the raw Aeron runs, one run each, of backoff, yielding (default: " +
+            "${DEFAULT-VALUE}); ratios use the best run.")
+    List<String> aeronIdle;
+
     @Option(names = "--skip-kafka", description = "Do not run Kafka even if its jars are there.")
     boolean skipKafka;
 
@@ -139,7 +147,12 @@ public final class CompareCommand implements Callable<Integer>
         final LatencyRun aerolog = new LatencyRun(size, rate, warmup, duration, 1, acks);
         final ThroughputRun aerologThroughput = throughput && systems.contains(AEROLOG) ?
             new ThroughputRun(size, 1, records, 0, acks, LINGER_MS, BATCH_BYTES) : null;
-        final RawAeronLatency rawAeron = new RawAeronLatency(transport, size, rate, warmup, duration);
+        final List<RawAeronLatency> rawAeronRuns = new ArrayList<>();
+        for (final String idle : aeronIdle)
+        {
+            rawAeronRuns.add(new RawAeronLatency(
+                transport, RawAeronLatency.Idle.valueOf(idle.toUpperCase(Locale.ROOT)), size, rate, warmup, duration));
+        }
         KafkaSide kafka = null;
         try
         {
@@ -166,10 +179,13 @@ public final class CompareCommand implements Callable<Integer>
             {
                 out.println();
                 out.println("== raw aeron");
-                final String rawFailure = rawAeron.run(out);
-                if (null != rawFailure)
+                for (final RawAeronLatency rawAeron : rawAeronRuns)
                 {
-                    return fail(rawFailure);
+                    final String rawFailure = rawAeron.run(out);
+                    if (null != rawFailure)
+                    {
+                        return fail(rawFailure);
+                    }
                 }
             }
 
@@ -191,7 +207,7 @@ public final class CompareCommand implements Callable<Integer>
                 }
             }
 
-            report(out, aerolog, aerologThroughput, rawAeron, kafka);
+            report(out, aerolog, aerologThroughput, rawAeronRuns, kafka);
             return 0;
         }
         catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
@@ -211,9 +227,10 @@ public final class CompareCommand implements Callable<Integer>
         final PrintWriter out,
         final LatencyRun aerolog,
         final ThroughputRun aerologThroughput,
-        final RawAeronLatency rawAeron,
+        final List<RawAeronLatency> rawAeronRuns,
         final KafkaSide kafka)
     {
+        final RawAeronLatency bestRawAeron = best(rawAeronRuns);
         out.println();
         out.println(LatencyHistograms.header());
         if (systems.contains(AEROLOG))
@@ -223,7 +240,11 @@ public final class CompareCommand implements Callable<Integer>
         }
         if (systems.contains(AERON))
         {
-            out.println(LatencyHistograms.row("raw aeron e2e", rawAeron.histogram()));
+            for (final RawAeronLatency rawAeron : rawAeronRuns)
+            {
+                out.println(LatencyHistograms.row(
+                    "raw aeron e2e (" + rawAeron.idle().label() + ")", rawAeron.histogram()));
+            }
         }
         if (null != kafka)
         {
@@ -231,8 +252,12 @@ public final class CompareCommand implements Callable<Integer>
             out.println(LatencyHistograms.row("kafka ack", kafka.ackHistogram()));
         }
         out.println();
-        out.println("aerolog / raw aeron, end to end: " +
-            ratios(aerolog.e2eHistogram(), rawAeron.histogram()));
+        if (null != bestRawAeron)
+        {
+            out.println("aerolog / raw aeron, end to end: " +
+                ratios(aerolog.e2eHistogram(), bestRawAeron.histogram()) + " (against raw aeron " +
+                bestRawAeron.idle().label() + ", the lower p50)");
+        }
         if (null != kafka)
         {
             out.println("kafka / aerolog, end to end:     " + ratios(kafka.e2eHistogram(), aerolog.e2eHistogram()));
@@ -273,8 +298,11 @@ public final class CompareCommand implements Callable<Integer>
             final LatencyPlot chart = new LatencyPlot("aerolog perf compare: " + brokerOptions.size + " B, " +
                 loadOptions.rate + "/s, acks=" + AcksConverter.toString(acks) + ", " + transport)
                 .add("aerolog e2e (" + transport + ")", aerolog.e2eHistogram())
-                .add("aerolog ack (" + transport + ")", aerolog.ackHistogram())
-                .add("raw aeron e2e (" + transport + ")", rawAeron.histogram());
+                .add("aerolog ack (" + transport + ")", aerolog.ackHistogram());
+            for (final RawAeronLatency rawAeron : rawAeronRuns)
+            {
+                chart.add("raw aeron e2e (" + transport + ", " + rawAeron.idle().label() + ")", rawAeron.histogram());
+            }
             if (null != kafka)
             {
                 chart.add("kafka e2e (tcp)", kafka.e2eHistogram()).add("kafka ack (tcp)", kafka.ackHistogram());
@@ -283,6 +311,21 @@ public final class CompareCommand implements Callable<Integer>
             out.println("wrote " + png);
         }
         out.flush();
+    }
+
+    /** The raw Aeron run with the lowest median, or null when none ran. */
+    private RawAeronLatency best(final List<RawAeronLatency> runs)
+    {
+        RawAeronLatency best = null;
+        for (final RawAeronLatency run : runs)
+        {
+            if (systems.contains(AERON) && run.histogram().getTotalCount() > 0 && (null == best ||
+                run.histogram().getValueAtPercentile(50) < best.histogram().getValueAtPercentile(50)))
+            {
+                best = run;
+            }
+        }
+        return best;
     }
 
     private static String ratios(final Histogram numerator, final Histogram denominator)
@@ -308,6 +351,14 @@ public final class CompareCommand implements Callable<Integer>
             {
                 throw new ParameterException(spec.commandLine(),
                     "--systems takes aerolog, aeron and kafka, separated by commas: " + system);
+            }
+        }
+        for (final String idle : aeronIdle)
+        {
+            if (!"backoff".equalsIgnoreCase(idle) && !"yielding".equalsIgnoreCase(idle))
+            {
+                throw new ParameterException(spec.commandLine(),
+                    "--aeron-idle takes backoff and yielding, separated by commas: " + idle);
             }
         }
         brokerOptions.validate(spec, " (room for the send time)");

@@ -16,6 +16,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.File;
 import java.io.PrintWriter;
@@ -24,6 +25,7 @@ import java.nio.ByteOrder;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The raw Aeron baseline of {@code perf compare}: the same fixed-rate, open-loop load as the Aerolog run, on a bare
@@ -39,18 +41,48 @@ import java.util.concurrent.TimeUnit;
  *     publisher, sender thread, loopback UDP, receiver thread, subscriber, as it does between an Aerolog client
  *     and a broker in another JVM (here both drivers live in this JVM).</li>
  * </ul>
- * Both drivers run SHARED threading with a {@link BackoffIdleStrategy}, as an Aerolog client's own driver does, and
- * the publisher and subscriber threads back off as the Aerolog run's producer and consumer do, so the difference
- * between the two runs is what Aerolog adds on top of Aeron. There is no counterpart of produce-to-ack.
+ * Both drivers run SHARED threading. With {@link Idle#BACKOFF} the drivers, the publisher and the subscriber back off
+ * as an Aerolog client's driver, producer and consumer do, so the difference between the two runs is what Aerolog
+ * adds on top of Aeron; with {@link Idle#YIELDING} every one of them yields, as an Aeron user would tune it on a
+ * small machine (busy-spinning four threads on two cores starves them). There is no counterpart of produce-to-ack.
  */
 final class RawAeronLatency
 {
+    /** How the drivers', publisher's and subscriber's threads wait when they have nothing to do. */
+    enum Idle
+    {
+        /** Spin a little, yield a little, then park up to 20 µs: Agrona's {@link BackoffIdleStrategy}. */
+        BACKOFF(() -> new BackoffIdleStrategy(
+            10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(20))),
+        /** {@link Thread#yield()} whenever idle: Agrona's {@link YieldingIdleStrategy}. */
+        YIELDING(() -> YieldingIdleStrategy.INSTANCE);
+
+        private final Supplier<IdleStrategy> strategy;
+
+        Idle(final Supplier<IdleStrategy> strategy)
+        {
+            this.strategy = strategy;
+        }
+
+        IdleStrategy newStrategy()
+        {
+            return strategy.get();
+        }
+
+        /** @return the name as the command line takes it. */
+        String label()
+        {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     private static final int STREAM_ID = 1001;
     private static final int FRAGMENT_LIMIT = 64;
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final long DRAIN_IDLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private final String transport;
+    private final Idle idle;
     private final int size;
     private final long rate;
     private final long warmupSeconds;
@@ -63,15 +95,22 @@ final class RawAeronLatency
 
     /**
      * @param transport       {@code ipc} or {@code udp}.
+     * @param idle            how every thread of the run waits.
      * @param size            message bytes, at least 8.
      * @param rate            messages per second.
      * @param warmupSeconds   of load before measuring.
      * @param durationSeconds measured.
      */
     RawAeronLatency(
-        final String transport, final int size, final long rate, final long warmupSeconds, final long durationSeconds)
+        final String transport,
+        final Idle idle,
+        final int size,
+        final long rate,
+        final long warmupSeconds,
+        final long durationSeconds)
     {
         this.transport = transport;
+        this.idle = idle;
         this.size = size;
         this.rate = rate;
         this.warmupSeconds = warmupSeconds;
@@ -104,7 +143,8 @@ final class RawAeronLatency
                 (udp ? subDriver : pubDriver).aeronDirectoryName()));
             final Subscription subscription = subAeron.addSubscription(channel, STREAM_ID);
             final Publication publication = pubAeron.addExclusivePublication(channel, STREAM_ID);
-            out.println("raw aeron: " + channel + (udp ? ", publisher and subscriber on two media drivers" :
+            out.println("raw aeron (" + idle.label() + "): " + channel +
+                (udp ? ", publisher and subscriber on two media drivers" :
                 ", publisher and subscriber on one media driver"));
             out.flush();
             return measure(publication, subscription, out);
@@ -123,12 +163,20 @@ final class RawAeronLatency
         return histogram;
     }
 
-    private static MediaDriver.Context driverContext(final String dir)
+    /**
+     * @return how every thread of the run waits.
+     */
+    Idle idle()
+    {
+        return idle;
+    }
+
+    private MediaDriver.Context driverContext(final String dir)
     {
         return new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy())
+            .sharedIdleStrategy(Idle.BACKOFF == idle ? new BackoffIdleStrategy() : idle.newStrategy())
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true);
@@ -147,7 +195,7 @@ final class RawAeronLatency
             Thread.sleep(1);
         }
 
-        final Receiver receiver = new Receiver(subscription, histogram);
+        final Receiver receiver = new Receiver(subscription, histogram, idle);
         final Thread receiverThread = new Thread(receiver, "aerolog-perf-raw-subscriber");
         receiverThread.setDaemon(true);
         final long total = rate * (warmupSeconds + durationSeconds);
@@ -199,8 +247,7 @@ final class RawAeronLatency
     private String send(final Publication publication, final long startNs, final long total)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-        final IdleStrategy idleStrategy = new BackoffIdleStrategy(
-            10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(20));
+        final IdleStrategy idleStrategy = idle.newStrategy();
         final long intervalNs = TimeUnit.SECONDS.toNanos(1) / rate;
         final int size = this.size;
         long nextSendNs = startNs;
@@ -268,6 +315,7 @@ final class RawAeronLatency
     {
         private final Subscription subscription;
         private final Histogram histogram;
+        private final Idle idle;
         private final FragmentAssembler assembler = new FragmentAssembler(this);
         volatile boolean running = true;
         volatile long received;
@@ -275,17 +323,18 @@ final class RawAeronLatency
         private long count;
         private long measureFrom;
 
-        Receiver(final Subscription subscription, final Histogram histogram)
+        Receiver(final Subscription subscription, final Histogram histogram, final Idle idle)
         {
             this.subscription = subscription;
             this.histogram = histogram;
+            this.idle = idle;
         }
 
         public void run()
         {
             measureFrom = measureFromNs;
-            final IdleStrategy idleStrategy = new BackoffIdleStrategy(
-                100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(20));
+            final IdleStrategy idleStrategy = Idle.BACKOFF == idle ? new BackoffIdleStrategy(
+                100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(20)) : idle.newStrategy();
             while (running)
             {
                 final int fragments = subscription.poll(assembler, FRAGMENT_LIMIT);

@@ -23,7 +23,7 @@ public final class LatencyHistograms
     public static final double NS_PER_US = 1000.0;
 
     private static final double[] PERCENTILES = { 50.0, 90.0, 99.0, 99.9, 99.99 };
-    private static final String ROW_FORMAT = "%-18s%10s%10s%10s%10s%10s%12s%12s";
+    private static final String ROW_FORMAT = "%-26s%10s%10s%10s%10s%10s%12s%12s";
 
     private LatencyHistograms()
     {

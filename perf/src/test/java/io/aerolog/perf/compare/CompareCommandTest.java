@@ -32,8 +32,10 @@ class CompareCommandTest
         assertThat(run.out).contains("kafka: skipped", "consumed 2000 of 2000 records", "received 2000");
         assertThat(run.out).containsPattern("(?m)^aerolog e2e(\\s+[0-9.]+){6}\\s+2000$");
         assertThat(run.out).containsPattern("(?m)^aerolog ack(\\s+[0-9.]+){6}\\s+2000$");
-        assertThat(run.out).containsPattern("(?m)^raw aeron e2e(\\s+[0-9.]+){6}\\s+2000$");
-        assertThat(run.out).containsPattern("aerolog / raw aeron, end to end: p50 [0-9.]+x, p99 [0-9.]+x");
+        assertThat(run.out).containsPattern("(?m)^raw aeron e2e \\(backoff\\)(\\s+[0-9.]+){6}\\s+2000$");
+        assertThat(run.out).containsPattern("(?m)^raw aeron e2e \\(yielding\\)(\\s+[0-9.]+){6}\\s+2000$");
+        assertThat(run.out).containsPattern("aerolog / raw aeron, end to end: p50 [0-9.]+x, p99 [0-9.]+x " +
+            "\\(against raw aeron (backoff|yielding), the lower p50\\)");
         assertThat(run.out).doesNotContain("kafka e2e");
         assertThat(ImageIO.read(new File(dir, "compare.png"))).isNotNull();
     }
@@ -44,6 +46,7 @@ class CompareCommandTest
         assertThat(PerfRun.run("compare", "--transport", "multicast").exitCode).isEqualTo(2);
         assertThat(PerfRun.run("compare", "--size", "4").exitCode).isEqualTo(2);
         assertThat(PerfRun.run("compare", "--rate", "0").exitCode).isEqualTo(2);
+        assertThat(PerfRun.run("compare", "--aeron-idle", "spinning").exitCode).isEqualTo(2);
         assertThat(PerfRun.run("compare", "--kafka-lib", "/nonexistent").exitCode).isEqualTo(2);
     }
 }
