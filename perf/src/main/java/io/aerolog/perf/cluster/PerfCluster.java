@@ -136,6 +136,24 @@ public final class PerfCluster implements LatencyTarget, AutoCloseable
     }
 
     /**
+     * {@inheritDoc}
+     */
+    public long brokerCpuNanos()
+    {
+        long total = 0;
+        for (final Node node : nodes)
+        {
+            final long cpuNanos = null == node.process ? 0 : node.process.cpuNanos();
+            if (cpuNanos < 0)
+            {
+                return -1;
+            }
+            total += cpuNanos;
+        }
+        return total;
+    }
+
+    /**
      * @return null while every node that should run does, else which one exited and its last output.
      */
     public String failure()

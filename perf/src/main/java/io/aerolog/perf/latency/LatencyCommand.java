@@ -59,6 +59,11 @@ public final class LatencyCommand implements Callable<Integer>
         description = "Partitions of the topic, sent to in turn (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--consumers", paramLabel = "N", defaultValue = "1",
+        description = "Consumers, each reading every record of the topic on a thread and client of its own; " +
+            "end-to-end latency counts every delivery (default: ${DEFAULT-VALUE}).")
+    int consumers;
+
     @Option(names = "--acks", paramLabel = "0|1|all", defaultValue = "all", converter = AcksConverter.class,
         description = "Producer acks (default: ${DEFAULT-VALUE}).")
     Acks acks;
@@ -99,10 +104,12 @@ public final class LatencyCommand implements Callable<Integer>
         final String transport = brokerOptions.transport;
         final int size = brokerOptions.size;
         final long rate = loadOptions.rate;
-        final LatencyRun run = new LatencyRun(size, rate, loadOptions.warmup, loadOptions.duration, partitions, acks);
+        final LatencyRun run = new LatencyRun(size, rate, loadOptions.warmup, loadOptions.duration, partitions, acks)
+            .consumers(consumers);
         out.println("aerolog perf latency: " + transport + ", " + size + "-byte values, " + rate + " records/s for " +
             loadOptions.duration + " s after " + loadOptions.warmup + " s of warmup (" + run.total() + " records), " +
-            partitions + " partition" + (1 == partitions ? "" : "s") + ", acks=" + AcksConverter.toString(acks) +
+            partitions + " partition" + (1 == partitions ? "" : "s") + ", " +
+            consumers + " consumer" + (1 == consumers ? "" : "s") + ", acks=" + AcksConverter.toString(acks) +
             ", profile " + threadingProfile.name());
         final String pinNote = cpus.length == 0 ? null : CpuAffinity.unusableReason(cpus);
         if (null != pinNote)
@@ -131,6 +138,10 @@ public final class LatencyCommand implements Callable<Integer>
         if (partitions < 1)
         {
             throw new ParameterException(spec.commandLine(), "--partitions must be at least 1: " + partitions);
+        }
+        if (consumers < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--consumers must be at least 1: " + consumers);
         }
         loadOptions.validateRecordCount(spec);
     }

@@ -7,15 +7,18 @@ import io.aerolog.codecs.wire.Acks;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One fixed-rate, open-loop latency run against a running broker: creates the topic, starts a consumer reading it
- * from the beginning on a thread of its own, sends {@code rate * (warmup + duration)} records from the calling
- * thread ({@link OpenLoopProducer}), waits until the consumer has them all, and keeps the produce-to-ack and
- * produce-to-consume histograms of what was sent after the warmup. Used by {@code perf latency} and
- * {@code perf compare}.
+ * One fixed-rate, open-loop latency run against a running broker: creates the topic, starts one or more consumers,
+ * each reading all of it from the beginning on a thread of its own, sends {@code rate * (warmup + duration)} records
+ * from the calling thread ({@link OpenLoopProducer}), waits until every consumer has them all, and keeps the
+ * produce-to-ack and produce-to-consume histograms (all consumers together) of what was sent after the warmup, and
+ * the broker's CPU use over the measured seconds where the broker runs in processes of its own. Used by
+ * {@code perf latency}, {@code perf compare} and {@code perf replicated}.
  */
 public final class LatencyRun
 {
@@ -35,6 +38,8 @@ public final class LatencyRun
     private String topic = TOPIC;
     private int replicationFactor = -1;
     private int minInsyncReplicas = -1;
+    private int consumerCount = 1;
+    private double brokerCoresUsed = -1;
     private Histogram ackHistogram = LatencyHistograms.newHistogram();
     private Histogram e2eHistogram = LatencyHistograms.newHistogram();
 
@@ -79,6 +84,29 @@ public final class LatencyRun
     }
 
     /**
+     * @param consumerCount consumers, each reading every record of the topic (default 1).
+     * @return this.
+     */
+    public LatencyRun consumers(final int consumerCount)
+    {
+        if (consumerCount < 1)
+        {
+            throw new IllegalArgumentException("consumers must be at least 1: " + consumerCount);
+        }
+        this.consumerCount = consumerCount;
+        return this;
+    }
+
+    /**
+     * @return cores' worth of CPU the broker processes used from the end of the warmup to the last send (1.0 is
+     * one core busy all the time), or -1 when it was not measured (a broker in this process, or a failed run).
+     */
+    public double brokerCoresUsed()
+    {
+        return brokerCoresUsed;
+    }
+
+    /**
      * @return records the run sends, warmup included.
      */
     public long total()
@@ -102,43 +130,70 @@ public final class LatencyRun
             admin.createTopic(topic, partitions, -1, -1, false, replicationFactor, minInsyncReplicas);
         }
 
-        final LatencyConsumer consumer = new LatencyConsumer(
-            clientContext.copy().clientName("aerolog-perf-consumer"), topic);
-        final Thread consumerThread = new Thread(consumer, "aerolog-perf-consumer");
-        consumerThread.setDaemon(true);
-        consumerThread.start();
+        final List<LatencyConsumer> consumers = new ArrayList<>(consumerCount);
         try
         {
-            if (!consumer.awaitReady(CONSUMER_READY_TIMEOUT_MS))
+            for (int i = 0; i < consumerCount; i++)
             {
-                return "consumer could not start: " +
-                    (null == consumer.error() ? "timed out" : Failures.describe(consumer.error()));
+                final String name = "aerolog-perf-consumer" + (1 == consumerCount ? "" : "-" + i);
+                final LatencyConsumer consumer = new LatencyConsumer(clientContext.copy().clientName(name), topic);
+                consumers.add(consumer);
+                final Thread consumerThread = new Thread(consumer, name);
+                consumerThread.setDaemon(true);
+                consumerThread.start();
+            }
+            for (final LatencyConsumer consumer : consumers)
+            {
+                if (!consumer.awaitReady(CONSUMER_READY_TIMEOUT_MS))
+                {
+                    return "consumer could not start: " +
+                        (null == consumer.error() ? "timed out" : Failures.describe(consumer.error()));
+                }
             }
 
             final OpenLoopProducer load = new OpenLoopProducer(
                 topic, partitions, rate, total(), size, clientContext.newIdleStrategy());
             final long warmupNs = TimeUnit.SECONDS.toNanos(warmupSeconds);
             final long startNs;
+            final BrokerCpuSampler cpu;
             try (Producer producer = Producer.connect(
                 clientContext.copy().clientName("aerolog-perf-producer"),
                 new Producer.Config().acks(acks).lingerMs(0)))
             {
                 producer.partitionCount(topic);
                 startNs = System.nanoTime();
-                consumer.measureFrom(startNs + warmupNs);
+                for (final LatencyConsumer consumer : consumers)
+                {
+                    consumer.measureFrom(startNs + warmupNs);
+                }
+                cpu = BrokerCpuSampler.start(broker, startNs + warmupNs);
                 load.run(producer, startNs, warmupNs);
+                brokerCoresUsed = cpu.coresUsedUntilNow();
             }
 
             final long expected = load.sent() - load.failed();
-            final String brokerFailure = drain(consumer, expected, broker);
-            final boolean stopped = consumer.stop(CONSUMER_STOP_TIMEOUT_MS);
+            String failure = null;
+            for (final LatencyConsumer consumer : consumers)
+            {
+                final String brokerFailure = drain(consumer, expected, broker);
+                final boolean stopped = consumer.stop(CONSUMER_STOP_TIMEOUT_MS);
+                final String consumerFailure = stopped ? brokerFailure : "consumer did not stop";
+                failure = null == failure ? consumerFailure : failure;
+            }
             ackHistogram = load.histogram();
-            e2eHistogram = consumer.histogram();
-            return report(out, load, consumer, startNs, expected, stopped ? brokerFailure : "consumer did not stop");
+            e2eHistogram = LatencyHistograms.newHistogram();
+            for (final LatencyConsumer consumer : consumers)
+            {
+                e2eHistogram.add(consumer.histogram());
+            }
+            return report(out, load, consumers, startNs, expected, failure);
         }
         finally
         {
-            consumer.stop(CONSUMER_STOP_TIMEOUT_MS);
+            for (final LatencyConsumer consumer : consumers)
+            {
+                consumer.stop(CONSUMER_STOP_TIMEOUT_MS);
+            }
         }
     }
 
@@ -188,7 +243,7 @@ public final class LatencyRun
     private String report(
         final PrintWriter out,
         final OpenLoopProducer load,
-        final LatencyConsumer consumer,
+        final List<LatencyConsumer> consumers,
         final long startNs,
         final long expected,
         final String brokerFailure)
@@ -202,22 +257,33 @@ public final class LatencyRun
         {
             out.println("first send error: " + load.firstError().getMessage());
         }
-        out.println("consumed " + consumer.received() + " of " + expected + " records" +
-            (consumer.malformed() > 0 ? " (" + consumer.malformed() + " without a send time)" : ""));
+        for (final LatencyConsumer consumer : consumers)
+        {
+            out.println("consumed " + consumer.received() + " of " + expected + " records" +
+                (consumer.malformed() > 0 ? " (" + consumer.malformed() + " without a send time)" : ""));
+        }
+        if (brokerCoresUsed >= 0)
+        {
+            out.println(String.format(Locale.ROOT,
+                "broker CPU over the measured seconds: %.1f%% of one core (user + system)", brokerCoresUsed * 100));
+        }
         out.flush();
 
         if (null != brokerFailure)
         {
             return "broker failed: " + brokerFailure;
         }
-        if (null != consumer.error())
+        for (final LatencyConsumer consumer : consumers)
         {
-            return "consumer failed: " + Failures.describe(consumer.error());
-        }
-        if (consumer.received() != expected || consumer.malformed() > 0)
-        {
-            return "records lost: consumed " + consumer.received() + " but " + expected +
-                " were sent without error (drain timeout " + DRAIN_IDLE_TIMEOUT_MS + " ms without progress)";
+            if (null != consumer.error())
+            {
+                return "consumer failed: " + Failures.describe(consumer.error());
+            }
+            if (consumer.received() != expected || consumer.malformed() > 0)
+            {
+                return "records lost: consumed " + consumer.received() + " but " + expected +
+                    " were sent without error (drain timeout " + DRAIN_IDLE_TIMEOUT_MS + " ms without progress)";
+            }
         }
         if (load.failed() > 0)
         {

@@ -17,4 +17,10 @@ public interface LatencyTarget
      * @return null while it serves, else why it does not (a broker process that exited, with its last output).
      */
     String failure();
+
+    /**
+     * @return CPU time (user and system) the broker processes have used so far, in nanoseconds, or -1 when the
+     * broker shares this process with the clients and cannot be told apart.
+     */
+    long brokerCpuNanos();
 }

@@ -223,6 +223,14 @@ public final class PerfBroker implements AutoCloseable, LatencyTarget
     }
 
     /**
+     * {@inheritDoc}
+     */
+    public long brokerCpuNanos()
+    {
+        return null == process ? -1 : process.cpuNanos();
+    }
+
+    /**
      * @return a note about errors an embedded broker counted, or null if none (a child JVM prints its own).
      */
     public String errorNote()

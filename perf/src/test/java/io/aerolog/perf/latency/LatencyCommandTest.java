@@ -43,10 +43,12 @@ class LatencyCommandTest
     void shouldMeasureOverUdpWithTheBrokerInAChildJvm()
     {
         final PerfRun run = PerfRun.run("latency", "--transport", "udp", "--duration", "1", "--warmup", "0", "--rate", "1000",
-            "--partitions", "2", "--acks", "1");
+            "--partitions", "2", "--consumers", "2", "--acks", "1");
 
         assertThat(run.exitCode).as(run.out + run.err).isZero();
-        assertThat(run.out).contains("produce->ack", "produce->consume", "consumed 1000 of 1000 records");
+        assertThat(run.out).contains("2 partitions, 2 consumers", "produce->ack", "produce->consume",
+            "broker CPU over the measured seconds: ");
+        assertThat(run.out.split("consumed 1000 of 1000 records", -1)).as("one line per consumer").hasSize(3);
     }
 
     @Test
@@ -67,6 +69,7 @@ class LatencyCommandTest
         assertThat(PerfRun.run("latency", "--size", "7").exitCode).isEqualTo(2);
         assertThat(PerfRun.run("latency", "--rate", "0").exitCode).isEqualTo(2);
         assertThat(PerfRun.run("latency", "--acks", "2").exitCode).isEqualTo(2);
+        assertThat(PerfRun.run("latency", "--consumers", "0").exitCode).isEqualTo(2);
         assertThat(PerfRun.run("latency", "--profile", "no-such-profile").exitCode).isEqualTo(2);
         assertThat(PerfRun.run("latency", "--pin", "x").exitCode).isEqualTo(2);
     }
