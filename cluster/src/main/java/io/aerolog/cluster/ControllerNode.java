@@ -310,7 +310,8 @@ public final class ControllerNode implements AutoCloseable
             .sharedNetworkIdleStrategy(driverIdle.get())
             .conductorIdleStrategy(driverIdle.get())
             .senderIdleStrategy(driverIdle.get())
-            .receiverIdleStrategy(driverIdle.get());
+            .receiverIdleStrategy(driverIdle.get())
+            .asyncExecutorIdleStrategy(driverIdle.get());
         if (null != ctx.errorLog)
         {
             driverCtx.errorHandler(ctx.errorLog.handler(NodeErrorLog.Source.DRIVER));

@@ -18,7 +18,10 @@ import java.util.function.Supplier;
  *     <li>{@code busy-spin}, {@code noop}, {@code yield};</li>
  *     <li>{@code sleep:DURATION}, e.g. {@code sleep:1ms};</li>
  *     <li>{@code backoff} (Agrona's default: parks of up to 1 ms), {@code backoff:MAX_PARK} (100 spins, 10 yields,
- *     parks from 1 us up to MAX_PARK), or {@code backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK}.</li>
+ *     parks from 1 us up to MAX_PARK), or {@code backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK};</li>
+ *     <li>{@code backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK,QUIET_AFTER,QUIET_PARK}: the same back-off, and once the
+ *     thread has had no work for QUIET_AFTER, parks of QUIET_PARK until work returns
+ *     ({@link QuietBackoffIdleStrategy}), e.g. {@code backoff:10,5,1us,1ms,10s,10ms}.</li>
  * </ul>
  * Durations take a unit: {@code ns}, {@code us}, {@code ms} or {@code s}.
  */
@@ -66,8 +69,9 @@ public final class IdleStrategies
                 return backoff(spec, args);
             default:
                 throw new IllegalArgumentException("unknown idle strategy '" + spec +
-                    "': use busy-spin, noop, yield, sleep:DURATION, backoff, backoff:MAX_PARK or " +
-                    "backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK");
+                    "': use busy-spin, noop, yield, sleep:DURATION, backoff, backoff:MAX_PARK, " +
+                    "backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK or " +
+                    "backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK,QUIET_AFTER,QUIET_PARK");
         }
     }
 
@@ -147,7 +151,7 @@ public final class IdleStrategies
             final long minParkNs = Math.min(TimeUnit.MICROSECONDS.toNanos(1), maxParkNs);
             return () -> new BackoffIdleStrategy(100, 10, minParkNs, maxParkNs);
         }
-        if (4 == parts.length)
+        if (4 == parts.length || 6 == parts.length)
         {
             final long spins;
             final long yields;
@@ -166,10 +170,20 @@ public final class IdleStrategies
             {
                 throw new IllegalArgumentException("'" + spec + "': counts must be >= 0 and MIN_PARK <= MAX_PARK");
             }
-            return () -> new BackoffIdleStrategy(spins, yields, minParkNs, maxParkNs);
+            if (4 == parts.length)
+            {
+                return () -> new BackoffIdleStrategy(spins, yields, minParkNs, maxParkNs);
+            }
+            final long quietAfterNs = durationNs(spec, parts[4]);
+            final long quietParkNs = durationNs(spec, parts[5]);
+            if (quietParkNs < maxParkNs)
+            {
+                throw new IllegalArgumentException("'" + spec + "': QUIET_PARK must be at least MAX_PARK");
+            }
+            return () -> new QuietBackoffIdleStrategy(spins, yields, minParkNs, maxParkNs, quietAfterNs, quietParkNs);
         }
-        throw new IllegalArgumentException("'" + spec + "': use backoff, backoff:MAX_PARK or " +
-            "backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK");
+        throw new IllegalArgumentException("'" + spec + "': use backoff, backoff:MAX_PARK, " +
+            "backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK or backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK,QUIET_AFTER,QUIET_PARK");
     }
 
     private static void noArgs(final String spec, final String args)

@@ -90,16 +90,18 @@ public final class ThreadingProfile
 
     private static Map<String, String> defaults()
     {
-        // The balanced profile: gentle on a small shared machine (no thread spins), an idle broker costs little.
+        // The balanced profile: gentle on a small shared machine (no thread spins), an idle broker costs little:
+        // after 10 s without work the broker's threads park 10 ms at a time (balanced.properties says why).
+        final String quiet = "backoff:10,5,1us,1ms,10s,10ms";
         final Map<String, String> map = new LinkedHashMap<>();
         map.put(DRIVER_THREADING, "shared");
-        map.put(DRIVER_IDLE, "backoff");
+        map.put(DRIVER_IDLE, quiet);
         map.put(ARCHIVE_THREADING, "shared");
-        map.put(ARCHIVE_IDLE, "backoff");
-        map.put(CLUSTER_IDLE, "backoff");
+        map.put(ARCHIVE_IDLE, quiet);
+        map.put(CLUSTER_IDLE, quiet);
         map.put(PRODUCE_THREAD, "dedicated");
-        map.put(PRODUCE_IDLE, "backoff:100us");
-        map.put(CONDUCTOR_IDLE, "backoff");
+        map.put(PRODUCE_IDLE, "backoff:100,10,1us,100us,10s,10ms");
+        map.put(CONDUCTOR_IDLE, quiet);
         map.put(CLIENT_IDLE, "backoff:10,20,1us,100us");
         map.put(CLIENT_DRIVER_IDLE, "backoff");
         map.put(CPU_AFFINITY, "");

@@ -32,7 +32,12 @@ class ThreadingProfileTest
         final ThreadingProfile profile = ThreadingProfile.load(null);
         assertThat(profile.name()).isEqualTo("balanced");
         assertThat(profile.driverThreadingMode()).isEqualTo("SHARED");
-        assertThat(profile.idle(ThreadingProfile.PRODUCE_IDLE).get()).isInstanceOf(BackoffIdleStrategy.class);
+        for (final String key : new String[]{ ThreadingProfile.DRIVER_IDLE, ThreadingProfile.ARCHIVE_IDLE,
+            ThreadingProfile.CLUSTER_IDLE, ThreadingProfile.PRODUCE_IDLE, ThreadingProfile.CONDUCTOR_IDLE })
+        {
+            assertThat(profile.idle(key).get()).as("an idle broker's %s parks long", key)
+                .isInstanceOf(QuietBackoffIdleStrategy.class);
+        }
         assertThat(profile.cpuAffinity()).isEmpty();
     }
 
@@ -100,5 +105,30 @@ class ThreadingProfileTest
         assertThat(IdleStrategies.durationNs("t", "250us")).isEqualTo(250_000L);
         assertThatThrownBy(() -> IdleStrategies.create("spin")).hasMessageContaining("unknown idle strategy");
         assertThatThrownBy(() -> IdleStrategies.create("yield:1ms")).hasMessageContaining("takes no arguments");
+        assertThat(IdleStrategies.create("backoff:10,5,1us,1ms,10s,10ms"))
+            .isInstanceOf(QuietBackoffIdleStrategy.class);
+        assertThatThrownBy(() -> IdleStrategies.create("backoff:10,5,1us,1ms,10s,100us"))
+            .hasMessageContaining("QUIET_PARK must be at least MAX_PARK");
+        assertThatThrownBy(() -> IdleStrategies.create("backoff:10,5,1us,1ms,10s"))
+            .hasMessageContaining("QUIET_AFTER,QUIET_PARK");
+    }
+
+    @Test
+    void shouldParkLongOnlyAfterTheQuietPeriodAndNotOnceWorkReturns() throws InterruptedException
+    {
+        final QuietBackoffIdleStrategy idle = new QuietBackoffIdleStrategy(
+            0, 0, 1_000, 10_000, 50_000_000, 20_000_000);
+        idle.idle(0);
+        assertThat(idle.isQuiet()).isFalse();
+        Thread.sleep(60);
+        assertThat(idle.isQuiet()).as("no work for longer than the quiet period").isTrue();
+        final long startNs = System.nanoTime();
+        idle.idle(0);
+        assertThat(System.nanoTime() - startNs).as("a quiet park").isGreaterThanOrEqualTo(20_000_000);
+
+        idle.idle(1);
+        assertThat(idle.isQuiet()).as("work resets the quiet period").isFalse();
+        idle.idle(0);
+        assertThat(idle.isQuiet()).isFalse();
     }
 }
