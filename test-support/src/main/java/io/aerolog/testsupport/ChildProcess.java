@@ -142,15 +142,6 @@ public final class ChildProcess implements AutoCloseable
     }
 
     /**
-     * @return CPU time (user and system) the process has used so far in nanoseconds, or -1 if the platform does
-     * not say.
-     */
-    public long cpuNanos()
-    {
-        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
-    }
-
-    /**
      * @return true while it runs.
      */
     public boolean isAlive()

@@ -176,11 +176,17 @@ public final class IdleStrategies
             }
             final long quietAfterNs = durationNs(spec, parts[4]);
             final long quietParkNs = durationNs(spec, parts[5]);
-            if (quietParkNs < maxParkNs)
+            final Supplier<IdleStrategy> quiet =
+                () -> new QuietBackoffIdleStrategy(spins, yields, minParkNs, maxParkNs, quietAfterNs, quietParkNs);
+            try
             {
-                throw new IllegalArgumentException("'" + spec + "': QUIET_PARK must be at least MAX_PARK");
+                quiet.get(); // the constructor checks the values: fail while parsing, not when a thread starts
             }
-            return () -> new QuietBackoffIdleStrategy(spins, yields, minParkNs, maxParkNs, quietAfterNs, quietParkNs);
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("'" + spec + "': " + ex.getMessage(), ex);
+            }
+            return quiet;
         }
         throw new IllegalArgumentException("'" + spec + "': use backoff, backoff:MAX_PARK, " +
             "backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK or backoff:SPINS,YIELDS,MIN_PARK,MAX_PARK,QUIET_AFTER,QUIET_PARK");

@@ -2,6 +2,8 @@ package io.aerolog.transport;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.concurrent.locks.LockSupport;
 
@@ -17,6 +19,7 @@ public final class QuietBackoffIdleStrategy implements IdleStrategy
     private final BackoffIdleStrategy backoff;
     private final long quietAfterNs;
     private final long quietParkNs;
+    private final NanoClock clock;
     private long idleSinceNs = Long.MIN_VALUE;
 
     /**
@@ -26,6 +29,7 @@ public final class QuietBackoffIdleStrategy implements IdleStrategy
      * @param maxParkNs    longest park of the back-off.
      * @param quietAfterNs time without work after which each idle parks {@code quietParkNs}.
      * @param quietParkNs  park while quiet, at least {@code maxParkNs}.
+     * @throws IllegalArgumentException if the quiet park is shorter than the back-off's longest park.
      */
     public QuietBackoffIdleStrategy(
         final long maxSpins,
@@ -35,11 +39,37 @@ public final class QuietBackoffIdleStrategy implements IdleStrategy
         final long quietAfterNs,
         final long quietParkNs)
     {
+        this(maxSpins, maxYields, minParkNs, maxParkNs, quietAfterNs, quietParkNs, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * As {@link #QuietBackoffIdleStrategy(long, long, long, long, long, long)}, timing the quiet period on a clock
+     * of the caller's.
+     *
+     * @param maxSpins     spins before yielding.
+     * @param maxYields    yields before parking.
+     * @param minParkNs    first park of the back-off.
+     * @param maxParkNs    longest park of the back-off.
+     * @param quietAfterNs time without work after which each idle parks {@code quietParkNs}.
+     * @param quietParkNs  park while quiet, at least {@code maxParkNs}.
+     * @param clock        times the quiet period.
+     * @throws IllegalArgumentException if the quiet park is shorter than the back-off's longest park.
+     */
+    public QuietBackoffIdleStrategy(
+        final long maxSpins,
+        final long maxYields,
+        final long minParkNs,
+        final long maxParkNs,
+        final long quietAfterNs,
+        final long quietParkNs,
+        final NanoClock clock)
+    {
         if (quietParkNs < maxParkNs || quietAfterNs < 0)
         {
-            throw new IllegalArgumentException("the quiet park (" + quietParkNs + " ns) must be at least the longest " +
-                "back-off park (" + maxParkNs + " ns) and the quiet period (" + quietAfterNs + " ns) not negative");
+            throw new IllegalArgumentException("QUIET_PARK must be at least MAX_PARK (" + quietParkNs + " < " +
+                maxParkNs + " ns) and QUIET_AFTER not negative (" + quietAfterNs + " ns)");
         }
+        this.clock = clock;
         this.backoff = new BackoffIdleStrategy(maxSpins, maxYields, minParkNs, maxParkNs);
         this.quietAfterNs = quietAfterNs;
         this.quietParkNs = quietParkNs;
@@ -65,7 +95,7 @@ public final class QuietBackoffIdleStrategy implements IdleStrategy
      */
     public void idle()
     {
-        final long nowNs = System.nanoTime();
+        final long nowNs = clock.nanoTime();
         if (Long.MIN_VALUE == idleSinceNs)
         {
             idleSinceNs = nowNs;
@@ -94,7 +124,7 @@ public final class QuietBackoffIdleStrategy implements IdleStrategy
      */
     public boolean isQuiet()
     {
-        return Long.MIN_VALUE != idleSinceNs && System.nanoTime() - idleSinceNs >= quietAfterNs;
+        return Long.MIN_VALUE != idleSinceNs && clock.nanoTime() - idleSinceNs >= quietAfterNs;
     }
 
     /**

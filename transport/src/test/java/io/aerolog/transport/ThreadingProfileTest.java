@@ -2,6 +2,7 @@ package io.aerolog.transport;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,21 +115,26 @@ class ThreadingProfileTest
     }
 
     @Test
-    void shouldParkLongOnlyAfterTheQuietPeriodAndNotOnceWorkReturns() throws InterruptedException
+    void shouldParkLongOnlyAfterTheQuietPeriodAndNotOnceWorkReturns()
     {
+        final CachedNanoClock clock = new CachedNanoClock();
         final QuietBackoffIdleStrategy idle = new QuietBackoffIdleStrategy(
-            0, 0, 1_000, 10_000, 50_000_000, 20_000_000);
+            0, 0, 1_000, 10_000, 50_000_000, 5_000_000, clock);
         idle.idle(0);
-        assertThat(idle.isQuiet()).isFalse();
-        Thread.sleep(60);
-        assertThat(idle.isQuiet()).as("no work for longer than the quiet period").isTrue();
+        clock.advance(49_000_000);
+        idle.idle(0);
+        assertThat(idle.isQuiet()).as("49 ms without work, the quiet period is 50 ms").isFalse();
+        clock.advance(1_000_000);
+        assertThat(idle.isQuiet()).as("no work for the quiet period").isTrue();
         final long startNs = System.nanoTime();
         idle.idle(0);
-        assertThat(System.nanoTime() - startNs).as("a quiet park").isGreaterThanOrEqualTo(20_000_000);
+        assertThat(System.nanoTime() - startNs).as("a quiet park, far longer than the 10 us back-off")
+            .isGreaterThanOrEqualTo(1_000_000);
 
         idle.idle(1);
         assertThat(idle.isQuiet()).as("work resets the quiet period").isFalse();
         idle.idle(0);
+        clock.advance(10_000_000);
         assertThat(idle.isQuiet()).isFalse();
     }
 }

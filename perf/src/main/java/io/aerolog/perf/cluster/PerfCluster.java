@@ -6,6 +6,7 @@ import io.aerolog.client.ClientContext;
 import io.aerolog.client.TopicInfo;
 import io.aerolog.node.BrokerDirectories;
 import io.aerolog.node.PortBases;
+import io.aerolog.perf.latency.BrokerCpuSampler;
 import io.aerolog.perf.latency.LatencyTarget;
 import io.aerolog.testsupport.BrokerProcess;
 import io.aerolog.testsupport.ChildProcess;
@@ -143,7 +144,7 @@ public final class PerfCluster implements LatencyTarget, AutoCloseable
         long total = 0;
         for (final Node node : nodes)
         {
-            final long cpuNanos = null == node.process ? 0 : node.process.cpuNanos();
+            final long cpuNanos = null == node.process ? 0 : BrokerCpuSampler.cpuNanosOf(node.process.pid());
             if (cpuNanos < 0)
             {
                 return -1;

@@ -1,5 +1,6 @@
 package io.aerolog.perf.latency;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -8,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * broker's CPU time when the warmup ends, and {@link #coresUsedUntilNow()} divides what was used since by the
  * wall-clock time. Outside the data path: it sleeps until the warmup ends and samples once.
  */
-final class BrokerCpuSampler
+public final class BrokerCpuSampler
 {
     private final LatencyTarget broker;
     private final long fromNs;
@@ -48,6 +49,19 @@ final class BrokerCpuSampler
             return -1;
         }
         return (double)(nowCpu - startCpu) / (nowNs - fromNs);
+    }
+
+    /**
+     * @param pid of a running process.
+     * @return CPU time (user and system) the process has used so far in nanoseconds, or -1 if the platform does not
+     * say or the process has gone.
+     */
+    public static long cpuNanosOf(final long pid)
+    {
+        return ProcessHandle.of(pid)
+            .flatMap((handle) -> handle.info().totalCpuDuration())
+            .map(Duration::toNanos)
+            .orElse(-1L);
     }
 
     private void sampleAtStart()

@@ -227,7 +227,7 @@ public final class PerfBroker implements AutoCloseable, LatencyTarget
      */
     public long brokerCpuNanos()
     {
-        return null == process ? -1 : process.cpuNanos();
+        return null == process ? -1 : BrokerCpuSampler.cpuNanosOf(process.pid());
     }
 
     /**
