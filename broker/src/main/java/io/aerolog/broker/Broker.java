@@ -4,6 +4,7 @@ import io.aerolog.archive.PartitionLog;
 import io.aerolog.archive.PartitionLogStore;
 import io.aerolog.archive.ReplicationSignals;
 import io.aerolog.client.ClientContext;
+import io.aerolog.kafka.KafkaListener;
 import io.aerolog.node.ArchivingDriver;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.registry.BrokerRegistry;
@@ -67,6 +68,7 @@ public final class Broker implements AutoCloseable
     private ProduceAgent produceAgent;
     private volatile IsrChangeListener isrChanges = IsrChangeListener.NONE;
     private AgentRunner produceRunner;
+    private KafkaListener kafkaListener;
     private AgentRunner conductorRunner;
     private AgentRunner logWorkerRunner;
     private DataPathThread dataPathThread;
@@ -216,6 +218,10 @@ public final class Broker implements AutoCloseable
             counters.logWorkerErrors, logWorker);
         AgentRunner.startOnThread(logWorkerRunner);
         startAgents(profile, produceAgent);
+        if (null != ctx.kafkaListener())
+        {
+            kafkaListener = KafkaListener.start(clientContext(), ctx.kafkaListener(), this::onError);
+        }
     }
 
     private boolean isSingleNode()
@@ -348,6 +354,18 @@ public final class Broker implements AutoCloseable
         this.isrChanges = listener;
     }
 
+    /** @return host:port of the Kafka-protocol listener for Kafka clients' bootstrap, or null when none runs. */
+    public String kafkaListenerAddress()
+    {
+        return null == kafkaListener ? null : kafkaListener.advertisedAddress();
+    }
+
+    /** @return what the Kafka-protocol listener counted, or null when none runs. */
+    public io.aerolog.kafka.ListenerCounters kafkaListenerCounters()
+    {
+        return null == kafkaListener ? null : kafkaListener.counters();
+    }
+
     /** @return a client context for clients on this host: IPC through the broker's media driver. */
     public ClientContext clientContext()
     {
@@ -450,6 +468,7 @@ public final class Broker implements AutoCloseable
     @Override
     public void close()
     {
+        CloseHelper.quietClose(kafkaListener); // its native clients go while the broker still answers them
         awaitControlledShutdown();
         if (null != dataPathThread && null != dataPathAgent)
         {
@@ -559,6 +578,7 @@ public final class Broker implements AutoCloseable
         private int defaultReplicationFactor = 1;
         private int minInsyncReplicas = 1;
         private int maxClientSessions = 1024;
+        private KafkaListener.Config kafkaListener;
         private int maxBatchBytes;
         private boolean printErrors = true;
         private Runnable terminationHook = () -> {};
@@ -656,6 +676,15 @@ public final class Broker implements AutoCloseable
             {
                 throw new IllegalArgumentException("default.replication.factor and min.insync.replicas must be at " +
                     "least 1: " + defaultReplicationFactor + ", " + minInsyncReplicas);
+            }
+            if (null != kafkaListener)
+            {
+                if (authenticationRequired)
+                {
+                    throw new IllegalArgumentException("kafka.listener.port cannot be used with " +
+                        "authentication.required=true: the Kafka listener has no SASL yet");
+                }
+                kafkaListener.nodeId(brokerId).clusterId(kafkaClusterId());
             }
             if (maxClientSessions < 1 || maxClientSessions > 1_000_000)
             {
@@ -1003,6 +1032,30 @@ public final class Broker implements AutoCloseable
         public long replicaLagTimeMaxMs()
         {
             return replicaLagTimeMaxMs;
+        }
+
+        /**
+         * @param kafkaListener settings of a Kafka-protocol listener to start beside the broker, or null for none
+         *                      (the default); its node id is set to the broker's id.
+         * @return this.
+         */
+        public Context kafkaListener(final KafkaListener.Config kafkaListener)
+        {
+            this.kafkaListener = kafkaListener;
+            return this;
+        }
+
+        // The same on every node of a cluster (they share the controller members) and across restarts.
+        private String kafkaClusterId()
+        {
+            return java.util.UUID.nameUUIDFromBytes(("aerolog-cluster/" + controllerMembers)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        }
+
+        /** @return the Kafka-protocol listener's settings, or null when the broker starts none. */
+        public KafkaListener.Config kafkaListener()
+        {
+            return kafkaListener;
         }
 
         /**

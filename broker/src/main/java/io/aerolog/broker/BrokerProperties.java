@@ -1,5 +1,7 @@
 package io.aerolog.broker;
 
+import io.aerolog.kafka.KafkaListener;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +62,40 @@ final class BrokerProperties
         r.string("super.users", ctx::superUsers);
         r.bool("allow.everyone.if.no.acl.found", ctx::allowEveryoneIfNoAclFound);
         r.string("initial.user", (name) -> ctx.initialUser(name, r.initialUserPassword()));
+        r.kafkaListener(ctx);
         return ctx;
+    }
+
+    // The Kafka-protocol listener starts when its port is set; its other keys need the port.
+    private void kafkaListener(final Broker.Context ctx)
+    {
+        final String[] keys = {"kafka.listener.host", "kafka.advertised.host", "kafka.advertised.port",
+            "kafka.auto.create.topics.enable", "kafka.num.partitions", "kafka.max.request.bytes",
+            "kafka.max.connections"};
+        if (null == value("kafka.listener.port"))
+        {
+            for (final String key : keys)
+            {
+                if (null != value(key))
+                {
+                    throw new IllegalArgumentException(key + " is set but kafka.listener.port is not: set the port " +
+                        "to start the Kafka listener");
+                }
+            }
+            return;
+        }
+        final KafkaListener.Config config = new KafkaListener.Config();
+        // Bound where the broker's own client port is unless told otherwise.
+        config.host(null != value("kafka.listener.host") ? value("kafka.listener.host") :
+            null != value("host") ? value("host") : "127.0.0.1");
+        integer("kafka.listener.port", config::port);
+        string("kafka.advertised.host", config::advertisedHost);
+        integer("kafka.advertised.port", config::advertisedPort);
+        bool("kafka.auto.create.topics.enable", config::autoCreateTopics);
+        integer("kafka.num.partitions", config::defaultPartitions);
+        integer("kafka.max.request.bytes", config::maxFrameBytes);
+        integer("kafka.max.connections", config::maxConnections);
+        ctx.kafkaListener(config);
     }
 
     private String value(final String key)

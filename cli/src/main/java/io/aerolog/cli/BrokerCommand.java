@@ -40,7 +40,9 @@ final class BrokerCommand extends CliCommand
             "controller.members (id@host:portBase,... for a controller cluster of several members), " +
             "internal.host (address of the archive and controller ports; default 127.0.0.1 on a single node), " +
             "cluster.secret or cluster.secret.file (the node secret those ports demand; default on a single node: " +
-            "DIR/node.secret, generated on first start).")
+            "DIR/node.secret, generated on first start), kafka.listener.port (starts the Kafka-protocol listener), " +
+            "kafka.listener.host, kafka.advertised.host, kafka.advertised.port, kafka.auto.create.topics.enable, " +
+            "kafka.num.partitions, kafka.max.request.bytes, kafka.max.connections.")
     File config;
 
     @Option(
@@ -99,6 +101,10 @@ final class BrokerCommand extends CliCommand
                 {
                     out.println("clients on this host: IPC via " + aeronDir + "; other hosts: --bootstrap " +
                         ctx.host() + ":" + ctx.portBase());
+                }
+                if (null != broker.kafkaListenerAddress())
+                {
+                    out.println("Kafka clients: --bootstrap-server " + broker.kafkaListenerAddress());
                 }
                 out.println("controller members: " + ctx.controllerMembers() + "; roles of this node: " +
                     ctx.processRoles());

@@ -329,6 +329,98 @@ public final class Producer implements AutoCloseable
     public CompletableFuture<RecordMetadata> send(final ProducerRecord record)
     {
         final CompletableFuture<RecordMetadata> future = new SendFuture(this);
+        final int keyLength = null == record.key() ? -1 : record.key().length;
+        if (null != record.key())
+        {
+            keyWrapper.wrap(record.key());
+        }
+        final PartitionState ps = prepare(record.topic(), record.partition(), null == record.key() ? null : keyWrapper,
+            0, Math.max(0, keyLength), encodedLength(record));
+        final Batch batch = ps.open;
+        append(batch, record);
+        afterAppend(ps, batch, completing(future));
+        return future;
+    }
+
+    /**
+     * Sends records to one partition as one batch: they are written together or not at all, at consecutive
+     * offsets, with nothing of another send between them (allocates: for gateways and tools that receive batches).
+     *
+     * @param topic     to send to.
+     * @param partition to send to (no partitioner: every record goes there).
+     * @param records   at least one; each one's own topic and partition are ignored.
+     * @return completed with where the first record was written (the others follow it).
+     * @throws AerologException for an unknown topic or partition (UNKNOWN_TOPIC_OR_PARTITION), or records that do
+     *                          not fit one batch of the broker's (RECORD_TOO_LARGE).
+     */
+    public CompletableFuture<RecordMetadata> sendBatch(
+        final String topic, final int partition, final List<ProducerRecord> records)
+    {
+        if (records.isEmpty() || partition < 0)
+        {
+            throw new IllegalArgumentException("a batch needs records and a partition: " + records.size() + ", " +
+                partition);
+        }
+        if (records.size() > RecordSetWriter.MAX_RECORDS)
+        {
+            throw new AerologException(ErrorCode.RECORD_TOO_LARGE, "batch of " + records.size() +
+                " records is more than the " + RecordSetWriter.MAX_RECORDS + " one batch holds");
+        }
+        long totalBytes = 0;
+        for (final ProducerRecord record : records)
+        {
+            totalBytes += encodedLength(record);
+        }
+        final PartitionState open = topic(topic).partitions.length > partition ?
+            topic(topic).partitions[partition] : null;
+        if (null != open && null != open.open)
+        {
+            seal(open); // the batch starts empty, so its first record has the batch's base offset
+        }
+        final CompletableFuture<RecordMetadata> future = new SendFuture(this);
+        final PartitionState ps = prepare(topic, partition, null, 0, 0, (int)Math.min(Integer.MAX_VALUE, totalBytes));
+        final Batch batch = ps.open;
+        for (final ProducerRecord record : records)
+        {
+            append(batch, record);
+        }
+        afterAppend(ps, batch, completing(future));
+        if (ps.open == batch)
+        {
+            seal(ps); // later sends go into a batch of their own
+        }
+        return future;
+    }
+
+    private static SendCallback completing(final CompletableFuture<RecordMetadata> future)
+    {
+        return (t, p, o, e) ->
+        {
+            if (null == e)
+            {
+                future.complete(new RecordMetadata(t, p, o));
+            }
+            else
+            {
+                future.completeExceptionally(e);
+            }
+        };
+    }
+
+    private static int encodedLength(final ProducerRecord record)
+    {
+        int headersBytes = 0;
+        for (final Map.Entry<String, byte[]> header : record.headers())
+        {
+            headersBytes += 8 + header.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length +
+                header.getValue().length;
+        }
+        return RecordSetWriter.encodedRecordLength(null == record.key() ? -1 : record.key().length,
+            null == record.value() ? -1 : record.value().length, headersBytes);
+    }
+
+    private void append(final Batch batch, final ProducerRecord record)
+    {
         final DirectBuffer key = null == record.key() ? null : keyWrapper;
         final DirectBuffer value = null == record.value() ? null : valueWrapper;
         if (null != key)
@@ -339,18 +431,9 @@ public final class Producer implements AutoCloseable
         {
             valueWrapper.wrap(record.value());
         }
-        int headersBytes = 0;
+        final int keyLength = null == key ? 0 : record.key().length;
+        final int valueLength = null == value ? 0 : record.value().length;
         final List<Map.Entry<String, byte[]>> headers = record.headers();
-        for (final Map.Entry<String, byte[]> header : headers)
-        {
-            headersBytes += 8 + header.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length +
-                header.getValue().length;
-        }
-        final int keyLength = null == key ? -1 : record.key().length;
-        final int valueLength = null == value ? -1 : record.value().length;
-        final PartitionState ps = prepare(record.topic(), record.partition(), key, 0, Math.max(0, keyLength),
-            RecordSetWriter.encodedRecordLength(keyLength, valueLength, headersBytes));
-        final Batch batch = ps.open;
         batch.writer.beginRecord(
             record.timestamp() < 0 ? System.currentTimeMillis() : record.timestamp(), key, value, headers.size());
         for (final Map.Entry<String, byte[]> header : headers)
@@ -358,19 +441,7 @@ public final class Producer implements AutoCloseable
             headerValueWrapper.wrap(header.getValue());
             batch.writer.header(header.getKey(), headerValueWrapper, 0, header.getValue().length);
         }
-        batch.writer.endRecord(key, 0, Math.max(0, keyLength), value, 0, Math.max(0, valueLength));
-        afterAppend(ps, batch, (t, p, o, e) ->
-        {
-            if (null == e)
-            {
-                future.complete(new RecordMetadata(t, p, o));
-            }
-            else
-            {
-                future.completeExceptionally(e);
-            }
-        });
-        return future;
+        batch.writer.endRecord(key, 0, keyLength, value, 0, valueLength);
     }
 
     /**

@@ -27,6 +27,9 @@ public final class BrokerProcess
     /** The line the child prints once the broker serves. */
     public static final String READY = "READY";
 
+    /** The start of the line, before {@link #READY}, naming the Kafka listener's host:port when one runs. */
+    public static final String KAFKA_LISTENER = "kafka listener on ";
+
     /** The line a controller member prints when it becomes the controller cluster's leader. */
     public static final String ROLE_LEADER = "ROLE LEADER";
 
@@ -151,6 +154,10 @@ public final class BrokerProcess
         {
             System.out.println("broker " + ctx.brokerId() + " on " + ctx.host() + ":" + ctx.portBase() +
                 " started in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
+            if (null != broker.kafkaListenerAddress())
+            {
+                System.out.println(KAFKA_LISTENER + broker.kafkaListenerAddress());
+            }
             System.out.println(READY);
             System.out.flush();
             final Thread stdinWatcher = new Thread(() -> awaitEndOfInput(System.in, stop), "aerolog-broker-stdin");

@@ -1,0 +1,98 @@
+package io.aerolog.kafka;
+
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Which Kafka APIs the listener serves, at which versions, and which handler answers each. It advertises only
+ * what it implements, with kafka-clients' full version range for each (the generated classes read and write every
+ * version); Produce is advertised from version 0, as Kafka does, because librdkafka turns compression off when
+ * the advertised minimum is 3, though only versions 3 and up are accepted.
+ */
+final class KafkaApis
+{
+    private static final Map<ApiKeys, short[]> SUPPORTED = new EnumMap<>(ApiKeys.class);
+
+    static
+    {
+        for (final ApiKeys key : new ApiKeys[]{ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE,
+            ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.INIT_PRODUCER_ID, ApiKeys.CREATE_TOPICS,
+            ApiKeys.DELETE_TOPICS})
+        {
+            SUPPORTED.put(key, new short[]{key.oldestVersion(), key.latestVersion()});
+        }
+    }
+
+    private final AdminApis admin;
+    private final ProduceApi produce;
+    private final FetchApi fetch;
+
+    KafkaApis(final AdminApis admin, final ProduceApi produce, final FetchApi fetch)
+    {
+        this.admin = admin;
+        this.produce = produce;
+        this.fetch = fetch;
+    }
+
+    /**
+     * @param key     an API.
+     * @param version asked for.
+     * @return whether the listener reads that version of that API.
+     */
+    static boolean accepts(final ApiKeys key, final short version)
+    {
+        final short[] range = SUPPORTED.get(key);
+        return null != range && version >= range[0] && version <= range[1];
+    }
+
+    /** @return the ApiVersions answer: every API served, with its range. */
+    static ApiVersionsResponseData apiVersions(final Errors error)
+    {
+        final ApiVersionsResponseData response = new ApiVersionsResponseData().setErrorCode(error.code());
+        for (final Map.Entry<ApiKeys, short[]> entry : SUPPORTED.entrySet())
+        {
+            final ApiKeys key = entry.getKey();
+            response.apiKeys().add(new ApiVersionsResponseData.ApiVersion()
+                .setApiKey(key.id)
+                .setMinVersion(ApiKeys.PRODUCE == key ? ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION :
+                    entry.getValue()[0])
+                .setMaxVersion(entry.getValue()[1]));
+        }
+        return response;
+    }
+
+    /**
+     * @param connection the request came on.
+     * @param key        of the request.
+     * @param version    of the request.
+     * @param request    its body.
+     * @return the response, a {@link PendingRequest}, or null when the request gets no answer (acks=0 produce).
+     */
+    Object handle(final KafkaConnection connection, final ApiKeys key, final short version, final ApiMessage request)
+    {
+        return switch (key)
+        {
+            case API_VERSIONS -> apiVersions(Errors.NONE);
+            case METADATA -> admin.metadata((MetadataRequestData)request, version);
+            case PRODUCE -> produce.handle((ProduceRequestData)request, version);
+            case FETCH -> fetch.handle(connection, (FetchRequestData)request, version);
+            case LIST_OFFSETS -> admin.listOffsets((ListOffsetsRequestData)request, version);
+            case INIT_PRODUCER_ID -> admin.initProducerId((InitProducerIdRequestData)request);
+            case CREATE_TOPICS -> admin.createTopics((CreateTopicsRequestData)request);
+            case DELETE_TOPICS -> admin.deleteTopics((DeleteTopicsRequestData)request, version);
+            default -> throw new IllegalStateException("not served: " + key);
+        };
+    }
+}
