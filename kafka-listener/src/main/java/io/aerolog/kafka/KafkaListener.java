@@ -32,7 +32,7 @@ public final class KafkaListener implements AutoCloseable
         private int maxConnections = 10_000;
         private boolean autoCreateTopics = true;
         private int defaultPartitions = 1;
-        private boolean logBadInput = true;
+        private boolean logBadInput;
 
         /**
          * @param host address to bind (default 127.0.0.1; 0.0.0.0 for every interface).
@@ -154,7 +154,8 @@ public final class KafkaListener implements AutoCloseable
         }
 
         /**
-         * @param logBadInput whether each connection closed for bad input is reported to the error handler.
+         * @param logBadInput whether each connection closed for bad input is also reported to the error handler
+         *                    (it is always counted); default false, so that hostile input cannot flood the log.
          * @return this.
          */
         public Config logBadInput(final boolean logBadInput)
