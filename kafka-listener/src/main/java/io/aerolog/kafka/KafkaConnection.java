@@ -21,7 +21,10 @@ final class KafkaConnection
     }
 
     private static final int MAX_WAITING_FRAMES = 16;
-    private static final int MAX_QUEUED_OUTPUT_BYTES = 64 * 1024 * 1024;
+    // A client that does not read its answers gets no more once this much waits for it.
+    private static final int MAX_QUEUED_OUTPUT_BYTES = 1024 * 1024;
+    // A frame's buffer starts this small and grows with what arrives, so a size field alone reserves no memory.
+    private static final int INITIAL_FRAME_BYTES = 64 * 1024;
 
     private final SocketChannel channel;
     private final SelectionKey key;
@@ -31,6 +34,7 @@ final class KafkaConnection
     private final ArrayDeque<ByteBuffer> waitingFrames = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
     private ByteBuffer frame;
+    private int frameSize;
     private long queuedOutputBytes;
     private PendingRequest inProgress;
     private FetchSession fetchSession;
@@ -81,15 +85,26 @@ final class KafkaConnection
                     badSize = size;
                     return ReadResult.BAD_SIZE;
                 }
-                frame = ByteBuffer.allocate(size);
+                frameSize = size;
+                frame = ByteBuffer.allocate(Math.min(size, INITIAL_FRAME_BYTES));
+            }
+            if (!frame.hasRemaining())
+            {
+                final ByteBuffer larger = ByteBuffer.allocate((int)Math.min(frameSize, 2L * frame.capacity()));
+                larger.put(frame.flip());
+                frame = larger;
             }
             if (channel.read(frame) < 0)
             {
                 return ReadResult.END_OF_STREAM;
             }
-            if (frame.hasRemaining())
+            if (frame.position() < frameSize)
             {
-                return ReadResult.OK;
+                if (frame.hasRemaining())
+                {
+                    return ReadResult.OK;
+                }
+                continue; // grow and read on
             }
             frame.flip();
             waitingFrames.add(frame);
