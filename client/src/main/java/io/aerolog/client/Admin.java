@@ -37,7 +37,7 @@ public final class Admin implements AutoCloseable
     public static final long LEADER_OFFSETS_TIMEOUT_MS = 1000;
 
     private final ClusterMetadata metadata;
-    private final BrokerConnection connection;
+    final BrokerConnection connection; // GroupMembership shares it
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
 
     private Admin(final ClusterMetadata metadata)

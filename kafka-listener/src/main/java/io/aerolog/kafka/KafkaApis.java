@@ -4,6 +4,13 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -29,7 +36,8 @@ final class KafkaApis
     {
         for (final ApiKeys key : new ApiKeys[]{ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE,
             ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.INIT_PRODUCER_ID, ApiKeys.CREATE_TOPICS,
-            ApiKeys.DELETE_TOPICS})
+            ApiKeys.DELETE_TOPICS, ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT,
+            ApiKeys.LEAVE_GROUP, ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH})
         {
             SUPPORTED.put(key, new short[]{key.oldestVersion(), key.latestVersion()});
         }
@@ -38,12 +46,31 @@ final class KafkaApis
     private final AdminApis admin;
     private final ProduceApi produce;
     private final FetchApi fetch;
+    private final GroupApis groups;
 
-    KafkaApis(final AdminApis admin, final ProduceApi produce, final FetchApi fetch)
+    KafkaApis(final AdminApis admin, final ProduceApi produce, final FetchApi fetch, final GroupApis groups)
     {
         this.admin = admin;
         this.produce = produce;
         this.fetch = fetch;
+        this.groups = groups;
+    }
+
+    /**
+     * Work that is not a request: members whose session timed out leave their group.
+     *
+     * @param nowNs the listener's clock.
+     * @return work done.
+     */
+    int doDutyCycle(final long nowNs)
+    {
+        return groups.classic().expire(nowNs);
+    }
+
+    /** Ends every group membership the listener holds for Kafka clients. */
+    void close()
+    {
+        groups.classic().close();
     }
 
     /**
@@ -75,12 +102,18 @@ final class KafkaApis
 
     /**
      * @param connection the request came on.
+     * @param clientId   the request header's client id.
      * @param key        of the request.
      * @param version    of the request.
      * @param request    its body.
      * @return the response, a {@link PendingRequest}, or null when the request gets no answer (acks=0 produce).
      */
-    Object handle(final KafkaConnection connection, final ApiKeys key, final short version, final ApiMessage request)
+    Object handle(
+        final KafkaConnection connection,
+        final String clientId,
+        final ApiKeys key,
+        final short version,
+        final ApiMessage request)
     {
         return switch (key)
         {
@@ -92,6 +125,13 @@ final class KafkaApis
             case INIT_PRODUCER_ID -> admin.initProducerId((InitProducerIdRequestData)request);
             case CREATE_TOPICS -> admin.createTopics((CreateTopicsRequestData)request);
             case DELETE_TOPICS -> admin.deleteTopics((DeleteTopicsRequestData)request, version);
+            case FIND_COORDINATOR -> groups.findCoordinator((FindCoordinatorRequestData)request, version);
+            case JOIN_GROUP -> groups.classic().join((JoinGroupRequestData)request, version, clientId);
+            case SYNC_GROUP -> groups.classic().sync((SyncGroupRequestData)request);
+            case HEARTBEAT -> groups.classic().heartbeat((HeartbeatRequestData)request);
+            case LEAVE_GROUP -> groups.classic().leave((LeaveGroupRequestData)request, version);
+            case OFFSET_COMMIT -> groups.offsetCommit((OffsetCommitRequestData)request, version);
+            case OFFSET_FETCH -> groups.offsetFetch((OffsetFetchRequestData)request, version);
             default -> throw new IllegalStateException("not served: " + key);
         };
     }

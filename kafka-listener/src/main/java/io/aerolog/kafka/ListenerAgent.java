@@ -98,6 +98,7 @@ final class ListenerAgent implements Agent
         }
         work += clients.pollProducers();
         final long nowNs = System.nanoTime();
+        work += apis.doDutyCycle(nowNs);
         for (int i = connections.size() - 1; i >= 0; i--)
         {
             final KafkaConnection connection = connections.get(i);
@@ -204,9 +205,10 @@ final class ListenerAgent implements Agent
             return;
         }
         final ApiMessage request;
+        final RequestHeader header;
         try
         {
-            RequestHeader.parse(frame);
+            header = RequestHeader.parse(frame);
             request = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(frame)).request.data();
         }
         catch (final RuntimeException ex)
@@ -218,7 +220,7 @@ final class ListenerAgent implements Agent
         final Object outcome;
         try
         {
-            outcome = apis.handle(connection, key, version, request);
+            outcome = apis.handle(connection, header.clientId(), key, version, request);
         }
         catch (final RuntimeException ex)
         {
@@ -269,6 +271,7 @@ final class ListenerAgent implements Agent
     @Override
     public void onClose()
     {
+        apis.close();
         for (final KafkaConnection connection : connections)
         {
             connection.close();
