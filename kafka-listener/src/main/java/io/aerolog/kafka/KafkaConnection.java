@@ -39,6 +39,7 @@ final class KafkaConnection
     private PendingRequest inProgress;
     private FetchSession fetchSession;
     private boolean closed;
+    private boolean inputEnded;
     private int badSize;
 
     KafkaConnection(final SocketChannel channel, final SelectionKey key, final int maxFrameBytes)
@@ -114,6 +115,23 @@ final class KafkaConnection
         return ReadResult.OK;
     }
 
+    /**
+     * The client closed its side: what it sent before is still handled (an acks=0 producer closes right after its
+     * last request), then the connection closes.
+     */
+    void inputEnded()
+    {
+        inputEnded = true;
+        frame = null;
+        updateInterest();
+    }
+
+    /** @return whether the client closed its side and nothing it sent is left to handle or answer. */
+    boolean isDrained()
+    {
+        return inputEnded && waitingFrames.isEmpty() && null == inProgress;
+    }
+
     /** @return the size field of the frame that made {@link #read} answer BAD_SIZE. */
     int badSize()
     {
@@ -186,7 +204,7 @@ final class KafkaConnection
             return;
         }
         int ops = 0;
-        if (waitingFrames.size() < MAX_WAITING_FRAMES)
+        if (waitingFrames.size() < MAX_WAITING_FRAMES && !inputEnded)
         {
             ops |= SelectionKey.OP_READ;
         }

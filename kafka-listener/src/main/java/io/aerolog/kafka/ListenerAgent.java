@@ -144,7 +144,7 @@ final class ListenerAgent implements Agent
     {
         switch (connection.read())
         {
-            case END_OF_STREAM -> connection.close();
+            case END_OF_STREAM -> connection.inputEnded();
             case BAD_SIZE -> closeForBadInput(connection, "frame size " + connection.badSize() +
                 " is outside 8.." + config.maxFrameBytes());
             default ->
@@ -176,6 +176,10 @@ final class ListenerAgent implements Agent
         {
             work++;
             handle(connection, frame);
+        }
+        if (connection.isDrained())
+        {
+            connection.close(); // its answers may not reach it: it closed its side
         }
         return work;
     }

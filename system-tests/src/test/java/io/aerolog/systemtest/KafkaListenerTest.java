@@ -321,6 +321,103 @@ class KafkaListenerTest
         }
     }
 
+    @Test
+    void kcatInAGroupReadsOnceAndItsCommittedOffsetsAreTheControllers() throws Exception
+    {
+        assumeTrue(Kcat.installed(), "kcat is not installed (.ci/run installs it)");
+        final String topic = "kcat-group";
+        Kcat.run("a:1\nb:2\nc:3\n", 60, "-b", bootstrap, "-t", topic, "-P", "-K:");
+        final Kcat.Result first = Kcat.run(null, 60, "-b", bootstrap, "-G", "kcat-grp", "-o", "beginning", "-e",
+            "-q", "-f", "%k=%s o%o\\n", topic);
+        assertThat(first.lines()).containsExactly("a=1 o0", "b=2 o1", "c=3 o2");
+        try (io.aerolog.client.Admin admin = io.aerolog.client.Admin.connect(broker.ipc()))
+        {
+            assertThat(admin.listGroupOffsets("kcat-grp").get(new TopicPartition(topic, 0)).offset()).isEqualTo(3);
+        }
+        Kcat.run("d:4\n", 60, "-b", bootstrap, "-t", topic, "-P", "-K:");
+        final Kcat.Result second = Kcat.run(null, 60, "-b", bootstrap, "-G", "kcat-grp", "-e", "-q", "-f",
+            "%k=%s o%o\\n", topic);
+        assertThat(second.lines()).containsExactly("d=4 o3");
+    }
+
+    @Test
+    void javaConsumersInAGroupSplitThePartitionsCommitAndALaterMemberResumes() throws Exception
+    {
+        final String topic = "java-group";
+        final String group = "java-grp";
+        try (org.apache.kafka.clients.admin.Admin admin = kafkaAdmin())
+        {
+            admin.createTopics(List.of(new NewTopic(topic, 4, (short)1))).all().get();
+        }
+        final List<String> seen = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> a = kafkaConsumer(group); KafkaConsumer<byte[], byte[]> b =
+            kafkaConsumer(group))
+        {
+            a.subscribe(List.of(topic));
+            b.subscribe(List.of(topic));
+            // First the group settles: each member holds two partitions (the controller's assignment).
+            final long settleDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < settleDeadline &&
+                (a.assignment().size() != 2 || b.assignment().size() != 2))
+            {
+                a.poll(Duration.ofMillis(50)).forEach((r) -> seen.add(new String(r.value(), StandardCharsets.UTF_8)));
+                b.poll(Duration.ofMillis(50)).forEach((r) -> seen.add(new String(r.value(), StandardCharsets.UTF_8)));
+            }
+            assertThat(a.assignment()).hasSize(2).doesNotContainAnyElementsOf(b.assignment());
+            assertThat(b.assignment()).hasSize(2);
+            assertThat(seen).isEmpty();
+            try (KafkaProducer<byte[], byte[]> producer = kafkaProducer("all"))
+            {
+                for (int i = 0; i < 200; i++)
+                {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, i % 4, null,
+                        bytes("v-" + i)));
+                }
+                producer.flush();
+            }
+            final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && seen.size() < 200)
+            {
+                for (final KafkaConsumer<byte[], byte[]> consumer : List.of(a, b))
+                {
+                    consumer.poll(Duration.ofMillis(50)).forEach((r) -> seen.add(new String(r.value(),
+                        StandardCharsets.UTF_8)));
+                    consumer.commitSync();
+                }
+            }
+            // Each record once: the members read disjoint partitions.
+            assertThat(seen).hasSize(200).doesNotHaveDuplicates();
+        }
+        try (io.aerolog.client.Admin admin = io.aerolog.client.Admin.connect(broker.ipc()))
+        {
+            assertThat(admin.listGroupOffsets(group).values()).extracting(io.aerolog.client.OffsetAndMetadata::offset)
+                .containsExactly(50L, 50L, 50L, 50L);
+        }
+        try (KafkaProducer<byte[], byte[]> producer = kafkaProducer("all"))
+        {
+            for (int i = 200; i < 210; i++)
+            {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, i % 4, null,
+                    bytes("v-" + i)));
+            }
+            producer.flush();
+        }
+        try (KafkaConsumer<byte[], byte[]> later = kafkaConsumer(group))
+        {
+            later.subscribe(List.of(topic));
+            final List<String> read = new ArrayList<>();
+            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (read.size() < 10 && System.nanoTime() < deadline)
+            {
+                later.poll(Duration.ofMillis(100)).forEach((r) -> read.add(new String(r.value(),
+                    StandardCharsets.UTF_8)));
+            }
+            // Resumed from the committed offsets: only the new records, once each.
+            assertThat(read).containsExactlyInAnyOrderElementsOf(
+                java.util.stream.IntStream.range(200, 210).mapToObj((i) -> "v-" + i).toList());
+        }
+    }
+
     private static List<ConsumerRecord> readNative(final String topic, final int partition, final int count)
     {
         try (Consumer consumer = Consumer.connect(broker.ipc(), new Consumer.Config()))
@@ -379,6 +476,8 @@ class KafkaListenerTest
             properties.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         }
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "300");
         return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
