@@ -62,6 +62,7 @@ public final class CompareCommand implements Callable<Integer>
     private static final String AEROLOG = "aerolog";
     private static final String AERON = "aeron";
     private static final String KAFKA = "kafka";
+    private static final String KAFKA_LISTENER = "kafka-listener";
     private static final String LATENCY_TOPIC = "perf-compare-latency";
 
     // Batching of the throughput comparison, the same for both: Kafka's default batch is 16 KiB, linger 5 ms.
@@ -91,8 +92,9 @@ public final class CompareCommand implements Callable<Integer>
     long records;
 
     @Option(names = "--systems", paramLabel = "LIST", defaultValue = "aerolog,aeron,kafka", split = ",",
-        description = "Which systems to run, of aerolog, aeron, kafka (default: ${DEFAULT-VALUE}; kafka only if " +
-            "its jars are there).")
+        description = "Which systems to run, of aerolog, aeron, kafka, kafka-listener (Kafka's clients against " +
+            "an Aerolog broker's Kafka listener) (default: ${DEFAULT-VALUE}; kafka and kafka-listener only if " +
+            "Kafka's jars are there).")
     Set<String> systems;
 
     @Option(names = "--aeron-idle", paramLabel = "LIST", defaultValue = "backoff,yielding", split = ",",
@@ -127,7 +129,7 @@ public final class CompareCommand implements Callable<Integer>
         final long warmup = loadOptions.warmup;
         final ThreadingProfile threadingProfile = PerfBroker.loadProfile(spec, brokerOptions.profile);
         final PrintWriter out = spec.commandLine().getOut();
-        final boolean runKafka = !skipKafka && systems.contains(KAFKA);
+        final boolean runKafka = !skipKafka && (systems.contains(KAFKA) || systems.contains(KAFKA_LISTENER));
         final File kafkaLibDir = runKafka ? KafkaSide.findLib(kafkaLib) : null;
         if (null != kafkaLib && null == kafkaLibDir)
         {
@@ -154,6 +156,7 @@ public final class CompareCommand implements Callable<Integer>
                 transport, RawAeronLatency.Idle.valueOf(idle.toUpperCase(Locale.ROOT)), size, rate, warmup, duration));
         }
         KafkaSide kafka = null;
+        KafkaSide listener = null;
         try
         {
             if (systems.contains(AEROLOG))
@@ -189,7 +192,29 @@ public final class CompareCommand implements Callable<Integer>
                 }
             }
 
-            if (null != kafkaLibDir)
+            if (null != kafkaLibDir && systems.contains(KAFKA_LISTENER))
+            {
+                out.println();
+                out.println("== kafka clients against the aerolog kafka listener");
+                try (PerfBroker broker = PerfBroker.start(
+                    transport, "aerolog-perf-kl", out, brokerOptions.profile, threadingProfile, new int[0], true))
+                {
+                    listener = KafkaSide.against(kafkaLibDir, broker.kafkaBootstrap(), broker::failure);
+                    String failure = listener.latency(
+                        size, rate, warmup, duration, AcksConverter.toString(acks), 1, 1, LATENCY_TOPIC, out);
+                    if (null == failure && throughput)
+                    {
+                        failure = listener.throughput(
+                            size, 1, records, AcksConverter.toString(acks), LINGER_MS, BATCH_BYTES, out);
+                    }
+                    if (null != failure)
+                    {
+                        return fail("kafka-listener: " + failure);
+                    }
+                }
+            }
+
+            if (null != kafkaLibDir && systems.contains(KAFKA))
             {
                 out.println();
                 out.println("== kafka");
@@ -207,7 +232,7 @@ public final class CompareCommand implements Callable<Integer>
                 }
             }
 
-            report(out, aerolog, aerologThroughput, rawAeronRuns, kafka);
+            report(out, aerolog, aerologThroughput, rawAeronRuns, kafka, listener);
             return 0;
         }
         catch (final AerologException | IllegalArgumentException | IllegalStateException ex)
@@ -228,7 +253,8 @@ public final class CompareCommand implements Callable<Integer>
         final LatencyRun aerolog,
         final ThroughputRun aerologThroughput,
         final List<RawAeronLatency> rawAeronRuns,
-        final KafkaSide kafka)
+        final KafkaSide kafka,
+        final KafkaSide listener)
     {
         final RawAeronLatency bestRawAeron = best(rawAeronRuns);
         out.println();
@@ -246,6 +272,11 @@ public final class CompareCommand implements Callable<Integer>
                     "raw aeron e2e (" + rawAeron.idle().label() + ")", rawAeron.histogram()));
             }
         }
+        if (null != listener)
+        {
+            out.println(LatencyHistograms.row("kafka-listener e2e", listener.e2eHistogram()));
+            out.println(LatencyHistograms.row("kafka-listener ack", listener.ackHistogram()));
+        }
         if (null != kafka)
         {
             out.println(LatencyHistograms.row("kafka e2e", kafka.e2eHistogram()));
@@ -258,7 +289,11 @@ public final class CompareCommand implements Callable<Integer>
                 ratios(aerolog.e2eHistogram(), bestRawAeron.histogram()) + " (against raw aeron " +
                 bestRawAeron.idle().label() + ", the lower p50)");
         }
-        if (null != kafka)
+        if (null != kafka && null != listener)
+        {
+            out.println("kafka / kafka-listener, e2e:     " + ratios(kafka.e2eHistogram(), listener.e2eHistogram()));
+        }
+        if (null != kafka && systems.contains(AEROLOG))
         {
             out.println("kafka / aerolog, end to end:     " + ratios(kafka.e2eHistogram(), aerolog.e2eHistogram()));
             out.println("kafka / aerolog, ack:            " + ratios(kafka.ackHistogram(), aerolog.ackHistogram()));
@@ -270,6 +305,13 @@ public final class CompareCommand implements Callable<Integer>
             out.println(ThroughputResult.header());
             out.println(aerologThroughput.produce().named("aerolog produce").row());
             out.println(aerologThroughput.catchUp().named("aerolog catch-up read").row());
+        }
+        if (null != listener && null != listener.produce() && null != listener.catchUp())
+        {
+            out.println();
+            out.println(ThroughputResult.header());
+            out.println(listener.produce().named("kafka-listener produce").row());
+            out.println(listener.catchUp().named("kafka-listener catch-up read").row());
         }
         if (null != kafka && null != kafka.produce() && null != kafka.catchUp())
         {
@@ -347,10 +389,11 @@ public final class CompareCommand implements Callable<Integer>
     {
         for (final String system : systems)
         {
-            if (!AEROLOG.equals(system) && !AERON.equals(system) && !KAFKA.equals(system))
+            if (!AEROLOG.equals(system) && !AERON.equals(system) && !KAFKA.equals(system) &&
+                !KAFKA_LISTENER.equals(system))
             {
                 throw new ParameterException(spec.commandLine(),
-                    "--systems takes aerolog, aeron and kafka, separated by commas: " + system);
+                    "--systems takes aerolog, aeron, kafka and kafka-listener, separated by commas: " + system);
             }
         }
         for (final String idle : aeronIdle)

@@ -37,16 +37,44 @@ final class KafkaSide implements AutoCloseable
     private static final List<String> LOAD_JVM_ARGS = List.of("-Xmx1g", "-XX:+UseG1GC");
 
     private final String classpath;
-    private final KafkaBroker broker;
+    private final String bootstrap;
+    private final java.util.function.Supplier<String> brokerFailure;
+    private final AutoCloseable broker;
     private Histogram ack = LatencyHistograms.newHistogram();
     private Histogram e2e = LatencyHistograms.newHistogram();
     private ThroughputResult produce;
     private ThroughputResult catchUp;
 
-    private KafkaSide(final String classpath, final KafkaBroker broker)
+    private KafkaSide(
+        final String classpath,
+        final String bootstrap,
+        final java.util.function.Supplier<String> brokerFailure,
+        final AutoCloseable broker)
     {
         this.classpath = classpath;
+        this.bootstrap = bootstrap;
+        this.brokerFailure = brokerFailure;
         this.broker = broker;
+    }
+
+    /**
+     * Kafka's clients against another broker that speaks Kafka's protocol (Aerolog's Kafka listener).
+     *
+     * @param libDir        the Kafka lib dir ({@link #findLib(String)}).
+     * @param bootstrap     the broker's Kafka address.
+     * @param brokerFailure says why the broker stopped, or null while it runs.
+     * @return the side; closing it leaves the broker alone.
+     */
+    static KafkaSide against(
+        final File libDir, final String bootstrap, final java.util.function.Supplier<String> brokerFailure)
+    {
+        return new KafkaSide(classpath(libDir), bootstrap, brokerFailure, null);
+    }
+
+    private static String classpath(final File libDir)
+    {
+        return new File(libDir, "*").getAbsolutePath() + File.pathSeparator +
+            new File(libDir.getParentFile(), "classes").getAbsolutePath();
     }
 
     /**
@@ -108,15 +136,14 @@ final class KafkaSide implements AutoCloseable
      */
     static KafkaSide start(final File libDir, final int nodes, final PrintWriter out) throws InterruptedException
     {
-        final String classpath = new File(libDir, "*").getAbsolutePath() + File.pathSeparator +
-            new File(libDir.getParentFile(), "classes").getAbsolutePath();
+        final String classpath = classpath(libDir);
         final long startNs = System.nanoTime();
         final KafkaBroker broker = KafkaBroker.start(classpath, nodes);
         out.println("kafka: " + (1 == nodes ? "single-node KRaft broker (child JVM)" : nodes + " KRaft nodes, " +
             "each broker and controller (child JVMs),") + " at " + broker.bootstrap() + ", started in " +
             (System.nanoTime() - startNs) / 1_000_000 + " ms");
         out.flush();
-        return new KafkaSide(classpath, broker);
+        return new KafkaSide(classpath, broker.bootstrap(), broker::failure, broker);
     }
 
     /**
@@ -141,7 +168,7 @@ final class KafkaSide implements AutoCloseable
         final PrintWriter out)
         throws InterruptedException
     {
-        return runLoad(List.of("latency", broker.bootstrap(), String.valueOf(size), String.valueOf(rate),
+        return runLoad(List.of("latency", bootstrap, String.valueOf(size), String.valueOf(rate),
             String.valueOf(warmupSeconds), String.valueOf(durationSeconds), acks, String.valueOf(replicationFactor),
             String.valueOf(minInsyncReplicas), topic), out);
     }
@@ -162,7 +189,7 @@ final class KafkaSide implements AutoCloseable
         final PrintWriter out)
         throws InterruptedException
     {
-        return runLoad(List.of("throughput", broker.bootstrap(), String.valueOf(size), String.valueOf(partitions),
+        return runLoad(List.of("throughput", bootstrap, String.valueOf(size), String.valueOf(partitions),
             String.valueOf(records), acks, String.valueOf(lingerMs), String.valueOf(batchSize)), out);
     }
 
@@ -203,7 +230,7 @@ final class KafkaSide implements AutoCloseable
      */
     public void close()
     {
-        broker.close();
+        org.agrona.CloseHelper.quietClose(broker);
     }
 
     private String runLoad(final List<String> args, final PrintWriter out) throws InterruptedException
@@ -231,8 +258,8 @@ final class KafkaSide implements AutoCloseable
             if (0 != exitCode)
             {
                 return "the Kafka load generator failed (exit code " + exitCode + "); its output:" +
-                    System.lineSeparator() + load.tail(FAILURE_LINES) + (null == broker.failure() ? "" :
-                    System.lineSeparator() + broker.failure());
+                    System.lineSeparator() + load.tail(FAILURE_LINES) + (null == brokerFailure.get() ? "" :
+                    System.lineSeparator() + brokerFailure.get());
             }
         }
         return failures.isEmpty() ? null : String.join("; ", failures);

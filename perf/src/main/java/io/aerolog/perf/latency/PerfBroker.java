@@ -5,6 +5,7 @@ import io.aerolog.node.BrokerDirectories;
 import io.aerolog.broker.Broker;
 import io.aerolog.client.AerologException;
 import io.aerolog.client.ClientContext;
+import io.aerolog.kafka.KafkaListener;
 import io.aerolog.testsupport.BrokerProcess;
 import io.aerolog.testsupport.ChildProcess;
 import io.aerolog.transport.CpuAffinity;
@@ -40,6 +41,7 @@ public final class PerfBroker implements AutoCloseable, LatencyTarget
     private final Broker embedded;
     private final ChildProcess process;
     private final ClientContext clientContext;
+    private String kafkaBootstrap;
 
     private PerfBroker(
         final BrokerDirectories dirs, final Broker embedded, final ChildProcess process, final ClientContext ctx)
@@ -140,6 +142,32 @@ public final class PerfBroker implements AutoCloseable, LatencyTarget
         final ThreadingProfile profile,
         final int[] pinTo)
     {
+        return start(transport, prefix, out, profileName, profile, pinTo, false);
+    }
+
+    /**
+     * Starts a broker as {@link #start(String, String, PrintWriter, String, ThreadingProfile, int[])} does, with its
+     * Kafka-protocol listener on a free port if asked ({@link #kafkaBootstrap()}).
+     *
+     * @param transport     {@link #IPC} or {@link #UDP}.
+     * @param prefix        of the broker's temp directories.
+     * @param out           for the start line.
+     * @param profileName   the threading profile's name or file, as given (passed on to a child JVM).
+     * @param profile       the threading profile, loaded from {@code profileName}.
+     * @param pinTo         CPUs to pin the broker to with taskset; empty for none.
+     * @param kafkaListener whether to start the Kafka listener.
+     * @return the running broker.
+     * @throws IllegalStateException if it does not start.
+     */
+    public static PerfBroker start(
+        final String transport,
+        final String prefix,
+        final PrintWriter out,
+        final String profileName,
+        final ThreadingProfile profile,
+        final int[] pinTo,
+        final boolean kafkaListener)
+    {
         final BrokerDirectories dirs = BrokerDirectories.create(prefix);
         try
         {
@@ -157,17 +185,21 @@ public final class PerfBroker implements AutoCloseable, LatencyTarget
                     .aeronDirectoryName(dirs.aeronDir().getAbsolutePath())
                     .host(HOST)
                     .portBase(portBase)
-                    .threadingProfile(profile));
+                    .threadingProfile(profile)
+                    .kafkaListener(kafkaListener ? new KafkaListener.Config().host(HOST).port(0) : null));
                 broker = new PerfBroker(dirs, embedded, null, embedded.clientContext().profile(profile));
+                broker.kafkaBootstrap = embedded.kafkaListenerAddress();
                 out.println("broker: embedded, IPC via " + dirs.aeronDir() + ", started in " +
                     millisSince(startNs) + " ms");
             }
             else
             {
                 final long startNs = System.nanoTime();
-                final ChildProcess process = startBrokerProcess(dirs, portBase, profileName, pinTo);
+                final int kafkaPort = kafkaListener ? freeTcpPort() : -1;
+                final ChildProcess process = startBrokerProcess(dirs, portBase, profileName, pinTo, kafkaPort);
                 broker = new PerfBroker(dirs, null, process,
                     new ClientContext().bootstrap(HOST + ":" + portBase).clientHost(HOST).profile(profile));
+                broker.kafkaBootstrap = kafkaListener ? HOST + ":" + kafkaPort : null;
                 out.println("broker: child JVM, UDP via " + HOST + ":" + portBase + ", started in " +
                     millisSince(startNs) + " ms" + (pinTo.length > 0 ? ", pinned to CPUs " +
                     CpuAffinity.cpuList(pinTo) : ""));
@@ -264,14 +296,40 @@ public final class PerfBroker implements AutoCloseable, LatencyTarget
         }
     }
 
+    private static int freeTcpPort()
+    {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(HOST)))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException("no free TCP port for the Kafka listener: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** @return host:port of the broker's Kafka-protocol listener, or null when it was not asked for. */
+    public String kafkaBootstrap()
+    {
+        return kafkaBootstrap;
+    }
+
     private static ChildProcess startBrokerProcess(
-        final BrokerDirectories dirs, final int portBase, final String profileName, final int[] pinTo)
+        final BrokerDirectories dirs,
+        final int portBase,
+        final String profileName,
+        final int[] pinTo,
+        final int kafkaPort)
     {
         final Properties settings = new Properties();
         settings.setProperty("data.dir", dirs.dataDir().getAbsolutePath());
         settings.setProperty("aeron.dir", dirs.aeronDir().getAbsolutePath());
         settings.setProperty("host", HOST);
         settings.setProperty("port.base", Integer.toString(portBase));
+        if (kafkaPort > 0)
+        {
+            settings.setProperty("kafka.listener.port", Integer.toString(kafkaPort));
+        }
         if (null != profileName)
         {
             settings.setProperty("profile", profileName);
