@@ -200,13 +200,7 @@ public final class CompareCommand implements Callable<Integer>
                     transport, "aerolog-perf-kl", out, brokerOptions.profile, threadingProfile, new int[0], true))
                 {
                     listener = KafkaSide.against(kafkaLibDir, broker.kafkaBootstrap(), broker::failure);
-                    String failure = listener.latency(
-                        size, rate, warmup, duration, AcksConverter.toString(acks), 1, 1, LATENCY_TOPIC, out);
-                    if (null == failure && throughput)
-                    {
-                        failure = listener.throughput(
-                            size, 1, records, AcksConverter.toString(acks), LINGER_MS, BATCH_BYTES, out);
-                    }
+                    final String failure = runKafkaLoad(listener, out);
                     if (null != failure)
                     {
                         return fail("kafka-listener: " + failure);
@@ -219,13 +213,7 @@ public final class CompareCommand implements Callable<Integer>
                 out.println();
                 out.println("== kafka");
                 kafka = KafkaSide.start(kafkaLibDir, out);
-                String failure = kafka.latency(
-                    size, rate, warmup, duration, AcksConverter.toString(acks), 1, 1, LATENCY_TOPIC, out);
-                if (null == failure && throughput)
-                {
-                    failure = kafka.throughput(
-                        size, 1, records, AcksConverter.toString(acks), LINGER_MS, BATCH_BYTES, out);
-                }
+                final String failure = runKafkaLoad(kafka, out);
                 if (null != failure)
                 {
                     return fail("kafka: " + failure);
@@ -246,6 +234,16 @@ public final class CompareCommand implements Callable<Integer>
                 kafka.close();
             }
         }
+    }
+
+    // The latency run, then the throughput run if asked: the same for Kafka and for the Kafka listener.
+    private String runKafkaLoad(final KafkaSide side, final PrintWriter out) throws InterruptedException
+    {
+        final String failure = side.latency(brokerOptions.size, loadOptions.rate, loadOptions.warmup,
+            loadOptions.duration, AcksConverter.toString(acks), 1, 1, LATENCY_TOPIC, out);
+        return null == failure && throughput ?
+            side.throughput(brokerOptions.size, 1, records, AcksConverter.toString(acks), LINGER_MS, BATCH_BYTES, out) :
+            failure;
     }
 
     private void report(
