@@ -4,7 +4,15 @@ import io.aerolog.client.AerologException;
 import io.aerolog.client.OffsetAndMetadata;
 import io.aerolog.client.TopicPartition;
 import io.aerolog.codecs.wire.ErrorCode;
+import io.aerolog.client.GroupInfo;
+import io.aerolog.client.GroupListing;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
@@ -202,6 +210,83 @@ final class GroupApis
             answer.setTopicId(null == info ? Uuid.ZERO_UUID : TopicCatalog.idOf(info));
         }
         return answer;
+    }
+
+    ListGroupsResponseData listGroups(final ListGroupsRequestData request)
+    {
+        final ListGroupsResponseData response = new ListGroupsResponseData();
+        for (final GroupListing listing : clients.admin().listGroups())
+        {
+            final String state = 0 == listing.memberCount() ? "Empty" : "Stable";
+            if (!request.statesFilter().isEmpty() && !request.statesFilter().contains(state))
+            {
+                continue;
+            }
+            // Listed as classic groups, so that Kafka's tools describe them with DescribeGroups.
+            if (!request.typesFilter().isEmpty() && !request.typesFilter().contains("classic"))
+            {
+                continue;
+            }
+            response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(listing.groupId())
+                .setProtocolType(ConsumerProtocol.PROTOCOL_TYPE).setGroupState(state).setGroupType("classic"));
+        }
+        return response;
+    }
+
+    DescribeGroupsResponseData describeGroups(final DescribeGroupsRequestData request)
+    {
+        final DescribeGroupsResponseData response = new DescribeGroupsResponseData();
+        for (final String groupId : request.groups())
+        {
+            final DescribeGroupsResponseData.DescribedGroup described =
+                new DescribeGroupsResponseData.DescribedGroup().setGroupId(groupId);
+            response.groups().add(described);
+            final GroupInfo info;
+            try
+            {
+                info = clients.admin().describeGroup(groupId);
+            }
+            catch (final AerologException ex)
+            {
+                if (ErrorCode.UNKNOWN_GROUP == ex.code())
+                {
+                    described.setGroupState("Dead").setProtocolType("").setProtocolData("");
+                }
+                else
+                {
+                    ListenerCounters.increment(counters.errorResponses);
+                    described.setErrorCode(ErrorCodes.of(ex).code());
+                }
+                continue;
+            }
+            // Each member's partitions as the controller assigned them, in the consumer protocol's format.
+            final Map<String, List<org.apache.kafka.common.TopicPartition>> owned = new HashMap<>();
+            for (final GroupInfo.PartitionLag lag : info.partitions())
+            {
+                if (!lag.ownerMemberId().isEmpty())
+                {
+                    owned.computeIfAbsent(lag.ownerMemberId(), (m) -> new ArrayList<>()).add(
+                        new org.apache.kafka.common.TopicPartition(lag.partition().topic(),
+                            lag.partition().partition()));
+                }
+            }
+            described.setGroupState(info.members().isEmpty() ? "Empty" : "Stable")
+                .setProtocolType(ConsumerProtocol.PROTOCOL_TYPE).setProtocolData(info.assignor());
+            for (final GroupInfo.Member member : info.members())
+            {
+                final java.nio.ByteBuffer assignment = ConsumerProtocol.serializeAssignment(
+                    new ConsumerPartitionAssignor.Assignment(owned.getOrDefault(member.memberId(), List.of())),
+                    (short)0);
+                final byte[] bytes = new byte[assignment.remaining()];
+                assignment.get(bytes);
+                described.members().add(new DescribeGroupsResponseData.DescribedGroupMember()
+                    .setMemberId(member.memberId())
+                    .setGroupInstanceId(member.instanceId().isEmpty() ? null : member.instanceId())
+                    .setClientId(member.memberId()).setClientHost("")
+                    .setMemberMetadata(new byte[0]).setMemberAssignment(bytes));
+            }
+        }
+        return response;
     }
 
     private Map<TopicPartition, OffsetAndMetadata> committed(final String groupId)

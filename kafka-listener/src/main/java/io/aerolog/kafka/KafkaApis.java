@@ -3,7 +3,10 @@ package io.aerolog.kafka;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -37,7 +40,8 @@ final class KafkaApis
         for (final ApiKeys key : new ApiKeys[]{ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE,
             ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.INIT_PRODUCER_ID, ApiKeys.CREATE_TOPICS,
             ApiKeys.DELETE_TOPICS, ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT,
-            ApiKeys.LEAVE_GROUP, ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH})
+            ApiKeys.LEAVE_GROUP, ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.LIST_GROUPS,
+            ApiKeys.DESCRIBE_GROUPS, ApiKeys.DESCRIBE_CONFIGS})
         {
             SUPPORTED.put(key, new short[]{key.oldestVersion(), key.latestVersion()});
         }
@@ -47,9 +51,16 @@ final class KafkaApis
     private final ProduceApi produce;
     private final FetchApi fetch;
     private final GroupApis groups;
+    private final ConfigsApi configs;
 
-    KafkaApis(final AdminApis admin, final ProduceApi produce, final FetchApi fetch, final GroupApis groups)
+    KafkaApis(
+        final AdminApis admin,
+        final ProduceApi produce,
+        final FetchApi fetch,
+        final GroupApis groups,
+        final ConfigsApi configs)
     {
+        this.configs = configs;
         this.admin = admin;
         this.produce = produce;
         this.fetch = fetch;
@@ -132,6 +143,9 @@ final class KafkaApis
             case LEAVE_GROUP -> groups.classic().leave((LeaveGroupRequestData)request, version);
             case OFFSET_COMMIT -> groups.offsetCommit((OffsetCommitRequestData)request, version);
             case OFFSET_FETCH -> groups.offsetFetch((OffsetFetchRequestData)request, version);
+            case DESCRIBE_CONFIGS -> configs.describeConfigs((DescribeConfigsRequestData)request);
+            case LIST_GROUPS -> groups.listGroups((ListGroupsRequestData)request);
+            case DESCRIBE_GROUPS -> groups.describeGroups((DescribeGroupsRequestData)request);
             default -> throw new IllegalStateException("not served: " + key);
         };
     }

@@ -251,7 +251,8 @@ public final class KafkaListener implements AutoCloseable
                 new AdminApis(config, nativeClients, catalog, counters, producerIdBase),
                 new ProduceApi(nativeClients, catalog, counters),
                 new FetchApi(nativeClients, catalog, counters),
-                new GroupApis(config, nativeClients, catalog, new ClassicGroups(nativeClients, counters), counters));
+                new GroupApis(config, nativeClients, catalog, new ClassicGroups(nativeClients, counters), counters),
+                new ConfigsApi(catalog, counters));
             final ListenerAgent agent = new ListenerAgent(server, config, apis, nativeClients, counters, errorHandler);
             clients = nativeClients;
             runner = new AgentRunner(context.newIdleStrategy(), errorHandler, null, agent);

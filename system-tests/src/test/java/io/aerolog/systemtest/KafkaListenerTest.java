@@ -282,6 +282,14 @@ class KafkaListenerTest
                 .get("admin-a");
             assertThat(description.partitions()).hasSize(4);
             assertThat(description.topicId()).isNotNull();
+            admin.createTopics(List.of(new NewTopic("admin-c", 1, (short)1)
+                .configs(Map.of("retention.ms", "60000", "message.timestamp.type", "LogAppendTime")))).all().get();
+            final org.apache.kafka.common.config.ConfigResource resource = new org.apache.kafka.common.config
+                .ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "admin-c");
+            final org.apache.kafka.clients.admin.Config configs = admin.describeConfigs(List.of(resource)).all().get()
+                .get(resource);
+            assertThat(configs.get("retention.ms").value()).isEqualTo("60000");
+            assertThat(configs.get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
             admin.deleteTopics(List.of("admin-a")).all().get();
             assertThat(admin.listTopics().names().get()).doesNotContain("admin-a");
         }
@@ -415,6 +423,20 @@ class KafkaListenerTest
             // Resumed from the committed offsets: only the new records, once each.
             assertThat(read).containsExactlyInAnyOrderElementsOf(
                 java.util.stream.IntStream.range(200, 210).mapToObj((i) -> "v-" + i).toList());
+
+            // Kafka's admin client sees the group (as kafka-consumer-groups --list / --describe do).
+            try (org.apache.kafka.clients.admin.Admin admin = kafkaAdmin())
+            {
+                assertThat(admin.listGroups().all().get()).extracting(org.apache.kafka.clients.admin.GroupListing::groupId)
+                    .contains(group);
+                final org.apache.kafka.clients.admin.ConsumerGroupDescription description =
+                    admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                assertThat(description.members()).hasSize(1);
+                assertThat(description.members().iterator().next().assignment().topicPartitions()).hasSize(4);
+                assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values())
+                    .extracting(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset)
+                    .containsOnly(50L);
+            }
         }
     }
 
