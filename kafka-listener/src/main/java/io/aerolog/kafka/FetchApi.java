@@ -59,9 +59,20 @@ final class FetchApi
             Errors topicError = Errors.NONE;
             if (null != name)
             {
+                // Fresh offsets only where the consumer moves (they are checked against the log); a fetch that
+                // goes on where the last one ended uses offsets at most a second old, and the high watermark it
+                // reports is at least what it has read, so the listener does not wait on the broker per fetch.
+                boolean moves = false;
+                for (final FetchRequestData.FetchPartition partition : topic.partitions())
+                {
+                    moves |= session.needsPositioning(new TopicPartition(name, partition.partition()),
+                        partition.fetchOffset());
+                }
+                final boolean fresh = moves;
                 try
                 {
-                    info = described.computeIfAbsent(name, catalog::offsets);
+                    info = described.computeIfAbsent(name, (n) -> fresh ? catalog.offsets(n) :
+                        catalog.cachedOffsets(n));
                 }
                 catch (final AerologException ex)
                 {
@@ -98,17 +109,23 @@ final class FetchApi
     private void position(final FetchSession session, final Part part, final TopicInfo info, final long offset)
     {
         final TopicInfo.PartitionInfo p = info.partitions().get(part.partition);
-        part.highWatermark = p.highWatermark();
-        part.logStartOffset = p.logStartOffset();
+        final TopicPartition tp = new TopicPartition(info.name(), part.partition);
+        final boolean moves = session.needsPositioning(tp, offset);
         part.logAppendTime = info.logAppendTime();
-        if (p.highWatermark() >= 0 && (offset < p.logStartOffset() || offset > p.highWatermark()))
+        if (moves && p.highWatermark() >= 0 && (offset < p.logStartOffset() || offset > p.highWatermark()))
         {
             part.error = Errors.OFFSET_OUT_OF_RANGE;
+            part.highWatermark = p.highWatermark();
+            part.logStartOffset = p.logStartOffset();
             return;
         }
         try
         {
-            part.cursor = session.position(new TopicPartition(info.name(), part.partition), offset);
+            part.cursor = session.position(tp, offset);
+            part.cursor.highWatermark = Math.max(part.cursor.highWatermark, p.highWatermark());
+            part.cursor.logStartOffset = Math.max(part.cursor.logStartOffset, p.logStartOffset());
+            part.highWatermark = part.cursor.highWatermark;
+            part.logStartOffset = part.cursor.logStartOffset;
         }
         catch (final AerologException ex)
         {
@@ -175,6 +192,7 @@ final class FetchApi
                     records = KafkaBatches.toKafka(taken, part.logAppendTime);
                     budget -= records.sizeInBytes();
                     part.highWatermark = Math.max(part.highWatermark, taken.get(taken.size() - 1).offset() + 1);
+                    part.cursor.highWatermark = part.highWatermark;
                 }
             }
             if (Errors.NONE != part.error)

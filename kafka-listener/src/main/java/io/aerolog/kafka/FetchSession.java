@@ -35,6 +35,8 @@ final class FetchSession implements AutoCloseable
         final ArrayDeque<ConsumerRecord> readAhead = new ArrayDeque<>();
         long position;
         int bytes;
+        long highWatermark = -1;
+        long logStartOffset = -1;
 
         Cursor(final TopicPartition partition, final long position)
         {
@@ -46,6 +48,17 @@ final class FetchSession implements AutoCloseable
     FetchSession(final Consumer consumer)
     {
         this.consumer = consumer;
+    }
+
+    /**
+     * @param partition to read.
+     * @param offset    the client fetches from.
+     * @return whether the consumer has to move there (the offset must then be checked against the log).
+     */
+    boolean needsPositioning(final TopicPartition partition, final long offset)
+    {
+        final Cursor cursor = cursors.get(partition);
+        return null == cursor || cursor.position != offset;
     }
 
     /**
@@ -94,11 +107,14 @@ final class FetchSession implements AutoCloseable
      */
     int poll()
     {
-        if (bufferedBytes >= READ_AHEAD_BYTES)
+        int read = 0;
+        int polled;
+        // Everything there is, up to the read-ahead bound: a catch-up fetch gets a full answer at once.
+        while (bufferedBytes < READ_AHEAD_BYTES && (polled = consumer.poll(bufferer, POLL_RECORDS)) > 0)
         {
-            return 0;
+            read += polled;
         }
-        return consumer.poll(bufferer, POLL_RECORDS);
+        return read;
     }
 
     /**

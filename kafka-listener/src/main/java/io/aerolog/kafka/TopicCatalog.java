@@ -23,6 +23,7 @@ final class TopicCatalog
     private final Admin admin;
     private final Map<String, Cached> byName = new HashMap<>();
     private final Map<Uuid, String> nameById = new HashMap<>();
+    private final Map<String, Cached> offsetsByName = new HashMap<>();
 
     private record Cached(TopicInfo info, Uuid id, long describedNs)
     {
@@ -88,7 +89,9 @@ final class TopicCatalog
     {
         try
         {
-            return admin.describeTopic(name);
+            final TopicInfo info = admin.describeTopic(name);
+            offsetsByName.put(name, new Cached(info, idOf(info), System.nanoTime()));
+            return info;
         }
         catch (final AerologException ex)
         {
@@ -98,6 +101,25 @@ final class TopicCatalog
             }
             throw ex;
         }
+    }
+
+    /**
+     * @param name of the topic.
+     * @return its description with offsets, at most a second old, or null if there is no such topic.
+     */
+    TopicInfo cachedOffsets(final String name)
+    {
+        final Cached cached = offsetsByName.get(name);
+        if (null != cached && System.nanoTime() - cached.describedNs < CACHE_NS)
+        {
+            return cached.info;
+        }
+        final TopicInfo info = offsets(name);
+        if (null == info)
+        {
+            offsetsByName.remove(name);
+        }
+        return info;
     }
 
     /**
@@ -129,6 +151,7 @@ final class TopicCatalog
 
     void forget(final String name)
     {
+        offsetsByName.remove(name);
         final Cached cached = byName.remove(name);
         if (null != cached)
         {
