@@ -5,6 +5,7 @@ import io.aerolog.archive.PartitionLogStore;
 import io.aerolog.archive.ReplicationSignals;
 import io.aerolog.client.ClientContext;
 import io.aerolog.kafka.KafkaListener;
+import io.aerolog.kafka.ListenerCounters;
 import io.aerolog.node.ArchivingDriver;
 import io.aerolog.cluster.ControllerClient;
 import io.aerolog.cluster.registry.BrokerRegistry;
@@ -361,7 +362,7 @@ public final class Broker implements AutoCloseable
     }
 
     /** @return what the Kafka-protocol listener counted, or null when none runs. */
-    public io.aerolog.kafka.ListenerCounters kafkaListenerCounters()
+    public ListenerCounters kafkaListenerCounters()
     {
         return null == kafkaListener ? null : kafkaListener.counters();
     }

@@ -371,8 +371,8 @@ public final class Producer implements AutoCloseable
         {
             totalBytes += encodedLength(record);
         }
-        final PartitionState open = topic(topic).partitions.length > partition ?
-            topic(topic).partitions[partition] : null;
+        final PartitionState[] partitions = topic(topic).partitions;
+        final PartitionState open = partition < partitions.length ? partitions[partition] : null;
         if (null != open && null != open.open)
         {
             seal(open); // the batch starts empty, so its first record has the batch's base offset

@@ -164,6 +164,25 @@ public final class KafkaListener implements AutoCloseable
             return this;
         }
 
+        // The settings with the port that was bound as the advertised one when none was given: the caller's
+        // Config stays as it was, so that it can start a listener again (port 0 picks a new port each time).
+        Config resolved(final int boundPort)
+        {
+            final Config copy = new Config();
+            copy.host = host;
+            copy.port = port;
+            copy.advertisedHost = advertisedHost;
+            copy.advertisedPort = advertisedPort < 0 ? boundPort : advertisedPort;
+            copy.nodeId = nodeId;
+            copy.clusterId = clusterId;
+            copy.maxFrameBytes = maxFrameBytes;
+            copy.maxConnections = maxConnections;
+            copy.autoCreateTopics = autoCreateTopics;
+            copy.defaultPartitions = defaultPartitions;
+            copy.logBadInput = logBadInput;
+            return copy;
+        }
+
         String host()
         {
             return host;
@@ -230,7 +249,7 @@ public final class KafkaListener implements AutoCloseable
     private final int port;
     private final String advertised;
 
-    private KafkaListener(final ClientContext context, final Config config, final ErrorHandler errorHandler)
+    private KafkaListener(final ClientContext context, final Config settings, final ErrorHandler errorHandler)
     {
         NativeClients nativeClients = null;
         ServerSocketChannel server = null;
@@ -239,12 +258,9 @@ public final class KafkaListener implements AutoCloseable
             nativeClients = new NativeClients(context);
             final long producerIdBase = nativeClients.producer((short)-1).producerId() << PRODUCER_ID_SHIFT;
             server = ServerSocketChannel.open();
-            server.bind(new InetSocketAddress(config.host(), config.port()), 1024);
+            server.bind(new InetSocketAddress(settings.host(), settings.port()), 1024);
             port = ((InetSocketAddress)server.getLocalAddress()).getPort();
-            if (config.advertisedPort() < 0)
-            {
-                config.advertisedPort(port);
-            }
+            final Config config = settings.resolved(port);
             advertised = config.advertisedHost() + ":" + config.advertisedPort();
             final TopicCatalog catalog = new TopicCatalog(nativeClients.admin());
             final KafkaApis apis = new KafkaApis(
@@ -261,7 +277,7 @@ public final class KafkaListener implements AutoCloseable
         {
             CloseHelper.quietClose(server);
             CloseHelper.quietClose(nativeClients);
-            throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port() + ": " +
+            throw new UncheckedIOException("cannot listen on " + settings.host() + ":" + settings.port() + ": " +
                 ex.getMessage(), ex);
         }
         catch (final RuntimeException ex)

@@ -24,6 +24,7 @@ final class TopicCatalog
     private final Map<String, Cached> byName = new HashMap<>();
     private final Map<Uuid, String> nameById = new HashMap<>();
     private final Map<String, Cached> offsetsByName = new HashMap<>();
+    private long lastRescanNs = System.nanoTime() - CACHE_NS;
 
     private record Cached(TopicInfo info, Uuid id, long describedNs)
     {
@@ -129,8 +130,12 @@ final class TopicCatalog
     String nameOf(final Uuid id)
     {
         String name = nameById.get(id);
-        if (null == name)
+        final long nowNs = System.nanoTime();
+        // A topic made since the last look, or an id no topic has: look at every topic, but at most once a
+        // second, so that a client sending made-up ids cannot make each of its requests cost that.
+        if (null == name && nowNs - lastRescanNs >= CACHE_NS)
         {
+            lastRescanNs = nowNs;
             for (final String topic : names())
             {
                 describe(topic);

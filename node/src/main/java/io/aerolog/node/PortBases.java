@@ -44,6 +44,24 @@ public final class PortBases
         throw new IllegalStateException("no free run of " + PORTS_PER_BROKER + " UDP ports found on " + host);
     }
 
+    /**
+     * @param host to bind on.
+     * @return a TCP port the kernel says is free now (for a listener a child process binds next).
+     * @throws IllegalStateException if none can be bound.
+     */
+    public static int freeTcpPort(final String host)
+    {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket())
+        {
+            socket.bind(new InetSocketAddress(host, 0));
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("no free TCP port on " + host + ": " + ex.getMessage(), ex);
+        }
+    }
+
     private static int ephemeralLow()
     {
         try

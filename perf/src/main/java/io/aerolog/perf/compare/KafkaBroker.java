@@ -1,5 +1,6 @@
 package io.aerolog.perf.compare;
 
+import io.aerolog.node.PortBases;
 import io.aerolog.testsupport.ChildProcess;
 import org.agrona.IoUtil;
 
@@ -93,8 +94,8 @@ final class KafkaBroker implements AutoCloseable
             final StringBuilder bootstrap = new StringBuilder();
             for (int i = 0; i < nodes; i++)
             {
-                brokerPorts[i] = freeTcpPort();
-                controllerPorts[i] = freeTcpPort();
+                brokerPorts[i] = PortBases.freeTcpPort(HOST);
+                controllerPorts[i] = PortBases.freeTcpPort(HOST);
                 voters.append(0 == i ? "" : ",").append(i + 1).append('@').append(HOST).append(':')
                     .append(controllerPorts[i]);
                 bootstrap.append(0 == i ? "" : ",").append(HOST).append(':').append(brokerPorts[i]);
@@ -269,15 +270,6 @@ final class KafkaBroker implements AutoCloseable
         final ByteBuffer bytes = ByteBuffer.allocate(16);
         bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
-    }
-
-    private static int freeTcpPort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket())
-        {
-            socket.bind(new InetSocketAddress(HOST, 0));
-            return socket.getLocalPort();
-        }
     }
 
     private static boolean isListening(final int port)

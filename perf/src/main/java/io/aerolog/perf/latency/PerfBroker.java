@@ -195,7 +195,7 @@ public final class PerfBroker implements AutoCloseable, LatencyTarget
             else
             {
                 final long startNs = System.nanoTime();
-                final int kafkaPort = kafkaListener ? freeTcpPort() : -1;
+                final int kafkaPort = kafkaListener ? PortBases.freeTcpPort(HOST) : -1;
                 final ChildProcess process = startBrokerProcess(dirs, portBase, profileName, pinTo, kafkaPort);
                 broker = new PerfBroker(dirs, null, process,
                     new ClientContext().bootstrap(HOST + ":" + portBase).clientHost(HOST).profile(profile));
@@ -293,18 +293,6 @@ public final class PerfBroker implements AutoCloseable, LatencyTarget
         finally
         {
             dirs.close();
-        }
-    }
-
-    private static int freeTcpPort()
-    {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(HOST)))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final java.io.IOException ex)
-        {
-            throw new IllegalStateException("no free TCP port for the Kafka listener: " + ex.getMessage(), ex);
         }
     }
 
